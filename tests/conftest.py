@@ -1,0 +1,53 @@
+"""Shared fixtures: real files in tmp_path, and LibreOffice when a test needs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def _find_soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """Path of LibreOffice's soffice. Under CI=true a missing LibreOffice fails the test."""
+    path = _find_soffice()
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("LibreOffice (soffice) is required in CI but was not found")
+        pytest.skip("LibreOffice (soffice) not installed")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    if not SEEDS.is_dir():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"seed documents expected at {SEEDS}")
+        pytest.skip("seed documents (../shared/seeds) not present")
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def demo_master_template(tmp_path_factory) -> Path:
+    """A demo campaign workbook built once per session; copy it before modifying."""
+    from macros.app.new import new_campaign
+    from macros.presets import demo_campaign
+
+    path = tmp_path_factory.mktemp("demo") / "master.xlsx"
+    return new_campaign(path, data=demo_campaign())
+
+
+@pytest.fixture
+def demo_master(demo_master_template, tmp_path) -> Path:
+    """A fresh copy of the demo campaign workbook in this test's tmp_path."""
+    dest = tmp_path / "活动工作簿.xlsx"
+    shutil.copy2(demo_master_template, dest)
+    return dest
