@@ -1,0 +1,166 @@
+"""The Excel add-in is built from text sources: workbook/ribbon.xml + workbook/kexie.bas
+(+ the xlwings VBA module) -> workbook/kexie.xlam via scripts/build_addin.py."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+from oletools.olevba import VBA_Parser
+
+ROOT = Path(__file__).resolve().parent.parent
+RIBBON = ROOT / "workbook" / "ribbon.xml"
+BAS = ROOT / "workbook" / "kexie.bas"
+COMMITTED = ROOT / "workbook" / "kexie.xlam"
+NS = {"ui": "http://schemas.microsoft.com/office/2009/07/customui"}
+
+# SPEC section 6: the buttons of the ribbon tab, id -> label.
+BUTTONS = {
+    "validate": "校验数据",
+    "tally": "更新统计",
+    "forms": "生成报送表",
+    "consolidate": "汇总报送",
+    "notice": "生成通知",
+    "summary": "汇总报告",
+    "reminders": "催报通知",
+    "compilation": "计策汇编",
+    "tasks": "分工表",
+}
+
+
+def _load_build_module():
+    spec = importlib.util.spec_from_file_location("build_addin", ROOT / "scripts" / "build_addin.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("build_addin", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+build_addin = _load_build_module()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("addin") / "kexie.xlam"
+    assert build_addin.build(out) is True
+    return out
+
+
+@pytest.fixture(scope="module")
+def macros(built) -> dict[str, str]:
+    """Module name -> source code as olevba reads it from the built add-in."""
+    parser = VBA_Parser(str(built))
+    try:
+        assert parser.detect_vba_macros()
+        return {
+            Path(vba_filename).stem: code
+            for _, _, vba_filename, code in parser.extract_macros()
+        }
+    finally:
+        parser.close()
+
+
+def _code_lines(text: str) -> list[str]:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [line for line in lines if not line.startswith("Attribute ")]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
+
+
+def _ribbon_buttons() -> list[ET.Element]:
+    return ET.parse(RIBBON).getroot().findall(".//ui:button", NS)
+
+
+def test_ribbon_in_built_addin_equals_source(built):
+    with zipfile.ZipFile(built) as z:
+        assert z.read("customUI/customUI14.xml") == RIBBON.read_bytes()
+        rels = z.read("_rels/.rels").decode("utf-8")
+        types = z.read("[Content_Types].xml").decode("utf-8")
+        names = z.namelist()
+    assert re.search(
+        r'Type="http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"'
+        r' Target="customUI/customUI14.xml"', rels)
+    assert "customUI/customUI.xml" not in names  # only one ribbon part
+    assert 'Extension="xml" ContentType="application/xml"' in types
+    assert "application/vnd.ms-excel.addin.macroEnabled.main+xml" in types
+
+
+def test_ribbon_has_the_tab_and_every_button():
+    root = ET.parse(RIBBON).getroot()
+    tabs = root.findall(".//ui:tab", NS)
+    assert [t.get("label") for t in tabs] == ["科协工作台"]
+    buttons = _ribbon_buttons()
+    assert {b.get("id"): b.get("label") for b in buttons} == BUTTONS
+    assert len(buttons) == len(BUTTONS)
+    assert len(root.findall(".//ui:group", NS)) >= 2
+    for b in buttons:
+        assert b.get("imageMso"), f"button {b.get('id')} has no built-in icon"
+    assert len({b.get("onAction") for b in buttons}) == 1, "all buttons share one callback"
+
+
+def test_ribbon_callback_exists_in_bas():
+    bas = BAS.read_text(encoding="ascii")
+    (callback,) = {b.get("onAction") for b in _ribbon_buttons()}
+    assert re.search(
+        rf"^Public Sub {re.escape(callback)}\(control As IRibbonControl\)$", bas, re.M
+    ), f"{callback} not defined in kexie.bas"
+
+
+def test_bas_forwards_the_id_to_python():
+    bas = BAS.read_text(encoding="ascii")
+    m = re.search(r'RunPython "(.*)" & control\.Id & "(.*)"', bas)
+    assert m, "the callback must forward control.Id through RunPython"
+    command = m.group(1) + "validate" + m.group(2)
+    assert command == "import macros.ribbon; macros.ribbon.run('validate')"
+    compile(command, "<RunPython>", "exec")
+    assert '"' not in command  # xlwings wraps the command in double quotes on Windows
+
+
+def test_vba_sources_are_ascii(built, macros):
+    BAS.read_bytes().decode("ascii")
+    for name, code in macros.items():
+        assert code.isascii(), f"VBA module {name} is not ASCII"
+
+
+def test_olevba_reads_our_module_back(macros):
+    assert "Kexie" in macros
+    assert _code_lines(macros["Kexie"]) == _code_lines(BAS.read_text(encoding="ascii"))
+
+
+def test_vba_project_has_xlwings_runtime(macros):
+    assert {"ThisWorkbook", "Sheet2", "Dictionary", "xlwings", "Kexie"} <= set(macros)
+    xlwings_code = macros["xlwings"]
+    assert re.search(r"^Public Function RunPython\(", xlwings_code, re.M)
+    assert 'Public Const PROJECT_NAME As String = "kexie"' in xlwings_code
+    # The custom-add-in flavour acts on the active workbook, not on the add-in itself.
+    assert "ActiveFullName = ActiveWorkbook.FullName" in xlwings_code
+
+
+def test_config_sheet_renamed(built):
+    with zipfile.ZipFile(built) as z:
+        workbook = z.read("xl/workbook.xml").decode("utf-8")
+    assert 'name="_kexie.conf"' in workbook
+    assert "absPath" not in workbook
+
+
+def test_build_is_deterministic(built, tmp_path):
+    again = tmp_path / "again.xlam"
+    build_addin.build(again)
+    assert again.read_bytes() == built.read_bytes()
+    # Rebuilding over an identical file leaves it untouched.
+    assert build_addin.build(again) is False
+
+
+def test_committed_addin_is_up_to_date(built):
+    assert COMMITTED.exists(), "run: python scripts/build_addin.py"
+    # Compare member contents, not zip bytes: zlib versions may deflate differently.
+    assert build_addin.read_parts(COMMITTED) == build_addin.read_parts(built), (
+        "workbook/kexie.xlam is out of date with workbook/ribbon.xml, workbook/kexie.bas or the "
+        "installed xlwings; run: python scripts/build_addin.py and commit the result"
+    )

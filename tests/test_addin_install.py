@@ -1,0 +1,158 @@
+"""`kexie addin install|remove`: path logic for Windows and macOS exercised on any OS with
+temporary directories (the platform is a parameter, nothing is mocked)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from macros import addin_install as ai
+
+
+@pytest.fixture()
+def addin_file(tmp_path) -> Path:
+    f = tmp_path / "src" / "kexie.xlam"
+    f.parent.mkdir()
+    f.write_bytes(b"PK fake add-in")
+    return f
+
+
+def _args(command: str, file: Path | None = None, dir: Path | None = None) -> argparse.Namespace:
+    return argparse.Namespace(addin_command=command, file=file, dir=dir)
+
+
+def test_platform_kind():
+    assert ai.platform_kind("win32") == ai.WINDOWS
+    assert ai.platform_kind("darwin") == ai.MACOS
+    assert ai.platform_kind("linux") is None
+
+
+def test_windows_locations(tmp_path):
+    env = {"APPDATA": str(tmp_path / "Roaming"), "USERPROFILE": str(tmp_path / "me")}
+    loc = ai.locations(ai.WINDOWS, tmp_path / "ignored", env)
+    assert loc.startup_dir == tmp_path / "Roaming" / "Microsoft" / "Excel" / "XLSTART"
+    assert loc.addin_file == loc.startup_dir / "kexie.xlam"
+    assert loc.config_file == tmp_path / "me" / ".kexie" / "kexie.conf"
+    assert loc.interpreter_key == "INTERPRETER_WIN"
+    assert loc.applescript_dir is None
+    # Without the variables, fall back on the home folder.
+    loc = ai.locations(ai.WINDOWS, tmp_path, {})
+    assert loc.startup_dir == tmp_path / "AppData" / "Roaming" / "Microsoft" / "Excel" / "XLSTART"
+    assert loc.config_file == tmp_path / ".kexie" / "kexie.conf"
+
+
+def test_macos_locations(tmp_path):
+    loc = ai.locations(ai.MACOS, tmp_path, {})
+    assert loc.startup_dir == (tmp_path / "Library" / "Group Containers" / "UBF8T346G9.Office"
+                               / "User Content.localized" / "Startup.localized" / "Excel")
+    assert loc.config_file == (tmp_path / "Library" / "Containers" / "com.microsoft.Excel"
+                               / "Data" / "kexie.conf")
+    assert loc.applescript_dir == tmp_path / "Library" / "Application Scripts" / "com.microsoft.Excel"
+    assert loc.interpreter_key == "INTERPRETER_MAC"
+
+
+def test_custom_startup_dir(tmp_path):
+    loc = ai.locations(ai.WINDOWS, tmp_path, {}, startup_dir=tmp_path / "alt")
+    assert loc.addin_file == tmp_path / "alt" / "kexie.xlam"
+
+
+def test_install_and_remove_windows(tmp_path, addin_file):
+    loc = ai.locations(ai.WINDOWS, tmp_path, {"APPDATA": str(tmp_path / "Roaming"),
+                                              "USERPROFILE": str(tmp_path)})
+    # A config the user already had keeps its other settings.
+    loc.config_file.parent.mkdir(parents=True)
+    loc.config_file.write_text('"SHOW CONSOLE","True"\r\n"INTERPRETER_WIN","C:\\old\\python.exe"\r\n')
+    python = Path("C:/Python311/python.exe")
+    lines = ai.install(loc, addin_source=addin_file, python=python, pythonpath=tmp_path / "proj")
+    assert loc.addin_file.read_bytes() == addin_file.read_bytes()
+    assert ai.read_config(loc.config_file) == {
+        "SHOW CONSOLE": "True", "INTERPRETER_WIN": str(python), "PYTHONPATH": str(tmp_path / "proj"),
+    }
+    assert b"\r\n" in loc.config_file.read_bytes()  # VBA Input # format, one pair per line
+    assert any("重新启动 Excel" in line for line in lines)
+    # Installing again (an update) replaces the add-in and keeps one line per key.
+    addin_file.write_bytes(b"PK newer add-in")
+    ai.install(loc, addin_source=addin_file, python=python, pythonpath=tmp_path / "proj")
+    assert loc.addin_file.read_bytes() == b"PK newer add-in"
+    assert loc.config_file.read_text().count("INTERPRETER_WIN") == 1
+
+    ai.remove(loc)
+    assert not loc.addin_file.exists()
+    assert ai.read_config(loc.config_file) == {"SHOW CONSOLE": "True"}
+
+
+def test_remove_cleans_up_our_config_file(tmp_path, addin_file):
+    loc = ai.locations(ai.WINDOWS, tmp_path, {})
+    ai.install(loc, addin_source=addin_file, python=Path("py.exe"), pythonpath=tmp_path)
+    ai.remove(loc)
+    assert not loc.config_file.exists()
+    assert not loc.config_file.parent.exists()  # the .kexie folder we created
+    lines = ai.remove(loc)  # nothing installed: says so, no error
+    assert any("未安装" in line for line in lines)
+
+
+def test_install_macos_copies_applescript(tmp_path, addin_file):
+    loc = ai.locations(ai.MACOS, tmp_path, {})
+    script = tmp_path / "xlwings-9.9.9.applescript"
+    script.write_text("on VbaHandler(ParameterString)\nend VbaHandler\n")
+    ai.install(loc, addin_source=addin_file, python=Path("/usr/bin/python3"),
+               pythonpath=tmp_path, applescript=script)
+    assert loc.addin_file.exists()
+    assert (loc.applescript_dir / script.name).read_text() == script.read_text()
+    assert ai.read_config(loc.config_file)["INTERPRETER_MAC"] == "/usr/bin/python3"
+    ai.remove(loc)
+    assert not loc.addin_file.exists()
+    assert (loc.applescript_dir / script.name).exists()  # shared with other xlwings add-ins
+
+
+def test_install_without_built_addin_says_how_to_build(tmp_path):
+    loc = ai.locations(ai.WINDOWS, tmp_path, {})
+    with pytest.raises(ai.AddinError) as err:
+        ai.install(loc, addin_source=tmp_path / "missing.xlam", python=Path("p"), pythonpath=tmp_path)
+    assert err.value.code == 2
+    assert "build_addin.py" in err.value.message
+
+
+def test_config_path_not_representable(tmp_path):
+    with pytest.raises(ai.AddinError) as err:
+        ai.update_config(tmp_path / "k.conf", {"PYTHONPATH": "C:\\用户\\张三"}, encoding="cp1252")
+    assert "编码" in err.value.message
+
+
+def test_run_on_linux_explains_and_exits_2(tmp_path, capsys, addin_file):
+    code = ai.run(_args("install", file=addin_file), sys_platform="linux", home=tmp_path, env={})
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "没有 Microsoft Excel" in err
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "src", "src/kexie.xlam"]  # nothing written
+
+
+def test_run_install_and_remove_for_windows_user(tmp_path, capsys, addin_file):
+    env = {"APPDATA": str(tmp_path / "Roaming"), "USERPROFILE": str(tmp_path)}
+    assert ai.run(_args("install", file=addin_file), sys_platform="win32", home=tmp_path, env=env) == 0
+    loc = ai.locations(ai.WINDOWS, tmp_path, env)
+    assert loc.addin_file.exists()
+    config = ai.read_config(loc.config_file, ai.config_encoding(ai.WINDOWS))
+    assert Path(config["PYTHONPATH"]) == ai.PROJECT_ROOT
+    assert (Path(config["PYTHONPATH"]) / "macros" / "__init__.py").is_file()
+    assert "安装完成" in capsys.readouterr().err
+    assert ai.run(_args("remove"), sys_platform="win32", home=tmp_path, env=env) == 0
+    assert not loc.addin_file.exists()
+
+
+def test_parser_accepts_install_and_remove():
+    parser = argparse.ArgumentParser()
+    ai.add_arguments(parser)
+    args = parser.parse_args(["install", "--dir", "x"])
+    assert args.addin_command == "install" and args.dir == Path("x") and args.file == ai.DEFAULT_ADDIN
+    assert parser.parse_args(["remove"]).addin_command == "remove"
+    with pytest.raises(SystemExit):
+        parser.parse_args([])
+
+
+def test_default_addin_is_the_committed_build():
+    assert ai.DEFAULT_ADDIN == ai.PROJECT_ROOT / "workbook" / "kexie.xlam"
+    assert ai.DEFAULT_ADDIN.is_file()
