@@ -1,0 +1,68 @@
+"""Write a free-layout product sheet (统计) with openpyxl: blocks of values/formulas and charts."""
+
+from __future__ import annotations
+
+from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, range_boundaries
+
+from macros.adapters.engine import ChartSpec, ReportSheet
+from macros.adapters.xlsx_tables import HEADER_FILL, HEADER_FONT
+
+TITLE_FONT = Font(name="微软雅黑", bold=True, size=12, color="FF1F4E79")
+
+
+def _fresh_sheet(wb, name: str):
+    """Drop the old sheet (and its charts) and put an empty one at the same position."""
+    index = None
+    if name in wb.sheetnames:
+        index = wb.sheetnames.index(name)
+        wb.remove(wb[name])
+    return wb.create_sheet(name, index)
+
+
+def _chart(ws, spec: ChartSpec):
+    kind = {"bar": BarChart, "col": BarChart, "line": LineChart, "pie": PieChart}[spec.kind]
+    chart = kind()
+    if spec.kind in ("bar", "col"):
+        chart.type = "bar" if spec.kind == "bar" else "col"
+    chart.title = spec.title
+    chart.width, chart.height = spec.width_cm, spec.height_cm
+    if spec.y_title and hasattr(chart, "y_axis"):
+        chart.y_axis.title = spec.y_title
+    for title, values in spec.series:
+        c1, r1, c2, r2 = range_boundaries(values)
+        ref = Reference(ws, min_col=c1, min_row=r1, max_col=c2, max_row=r2)
+        chart.add_data(ref, titles_from_data=False)
+        chart.series[-1].tx = None
+        from openpyxl.chart.series import SeriesLabel
+
+        chart.series[-1].tx = SeriesLabel(v=title)
+    c1, r1, c2, r2 = range_boundaries(spec.categories)
+    chart.set_categories(Reference(ws, min_col=c1, min_row=r1, max_col=c2, max_row=r2))
+    ws.add_chart(chart, spec.anchor)
+
+
+def write_report_sheet(wb, report: ReportSheet) -> None:
+    from macros.adapters.file_engine import set_cell
+
+    ws = _fresh_sheet(wb, report.name)
+    for block in report.blocks:
+        col_letter, row = coordinate_from_string(block.anchor)
+        col0 = column_index_from_string(col_letter)
+        r = row
+        if block.title:
+            ws.cell(row=r, column=col0, value=block.title).font = TITLE_FONT
+            r += 1
+        for i, values in enumerate(block.rows):
+            for j, value in enumerate(values):
+                cell = ws.cell(row=r + i, column=col0 + j)
+                set_cell(cell, value, None if (block.header and i == 0) else block.formats.get(j))
+                if block.header and i == 0:
+                    cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+                    cell.alignment = Alignment(horizontal="center", wrap_text=True)
+        for j, width in block.widths.items():
+            ws.column_dimensions[get_column_letter(col0 + j)].width = width
+    for spec in report.charts:
+        _chart(ws, spec)

@@ -1,0 +1,161 @@
+"""Find a schema table in a raw grid of cell values, by header name.
+
+Pure: engines (openpyxl/calamine files, xlwings live books) hand over a grid — a list of rows
+of raw cell values starting at A1 — and this module locates the header row and the columns.
+It tolerates reordered columns, extra staff columns, blank rows and title rows above the header.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from macros.schema import Table
+
+HEADER_SCAN_ROWS = 30  # a header below this many title rows is not looked for
+_SPACE = re.compile(r"\s+")
+
+
+def header_key(value: Any) -> str:
+    """Compare headers loosely: NFKC, no spaces, no required-marks (*, ＊) around them."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    return _SPACE.sub("", text).strip("*")
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "") or (
+        isinstance(value, float) and value != value
+    )
+
+
+@dataclass
+class TableData:
+    """A table read from a sheet: raw values by schema key, indexed by worksheet row number."""
+
+    table: Table
+    frame: pd.DataFrame  # columns: every schema key (None where missing) + extra headers
+    letters: dict[str, str]  # schema key or extra header -> column letter
+    header_row: int  # 1-based; 0 when the header was not found
+    missing: list[str] = field(default_factory=list)  # schema keys absent from the header
+    extra: list[str] = field(default_factory=list)  # headers not in the schema (staff columns)
+
+    @property
+    def found(self) -> bool:
+        return self.header_row > 0
+
+    def cell(self, key: str, row: int) -> str | None:
+        letter = self.letters.get(key)
+        return f"{letter}{row}" if letter else None
+
+    def records(self) -> list[dict[str, Any]]:
+        return self.frame.to_dict("records")
+
+
+def _header_positions(row: Sequence[Any], table: Table) -> dict[str, int]:
+    wanted = {header_key(c.header): c.key for c in table.columns}
+    found: dict[str, int] = {}
+    for idx, value in enumerate(row):
+        key = wanted.get(header_key(value))
+        if key and key not in found:
+            found[key] = idx
+    return found
+
+
+def locate_table(grid: Sequence[Sequence[Any]], table: Table) -> TableData:
+    """Locate ``table`` in ``grid`` and return its rows as raw values.
+
+    The header row is the row (among the first HEADER_SCAN_ROWS) matching most of the table's
+    headers; ties go to the first. When two tables share a sheet (考核规则), each takes only its
+    own columns, which is why extra headers are only collected right of the table's columns and
+    up to the next blank header cell.
+    """
+    best_row, best = -1, {}
+    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        pos = _header_positions(row, table)
+        if len(pos) > len(best):
+            best_row, best = r, pos
+    if not best or len(best) < max(1, min(2, len(table.columns))):
+        empty = pd.DataFrame(columns=table.keys)
+        return TableData(table, empty, {}, 0, missing=table.keys)
+
+    header = list(grid[best_row])
+    own = set(best.values())
+    # Extra staff columns: contiguous non-empty header cells next to the table's span.
+    lo, hi = min(own), max(own)
+    extra_pos: dict[str, int] = {}
+    other_headers = set()  # headers belonging to other schema tables on the same sheet
+    from macros.schema import tables_on
+
+    for t in tables_on(table.sheet):
+        if t.key != table.key:
+            other_headers |= {header_key(c.header) for c in t.columns}
+    for idx in list(range(hi + 1, len(header))):
+        h = header[idx]
+        if is_blank(h) or header_key(h) in other_headers:
+            break
+        if idx not in own:
+            extra_pos[str(h).strip()] = idx
+    for idx in range(lo + 1, hi):
+        h = header[idx]
+        if idx not in own and not is_blank(h) and header_key(h) not in other_headers:
+            extra_pos[str(h).strip()] = idx
+
+    positions = {**best, **extra_pos}
+    letters = {k: get_column_letter(i + 1) for k, i in positions.items()}
+    records, index = [], []
+    for r in range(best_row + 1, len(grid)):
+        row = grid[r]
+        values = {k: (row[i] if i < len(row) else None) for k, i in positions.items()}
+        if all(is_blank(values.get(k)) for k in best):
+            continue  # blank row (in this table's own columns)
+        records.append({k: (None if is_blank(v) else v) for k, v in values.items()})
+        index.append(r + 1)
+    columns = table.keys + list(extra_pos)
+    frame = pd.DataFrame.from_records(records, columns=columns, index=pd.Index(index, name="row"))
+    frame = frame.astype(object).where(frame.notna(), None)
+    missing = [k for k in table.keys if k not in best]
+    return TableData(table, frame, letters, best_row + 1, missing=missing, extra=list(extra_pos))
+
+
+def read_settings_grid(grid: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """Read the key/value 设置 sheet: column 项目 holds the Chinese label, 值 the value."""
+    from macros.schema import SETTINGS_HEADERS, settings_by_label
+
+    labels = {header_key(k): s for k, s in settings_by_label().items()}
+    key_col, val_col, start = 0, 1, 0
+    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        keys = [header_key(v) for v in row]
+        if SETTINGS_HEADERS[0] in keys and SETTINGS_HEADERS[1] in keys:
+            key_col, val_col, start = keys.index(SETTINGS_HEADERS[0]), keys.index(SETTINGS_HEADERS[1]), r + 1
+            break
+    out: dict[str, Any] = {}
+    for r in range(start, len(grid)):
+        row = grid[r]
+        if key_col >= len(row):
+            continue
+        st = labels.get(header_key(row[key_col]))
+        if st is not None and st.key not in out:
+            value = row[val_col] if val_col < len(row) else None
+            out[st.key] = None if is_blank(value) else value
+    return out
+
+
+def settings_rows(grid: Sequence[Sequence[Any]]) -> dict[str, int]:
+    """Worksheet row number of each setting key in a 设置 grid (for cell references)."""
+    from macros.schema import settings_by_label
+
+    labels = {header_key(k): s for k, s in settings_by_label().items()}
+    rows: dict[str, int] = {}
+    for r, row in enumerate(grid):
+        for v in row[:3]:
+            st = labels.get(header_key(v))
+            if st is not None and st.key not in rows:
+                rows[st.key] = r + 1
+    return rows

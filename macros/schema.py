@@ -1,0 +1,442 @@
+"""The one declarative schema of every sheet of a campaign workbook.
+
+This module is data, in the spirit of pandera's schemas: every column list in the code base is
+derived from it — the workbook builder, the forms, the validator, the readers and the generated
+reference (``kexie schema --markdown``). Nothing else may spell out a column list.
+
+Vocabulary: a *table* is a rectangular block with one header row; a *sheet* holds one or more
+tables (考核规则 holds the scoring rules and the grade thresholds side by side). Column types are
+the names understood by ``macros.core.normalize.coerce``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Owner = Literal["staff", "product"]
+ColumnType = Literal[
+    "text", "longtext", "int", "number", "quantity", "date", "datetime", "phone", "email", "yesno"
+]
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+# --- vocabularies ---------------------------------------------------------------------------
+# Static vocabularies are tuples; a vocabulary drawn from another sheet is a VocabRef.
+
+UNIT_CATEGORIES = (
+    "市级学会",
+    "县(市)区科协",
+    "企事业科协",
+    "高校科协",
+    "老科协",
+    "直属事业单位",
+    "机关部室",
+)
+GROUP_ROLES = ("组长", "副组长", "成员")
+ITEM_STATUSES = ("有效", "无效", "重复", "作废")  # blank counts as 有效
+INVALID_ITEM_STATUSES = ("无效", "重复", "作废")
+TASK_STATUSES = ("未开始", "进行中", "已完成")
+COMPARISONS = ("≥", "≤", "=")
+YES_NO = ("是", "否")
+SCORING_METHODS = ("数量", "及时", "质量", "采纳")
+GRADES = ("优秀", "良好", "合格", "不合格")
+# 配合部门 written as this word means every other 机关部室 (seed 004: "其他部室配合").
+OTHER_DEPARTMENTS = "其他部室"
+# Staff write several departments in one cell separated by 、，, ; or spaces.
+LIST_SEPARATORS = "、，,；; "
+
+
+@dataclass(frozen=True)
+class VocabRef:
+    """A vocabulary whose values live in another table's column (e.g. the topic list)."""
+
+    table: str
+    column: str
+
+
+VOCABULARIES: dict[str, tuple[str, ...] | VocabRef] = {
+    "unit_category": UNIT_CATEGORIES,
+    "group_role": GROUP_ROLES,
+    "item_status": ITEM_STATUSES,
+    "task_status": TASK_STATUSES,
+    "comparison": COMPARISONS,
+    "yes_no": YES_NO,
+    "scoring_method": SCORING_METHODS,
+    "grade": GRADES,
+    "topic": VocabRef("topics", "topic"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # English identifier used in code and frames
+    header: str  # Chinese header as it appears in the workbook
+    type: ColumnType = "text"
+    required: bool = False
+    vocab: str | None = None  # key of VOCABULARIES
+    width: float = 12
+    number_format: str | None = None
+    owner: Owner = "staff"
+    unique: bool = False  # unique after normalisation (name_key)
+    in_form: bool = False  # part of the 报送 sheet of the forms units fill in
+    multi: bool = False  # several values separated by LIST_SEPARATORS
+    note: str = ""  # shown in the 说明 sheet and the reference
+
+    @property
+    def format(self) -> str | None:
+        if self.number_format:
+            return self.number_format
+        return {"date": DATE_FORMAT, "datetime": DATETIME_FORMAT, "int": "0"}.get(self.type)
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    sheet: str  # Chinese sheet name
+    excel_name: str  # ListObject name (ASCII: Excel table names must be identifiers)
+    columns: tuple[Column, ...]
+    owner: Owner = "staff"
+    description: str = ""
+    first_col: int = 1  # 1-based column of the table's first column on its sheet
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(f"{self.key} has no column {key!r}")
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def staff_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.owner == "staff"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    label: str  # Chinese key as shown in column 项目 of 设置
+    type: ColumnType = "text"
+    required: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    kind: Literal["text", "settings", "tables", "report"]
+    owner: Owner
+    description: str
+    tables: tuple[str, ...] = field(default_factory=tuple)
+
+
+def C(key: str, header: str, type: ColumnType = "text", **kw) -> Column:  # noqa: N802 - terse table DSL
+    return Column(key, header, type, **kw)
+
+
+# --- the settings sheet (设置) ----------------------------------------------------------------
+
+SETTINGS_SHEET = "设置"
+SETTINGS_HEADERS = ("项目", "值", "说明")
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("campaign_name", "活动名称", required=True, note="活动的正式名称"),
+    Setting("campaign_id", "活动编号", required=True, note="由 kexie new 生成，报送表凭此识别活动，请勿修改"),
+    Setting("organizer", "主办单位", required=True, note="如：丹东市科学技术协会"),
+    Setting("department", "承办部门", note="负责汇总的部门，如：学会部"),
+    Setting("start_date", "开始日期", "date", required=True),
+    Setting("deadline", "截止日期", "date", required=True, note="截止当日报送不算逾期"),
+    Setting("word_limit", "字数上限", "int", note="每条计策正文的字数上限，空白表示不限"),
+    Setting("issuer_mark", "发文机关标志", note="红头上的机关名称，如：丹东市科学技术协会文件"),
+    Setting("doc_number", "发文字号", note="如：市科协〔2019〕47号"),
+    Setting("signer", "签发人"),
+    Setting("doc_date", "成文日期", "date"),
+    Setting("notice_title", "通知标题"),
+    Setting("recipients", "主送单位", "longtext", note="主送机关，用顿号或逗号分隔"),
+    Setting("attachments", "附件", "longtext", note="附件名称，每行一个"),
+    Setting("contact", "联系人"),
+    Setting("phone", "联系电话", "phone"),
+    Setting("email", "电子邮箱", "email"),
+    Setting("excellent_units", "优秀组织单位名额", "int", note="考核排名前几名推荐为优秀组织单位"),
+)
+
+# --- tables ------------------------------------------------------------------------------------
+
+QUOTA_RULES = Table(
+    "quota_rules", "配额规则", "tblQuotaRules",
+    (
+        C("category", "单位类别", required=True, vocab="unit_category", width=16, unique=True),
+        C("min_items", "最少报送数", "int", required=True, width=12),
+        C("assessed", "是否考核", "yesno", vocab="yes_no", width=10),
+    ),
+    description="每类单位至少报送多少条、是否参加考核",
+)
+
+UNITS = Table(
+    "units", "单位名册", "tblUnits",
+    (
+        C("code", "单位编号", required=True, unique=True, width=12),
+        C("name", "单位名称", required=True, unique=True, width=30),
+        C("category", "单位类别", required=True, vocab="unit_category", width=16),
+        C("contact", "联系人", width=10),
+        C("post", "职务", width=12),
+        C("phone", "联系电话", "phone", width=16),
+        C("email", "电子邮箱", "email", width=24),
+        C("quota", "配额", "int", width=8, note="空白表示按单位类别的最少报送数"),
+        C("weight", "权重", "number", width=8, number_format="0.00"),
+        C("note", "备注", width=20),
+    ),
+    description="所有需要报送或参加考核的单位",
+)
+
+LEADERS = Table(
+    "leaders", "领导小组", "tblLeaders",
+    (
+        C("name", "姓名", required=True, width=10),
+        C("org", "单位", width=20),
+        C("post", "职务", width=16),
+        C("role", "小组职务", required=True, vocab="group_role", width=10),
+        C("phone", "联系电话", "phone", width=16),
+    ),
+    description="活动领导小组成员",
+)
+
+PHASES = Table(
+    "phases", "阶段安排", "tblPhases",
+    (
+        C("phase", "阶段", required=True, width=24),
+        C("start", "开始日期", "date", required=True, width=12),
+        C("end", "结束日期", "date", required=True, width=12),
+        C("work", "主要工作", "longtext", width=50),
+        C("department", "责任部门", width=14, multi=True),
+    ),
+    description="活动各阶段的起止日期",
+)
+
+TASKS = Table(
+    "tasks", "任务分工", "tblTasks",
+    (
+        C("seq", "序号", "int", required=True, unique=True, width=6),
+        C("task", "任务", required=True, width=36),
+        C("content", "内容", "longtext", width=50),
+        C("lead", "牵头部门", required=True, width=18, multi=True),
+        C("support", "配合部门", width=14, multi=True, note="“其他部室”表示牵头部门以外的所有机关部室"),
+        C("start", "开始日期", "date", width=12),
+        C("due", "截止日期", "date", width=12),
+        C("status", "状态", vocab="task_status", width=10),
+        C("progress", "进展说明", "longtext", width=30),
+        C("materials_date", "材料报送日期", "date", width=14),
+    ),
+    description="重点任务及牵头、配合部门",
+)
+
+TOPICS = Table(
+    "topics", "主题领域", "tblTopics",
+    (
+        C("code", "编号", "int", required=True, unique=True, width=6),
+        C("topic", "主题", required=True, unique=True, width=80),
+    ),
+    description="征集内容的主题领域，报送表的下拉选项来自这里",
+)
+
+# 征集明细: rows are written by consolidation (product); 评分/是否采纳/备注 belong to staff and
+# survive every rewrite for rows whose unit and 题目 are unchanged.
+ITEMS = Table(
+    "items", "征集明细", "tblItems",
+    (
+        C("item_id", "编号", required=True, unique=True, width=14, owner="product"),
+        C("unit_code", "单位编号", required=True, width=10, owner="product"),
+        C("unit_name", "报送单位", required=True, width=24, owner="product"),
+        C("title", "题目", required=True, width=30, owner="product", in_form=True),
+        C("topic", "主题领域", required=True, vocab="topic", width=24, owner="product", in_form=True),
+        C("author", "献策人", required=True, width=10, owner="product", in_form=True),
+        C("author_org", "工作单位", required=True, width=20, owner="product", in_form=True),
+        C("author_post", "职务", width=12, owner="product", in_form=True),
+        C("phone", "联系电话", "phone", required=True, width=16, owner="product", in_form=True),
+        C("email", "电子邮箱", "email", width=22, owner="product", in_form=True),
+        C("body", "正文", "longtext", required=True, width=50, owner="product", in_form=True),
+        C("word_count", "字数", "int", width=8, owner="product", in_form=True,
+          note="由正文自动计算"),
+        C("submitted_on", "报送日期", "date", width=12, owner="product"),
+        C("source_file", "来源文件", width=24, owner="product"),
+        C("status", "状态", vocab="item_status", width=8, owner="product",
+          note="空白视为有效；无效、重复、作废不计入有效数"),
+        C("score", "评分", "number", width=8, number_format="0.0", note="0–100分，由工作人员填写"),
+        C("adopted", "是否采纳", "yesno", vocab="yes_no", width=10),
+        C("remark", "备注", width=20),
+    ),
+    owner="product",
+    description="汇总报送表得到的每一条计策；评分、是否采纳、备注由工作人员填写，重新汇总时保留",
+)
+
+TARGETS = Table(
+    "targets", "指标", "tblTargets",
+    (
+        C("name", "指标", required=True, unique=True, width=30),
+        C("target", "目标值", "quantity", required=True, width=12, number_format="#,##0.##"),
+        C("unit", "计量单位", width=10),
+        C("compare", "比较", required=True, vocab="comparison", width=8),
+        C("actual", "实际值", "quantity", width=12, number_format="#,##0.##"),
+        C("department", "责任部门", width=14, multi=True),
+    ),
+    description="年度量化指标的目标值与实际完成值",
+)
+
+SCORING_RULES = Table(
+    "scoring_rules", "考核规则", "tblScoring",
+    (
+        C("item", "项目", required=True, unique=True, width=14),
+        C("weight", "权重", "number", required=True, width=8),
+        C("method", "计分方式", required=True, vocab="scoring_method", width=10),
+        C("note", "说明", "longtext", width=44),
+    ),
+    description="考核项目及权重（权重合计100）",
+)
+
+GRADE_THRESHOLDS = Table(
+    "grades", "考核规则", "tblGrades",
+    (
+        C("grade", "等次", required=True, vocab="grade", unique=True, width=10),
+        C("min_score", "最低分", "number", required=True, width=8),
+    ),
+    description="按总分评定等次：不低于最低分即达到该等次",
+    first_col=6,
+)
+
+VALIDATION_RESULTS = Table(
+    "validation", "校验结果", "tblValidation",
+    (
+        C("sheet", "工作表", width=12, owner="product"),
+        C("cell", "单元格", width=8, owner="product"),
+        C("level", "级别", width=8, owner="product"),
+        C("code", "代码", width=8, owner="product"),
+        C("message", "说明", "longtext", width=60, owner="product"),
+        C("value", "原值", width=24, owner="product"),
+        C("suggestion", "建议", width=24, owner="product"),
+    ),
+    owner="product",
+    description="最近一次校验发现的全部问题（每次校验重新生成）",
+)
+
+SUBMISSIONS = Table(
+    "submissions", "报送记录", "tblSubmissions",
+    (
+        C("file", "文件", width=36, owner="product"),
+        C("unit", "单位", width=24, owner="product"),
+        C("received_at", "收到时间", "datetime", width=18, owner="product"),
+        C("rows", "行数", "int", width=8, owner="product"),
+        C("result", "结果", width=12, owner="product"),
+        C("fingerprint", "指纹", width=20, owner="product"),
+    ),
+    owner="product",
+    description="收到的每个报送文件及处理结果（每次汇总由台账重新生成）",
+)
+
+TABLES: dict[str, Table] = {
+    t.key: t
+    for t in (
+        QUOTA_RULES, UNITS, LEADERS, PHASES, TASKS, TOPICS, ITEMS, TARGETS, SCORING_RULES,
+        GRADE_THRESHOLDS, VALIDATION_RESULTS, SUBMISSIONS,
+    )
+}
+
+README_SHEET = "说明"
+STATS_SHEET = "统计"
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(README_SHEET, "text", "product", "本工作簿的用法和按钮说明"),
+    Sheet(SETTINGS_SHEET, "settings", "staff", "活动的基本信息，一行一项"),
+    Sheet("配额规则", "tables", "staff", QUOTA_RULES.description, ("quota_rules",)),
+    Sheet("单位名册", "tables", "staff", UNITS.description, ("units",)),
+    Sheet("领导小组", "tables", "staff", LEADERS.description, ("leaders",)),
+    Sheet("阶段安排", "tables", "staff", PHASES.description, ("phases",)),
+    Sheet("任务分工", "tables", "staff", TASKS.description, ("tasks",)),
+    Sheet("主题领域", "tables", "staff", TOPICS.description, ("topics",)),
+    Sheet("征集明细", "tables", "product", ITEMS.description, ("items",)),
+    Sheet("指标", "tables", "staff", TARGETS.description, ("targets",)),
+    Sheet("考核规则", "tables", "staff", "考核项目、权重、计分方式及等次分数线",
+          ("scoring_rules", "grades")),
+    Sheet(STATS_SHEET, "report", "product", "按单位、类别、主题的统计、考核结果和图表（每次更新统计重新生成）"),
+    Sheet("校验结果", "tables", "product", VALIDATION_RESULTS.description, ("validation",)),
+    Sheet("报送记录", "tables", "product", SUBMISSIONS.description, ("submissions",)),
+)
+
+SHEET_NAMES: tuple[str, ...] = tuple(s.name for s in SHEETS)
+PRODUCT_SHEETS: tuple[str, ...] = tuple(s.name for s in SHEETS if s.owner == "product")
+
+
+def sheet(name: str) -> Sheet:
+    for s in SHEETS:
+        if s.name == name:
+            return s
+    raise KeyError(name)
+
+
+def tables_on(sheet_name: str) -> list[Table]:
+    return [t for t in TABLES.values() if t.sheet == sheet_name]
+
+
+def form_columns() -> list[Column]:
+    """Columns of the 报送 sheet of a unit's form, in order (derived from 征集明细)."""
+    return [c for c in ITEMS.columns if c.in_form]
+
+
+def setting(key: str) -> Setting:
+    for s in SETTINGS:
+        if s.key == key:
+            return s
+    raise KeyError(key)
+
+
+def settings_by_label() -> dict[str, Setting]:
+    return {s.label: s for s in SETTINGS}
+
+
+def vocabulary(key: str) -> tuple[str, ...] | VocabRef:
+    return VOCABULARIES[key]
+
+
+def to_markdown() -> str:
+    """The generated reference of every sheet (docs/schema.md is this text, kept current by a test)."""
+    lines = [
+        "# 活动工作簿结构（由 macros/schema.py 生成，请勿手改）",
+        "",
+        "Generated by `kexie schema --markdown` from `macros/schema.py`; a test keeps it current.",
+        "",
+        "| 工作表 | 归属 | 内容 |",
+        "| --- | --- | --- |",
+    ]
+    owner_zh = {"staff": "工作人员", "product": "程序生成"}
+    for s in SHEETS:
+        lines.append(f"| {s.name} | {owner_zh[s.owner]} | {s.description} |")
+    lines += ["", f"## {SETTINGS_SHEET}", "", "| 项目 | key | 类型 | 必填 | 说明 |", "| --- | --- | --- | --- | --- |"]
+    for st in SETTINGS:
+        lines.append(f"| {st.label} | `{st.key}` | {st.type} | {'是' if st.required else ''} | {st.note} |")
+    for t in TABLES.values():
+        lines += [
+            "",
+            f"## {t.sheet} · `{t.key}` (Excel 表 `{t.excel_name}`)",
+            "",
+            t.description,
+            "",
+            "| 列 | key | 类型 | 必填 | 唯一 | 下拉/取值 | 宽度 | 格式 | 归属 | 说明 |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for c in t.columns:
+            vocab = ""
+            if c.vocab:
+                v = VOCABULARIES[c.vocab]
+                vocab = "、".join(v) if isinstance(v, tuple) else f"{TABLES[v.table].sheet}!{TABLES[v.table].column(v.column).header}"
+            lines.append(
+                f"| {c.header} | `{c.key}` | {c.type} | {'是' if c.required else ''} | "
+                f"{'是' if c.unique else ''} | {vocab} | {c.width:g} | {c.format or ''} | "
+                f"{owner_zh[c.owner]} | {c.note} |"
+            )
+    return "\n".join(lines) + "\n"
