@@ -1,0 +1,87 @@
+"""Read a whole campaign from a workbook engine into plain typed data for the core.
+
+Every use case that needs the campaign's data (validate, tally, forms, consolidate, report)
+goes through ``load_campaign``: one read of each sheet, raw frames kept for validation (cell
+references, original values) and typed frames for computing. Values that cannot be read as
+their column's type stay None in the typed frame; validation reports them from the raw frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from macros.adapters.engine import WorkbookEngine
+from macros.core.grid import TableData
+from macros.core.normalize import coerce
+from macros.schema import SETTINGS, TABLES, Table
+
+
+def display_text(value: Any) -> str | None:
+    """Staff text as typed (Chinese punctuation kept), stripped; 101.0 read from a number cell → "101"."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _typed(type_name: str, value: Any, default_year: int | None) -> Any:
+    if type_name in ("text", "longtext"):
+        return display_text(value)  # matching uses normalize.name_key; display keeps the text
+    c = coerce(type_name, value, default_year=default_year)
+    return c.value if c.ok else None
+
+
+def typed_frame(table: Table, raw: pd.DataFrame, default_year: int | None = None) -> pd.DataFrame:
+    """A copy of ``raw`` with each schema column coerced to its type (None where unreadable)."""
+    out = raw.copy()
+    for col in table.columns:
+        if col.key not in out.columns:
+            continue
+        values = [_typed(col.type, v, default_year) for v in out[col.key].tolist()]
+        out[col.key] = pd.Series(values, index=out.index, dtype=object)
+    return out
+
+
+def typed_settings(raw: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for st in SETTINGS:
+        out[st.key] = _typed(st.type, raw.get(st.key), None)
+    return out
+
+
+@dataclass
+class Campaign:
+    """A campaign's data: settings and one frame per schema table (keys as in macros.schema)."""
+
+    settings: dict[str, Any]
+    raw_settings: dict[str, Any]
+    tables: dict[str, TableData]  # raw, as read (with cell letters and row numbers)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # typed
+
+    def frame(self, key: str) -> pd.DataFrame:
+        return self.frames[key]
+
+    @property
+    def year(self) -> int | None:
+        for key in ("deadline", "start_date", "doc_date"):
+            if isinstance(self.settings.get(key), date):
+                return self.settings[key].year
+        return None
+
+
+def load_campaign(engine: WorkbookEngine, tables: list[str] | None = None) -> Campaign:
+    raw_settings = engine.read_settings()
+    settings = typed_settings(raw_settings)
+    campaign = Campaign(settings=settings, raw_settings=raw_settings, tables={})
+    year = campaign.year
+    for key in tables or list(TABLES):
+        data = engine.read_table(TABLES[key])
+        campaign.tables[key] = data
+        campaign.frames[key] = typed_frame(TABLES[key], data.frame, default_year=year)
+    return campaign
