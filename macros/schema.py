@@ -385,7 +385,16 @@ def tables_on(sheet_name: str) -> list[Table]:
 
 def form_columns() -> list[Column]:
     """Columns of the 报送 sheet of a unit's form, in order (derived from 征集明细)."""
-    return [c for c in ITEMS.columns if c.in_form]
+    return list(FORM.columns)
+
+
+# The forms units fill in: a 报送 sheet whose columns are the in_form columns of 征集明细, and a
+# hidden metadata sheet tying the form to its campaign and unit (see macros/app/forms.py).
+FORM_SHEET = "报送"
+FORM_INFO_SHEET = "填报说明"
+FORM_META_SHEET = "_kexie"
+FORM = Table("form", FORM_SHEET, "tblForm", tuple(c for c in ITEMS.columns if c.in_form),
+             owner="staff", description="单位填写的报送表")
 
 
 def setting(key: str) -> Setting:
