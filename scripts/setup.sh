@@ -9,7 +9,7 @@ missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer libreoffice-calc)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
-if ! (command -v fc-list >/dev/null 2>&1 && fc-list | grep -q "Noto Serif CJK"); then
+if ! (command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep "Noto Serif CJK" >/dev/null); then
   missing+=(fonts-noto-cjk)
 fi
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
