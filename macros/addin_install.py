@@ -14,7 +14,8 @@ a running Excel for its start-up path over COM/AppleScript, whereas the default 
 are fixed and the logic stays testable without Excel. `--dir` covers a non-default start-up
 folder (Excel: 文件 > 选项 > 高级 > 启动时打开此目录中的所有文件).
 
-Linux has no Excel: the command says so and exits with code 2.
+Linux has no Excel: the command says so and exits with code 2 (ConfigError). A file locked by
+a running Excel gives exit code 3 (RefusedError).
 
 All path logic takes the platform, home directory and environment as parameters
 (`locations()`), so tests exercise both platforms on any OS with temporary directories.
@@ -22,7 +23,6 @@ All path logic takes the platform, home directory and environment as parameters
 
 from __future__ import annotations
 
-import argparse
 import codecs
 import os
 import shutil
@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from macros.errors import ConfigError, RefusedError
+
 ADDIN_NAME = "kexie.xlam"
 CONF_NAME = "kexie.conf"  # PROJECT_NAME & ".conf" in the add-in's xlwings module
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the directory that holds `macros/`
@@ -38,19 +40,6 @@ DEFAULT_ADDIN = PROJECT_ROOT / "workbook" / ADDIN_NAME
 
 WINDOWS = "windows"
 MACOS = "macos"
-
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_REFUSED = 3
-
-
-class AddinError(Exception):
-    """A condition the user must fix; `message` is Chinese, `code` the exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def platform_kind(sys_platform: str = sys.platform) -> str | None:
@@ -107,7 +96,7 @@ def locations(platform: str, home: Path, env: Mapping[str, str],
             config_file=home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / CONF_NAME,
             applescript_dir=home / "Library" / "Application Scripts" / "com.microsoft.Excel",
         )
-    raise AddinError(NO_EXCEL_MESSAGE.format(name=platform or "未知"), EXIT_USAGE)
+    raise ConfigError(NO_EXCEL_MESSAGE.format(name=platform or "未知"))
 
 
 def config_encoding(platform: str) -> str:
@@ -158,7 +147,7 @@ def update_config(path: Path, set_values: Mapping[str, str], remove: tuple[str, 
                 kept.append(line)
     for key, value in set_values.items():
         if '"' in value:
-            raise AddinError(f"配置值不能包含英文双引号：{value}")
+            raise ConfigError(f"配置值不能包含英文双引号：{value}")
         kept.append(f'"{key}","{value}"')
     if not kept:
         if path.exists():
@@ -172,7 +161,7 @@ def update_config(path: Path, set_values: Mapping[str, str], remove: tuple[str, 
     try:
         data = ("\r\n".join(kept) + "\r\n").encode(encoding)
     except UnicodeEncodeError as exc:
-        raise AddinError(
+        raise ConfigError(
             f"路径中含有系统编码（{encoding}）无法表示的字符：{exc.object[exc.start:exc.end]}。"
             "请把 Python 或项目放到只含中英文和数字的路径下再安装。"
         ) from exc
@@ -188,10 +177,10 @@ def xlwings_applescript() -> Path:
 
     spec = importlib.util.find_spec("xlwings")
     if spec is None or spec.origin is None:
-        raise AddinError("没有安装 xlwings，请先在本 Python 环境中安装 kexie 的依赖。")
+        raise ConfigError("没有安装 xlwings，请先在本 Python 环境中安装 kexie 的依赖。")
     scripts = sorted(Path(spec.origin).parent.glob("xlwings-*.applescript"))
     if not scripts:
-        raise AddinError("xlwings 安装不完整：找不到 RunPython 所需的 AppleScript 文件。")
+        raise ConfigError("xlwings 安装不完整：找不到 RunPython 所需的 AppleScript 文件。")
     return scripts[-1]
 
 
@@ -203,17 +192,16 @@ def _copy(source: Path, target: Path) -> None:
         os.replace(tmp, target)
     except PermissionError as exc:
         tmp.unlink(missing_ok=True)
-        raise AddinError(
-            f"无法写入 {target}：文件正被占用。请先完全退出 Excel，再重新运行本命令。",
-            EXIT_REFUSED,
+        raise RefusedError(
+            f"无法写入 {target}：文件正被占用。请先完全退出 Excel，再重新运行本命令。"
         ) from exc
 
 
 def install(loc: AddinLocations, *, addin_source: Path, python: Path, pythonpath: Path,
             applescript: Path | None = None, encoding: str = "utf-8") -> list[str]:
-    """Install for one user; returns the Chinese lines to show. Raises AddinError."""
+    """Install for one user; returns the Chinese lines to show. Raises KexieError."""
     if not addin_source.is_file():
-        raise AddinError(
+        raise ConfigError(
             f"找不到加载项文件 {addin_source}。请在项目目录中运行 python scripts/build_addin.py 生成。"
         )
     lines: list[str] = []
@@ -224,7 +212,7 @@ def install(loc: AddinLocations, *, addin_source: Path, python: Path, pythonpath
     lines.append(f"已写入配置 {loc.config_file}：Python 解释器 {python}")
     if loc.applescript_dir is not None:
         if applescript is None:
-            raise AddinError("macOS 上需要 xlwings 的 AppleScript 文件才能运行按钮。")
+            raise ConfigError("macOS 上需要 xlwings 的 AppleScript 文件才能运行按钮。")
         _copy(applescript, loc.applescript_dir / applescript.name)
         lines.append(f"已启用 RunPython（AppleScript）：{loc.applescript_dir / applescript.name}")
     quit_hint = "（Cmd+Q 完全退出）" if loc.platform == MACOS else ""
@@ -240,9 +228,8 @@ def remove(loc: AddinLocations, *, encoding: str = "utf-8") -> list[str]:
         try:
             loc.addin_file.unlink()
         except PermissionError as exc:
-            raise AddinError(
-                f"无法删除 {loc.addin_file}：文件正被占用。请先完全退出 Excel，再重新运行本命令。",
-                EXIT_REFUSED,
+            raise RefusedError(
+                f"无法删除 {loc.addin_file}：文件正被占用。请先完全退出 Excel，再重新运行本命令。"
             ) from exc
         lines.append(f"已从 Excel 启动文件夹删除加载项：{loc.addin_file}")
     else:
@@ -258,51 +245,29 @@ def remove(loc: AddinLocations, *, encoding: str = "utf-8") -> list[str]:
 # ---------------------------------------------------------------- command line
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Adds `install` / `remove` under an `addin` (sub)parser."""
-    sub = parser.add_subparsers(dest="addin_command", metavar="{install,remove}", required=True)
-    p_install = sub.add_parser("install", help="为当前用户安装 Excel 加载项（科协工作台选项卡）")
-    p_install.add_argument("--file", type=Path, default=DEFAULT_ADDIN,
-                           help="加载项文件（默认：项目中的 workbook/kexie.xlam）")
-    p_install.add_argument("--dir", type=Path, default=None,
-                           help="Excel 启动文件夹（默认：当前用户的 XLSTART）")
-    p_remove = sub.add_parser("remove", help="卸载 Excel 加载项")
-    p_remove.add_argument("--dir", type=Path, default=None,
-                          help="Excel 启动文件夹（默认：当前用户的 XLSTART）")
+def command(args, *, sys_platform: str = sys.platform, home: Path | None = None,
+            env: Mapping[str, str] | None = None):
+    """`kexie addin install|remove [--file XLAM] [--dir STARTUP_DIR]` (macros.cli HANDLERS)."""
+    from macros.app.result import CommandResult
 
-
-def run(args: argparse.Namespace, *, sys_platform: str = sys.platform,
-        home: Path | None = None, env: Mapping[str, str] | None = None) -> int:
-    """Execute a parsed `addin` command; messages go to stderr. Returns the exit code."""
     platform = platform_kind(sys_platform)
-    try:
-        if platform is None:
-            raise AddinError(NO_EXCEL_MESSAGE.format(name=sys_platform), EXIT_USAGE)
-        loc = locations(platform, home or Path.home(), os.environ if env is None else env,
-                        startup_dir=args.dir)
-        encoding = config_encoding(platform)
-        if args.addin_command == "install":
-            lines = install(
-                loc, addin_source=args.file, python=Path(sys.executable),
-                pythonpath=PROJECT_ROOT,
-                applescript=xlwings_applescript() if platform == MACOS else None,
-                encoding=encoding,
-            )
-        else:
-            lines = remove(loc, encoding=encoding)
-    except AddinError as exc:
-        print(exc.message, file=sys.stderr)
-        return exc.code
-    for line in lines:
-        print(line, file=sys.stderr)
-    return EXIT_OK
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kexie addin", description="安装或卸载科协工作台 Excel 加载项")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    if platform is None:
+        raise ConfigError(NO_EXCEL_MESSAGE.format(name=sys_platform))
+    startup_dir = getattr(args, "dir", None)
+    loc = locations(platform, home or Path.home(), os.environ if env is None else env,
+                    startup_dir=Path(startup_dir) if startup_dir else None)
+    encoding = config_encoding(platform)
+    if args.action == "install":
+        addin_file = getattr(args, "file", None)
+        lines = install(
+            loc, addin_source=Path(addin_file) if addin_file else DEFAULT_ADDIN,
+            python=Path(sys.executable), pythonpath=PROJECT_ROOT,
+            applescript=xlwings_applescript() if platform == MACOS else None,
+            encoding=encoding,
+        )
+    elif args.action == "remove":
+        lines = remove(loc, encoding=encoding)
+    else:
+        raise ConfigError(f"未知的 addin 操作：{args.action}（可用：install、remove）")
+    data = {"action": args.action, "addin": str(loc.addin_file), "config": str(loc.config_file)}
+    return CommandResult(data=data, lines=lines)

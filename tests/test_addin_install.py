@@ -4,11 +4,15 @@ temporary directories (the platform is a parameter, nothing is mocked)."""
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from macros import addin_install as ai
+from macros.cli import build_parser
+from macros.errors import ConfigError
 
 
 @pytest.fixture()
@@ -19,8 +23,9 @@ def addin_file(tmp_path) -> Path:
     return f
 
 
-def _args(command: str, file: Path | None = None, dir: Path | None = None) -> argparse.Namespace:
-    return argparse.Namespace(addin_command=command, file=file, dir=dir)
+def _args(*argv: str) -> argparse.Namespace:
+    """Parsed exactly as `kexie addin ...` parses them."""
+    return build_parser().parse_args(["addin", *argv])
 
 
 def test_platform_kind():
@@ -109,48 +114,57 @@ def test_install_macos_copies_applescript(tmp_path, addin_file):
 
 def test_install_without_built_addin_says_how_to_build(tmp_path):
     loc = ai.locations(ai.WINDOWS, tmp_path, {})
-    with pytest.raises(ai.AddinError) as err:
+    with pytest.raises(ConfigError) as err:
         ai.install(loc, addin_source=tmp_path / "missing.xlam", python=Path("p"), pythonpath=tmp_path)
-    assert err.value.code == 2
+    assert err.value.exit_code == 2
     assert "build_addin.py" in err.value.message
 
 
 def test_config_path_not_representable(tmp_path):
-    with pytest.raises(ai.AddinError) as err:
+    with pytest.raises(ConfigError) as err:
         ai.update_config(tmp_path / "k.conf", {"PYTHONPATH": "C:\\用户\\张三"}, encoding="cp1252")
     assert "编码" in err.value.message
 
 
-def test_run_on_linux_explains_and_exits_2(tmp_path, capsys, addin_file):
-    code = ai.run(_args("install", file=addin_file), sys_platform="linux", home=tmp_path, env={})
-    assert code == 2
-    err = capsys.readouterr().err
-    assert "没有 Microsoft Excel" in err
+def test_command_on_linux_explains(tmp_path, addin_file):
+    with pytest.raises(ConfigError) as err:
+        ai.command(_args("install", "--file", str(addin_file)), sys_platform="linux",
+                   home=tmp_path, env={})
+    assert err.value.exit_code == 2 and "没有 Microsoft Excel" in err.value.message
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
         "src", "src/kexie.xlam"]  # nothing written
 
 
-def test_run_install_and_remove_for_windows_user(tmp_path, capsys, addin_file):
+def test_command_install_and_remove_for_windows_user(tmp_path, addin_file):
     env = {"APPDATA": str(tmp_path / "Roaming"), "USERPROFILE": str(tmp_path)}
-    assert ai.run(_args("install", file=addin_file), sys_platform="win32", home=tmp_path, env=env) == 0
+    result = ai.command(_args("install", "--file", str(addin_file)), sys_platform="win32",
+                        home=tmp_path, env=env)
+    assert result.exit_code == 0 and any("安装完成" in line for line in result.lines)
     loc = ai.locations(ai.WINDOWS, tmp_path, env)
-    assert loc.addin_file.exists()
+    assert loc.addin_file.read_bytes() == addin_file.read_bytes()
     config = ai.read_config(loc.config_file, ai.config_encoding(ai.WINDOWS))
+    assert config["INTERPRETER_WIN"] == sys.executable
     assert Path(config["PYTHONPATH"]) == ai.PROJECT_ROOT
     assert (Path(config["PYTHONPATH"]) / "macros" / "__init__.py").is_file()
-    assert "安装完成" in capsys.readouterr().err
-    assert ai.run(_args("remove"), sys_platform="win32", home=tmp_path, env=env) == 0
+    ai.command(_args("remove"), sys_platform="win32", home=tmp_path, env=env)
     assert not loc.addin_file.exists()
 
 
-def test_parser_accepts_install_and_remove():
-    parser = argparse.ArgumentParser()
-    ai.add_arguments(parser)
-    args = parser.parse_args(["install", "--dir", "x"])
-    assert args.addin_command == "install" and args.dir == Path("x") and args.file == ai.DEFAULT_ADDIN
-    assert parser.parse_args(["remove"]).addin_command == "remove"
-    with pytest.raises(SystemExit):
-        parser.parse_args([])
+def test_command_install_to_custom_dir_on_macos(tmp_path, addin_file):
+    result = ai.command(_args("install", "--file", str(addin_file), "--dir", str(tmp_path / "start")),
+                        sys_platform="darwin", home=tmp_path, env={})
+    assert (tmp_path / "start" / "kexie.xlam").exists()
+    assert result.data["addin"] == str(tmp_path / "start" / "kexie.xlam")
+    scripts = tmp_path / "Library" / "Application Scripts" / "com.microsoft.Excel"
+    assert [p.name for p in scripts.iterdir()] == [ai.xlwings_applescript().name]
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="checks the no-Excel path of Linux")
+def test_kexie_addin_install_on_linux_exits_2_in_chinese():
+    r = subprocess.run([sys.executable, "-m", "macros.cli", "addin", "install"],
+                       capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert r.returncode == 2
+    assert "没有 Microsoft Excel" in r.stderr and "kexie validate" in r.stderr
 
 
 def test_default_addin_is_the_committed_build():

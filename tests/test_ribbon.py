@@ -1,0 +1,158 @@
+"""The ribbon shell: every button has a dispatch entry and every entry a button, and every
+button runs headless on the demo workbook (through the file engine) with a clear outcome."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from macros import ribbon
+from macros.actions import ACTIONS
+from macros.app.result import CommandResult
+from macros.cli import HANDLERS, build_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+RIBBON_XML = ROOT / "workbook" / "ribbon.xml"
+NS = {"ui": "http://schemas.microsoft.com/office/2009/07/customui"}
+TODAY = date(2010, 10, 25)
+
+
+def _buttons() -> dict[str, tuple[str, str]]:
+    """button id -> (label, group label) from the ribbon XML."""
+    out = {}
+    for group in ET.parse(RIBBON_XML).getroot().iterfind(".//ui:group", NS):
+        for b in group.iterfind("ui:button", NS):
+            out[b.get("id")] = (b.get("label"), group.get("label"))
+    return out
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def test_every_button_has_a_dispatch_entry_and_every_entry_a_button():
+    assert set(_buttons()) == set(ribbon.DISPATCH)
+    assert [a.id for a in ACTIONS] == list(ribbon.DISPATCH)
+
+
+def test_ribbon_labels_and_groups_match_the_actions():
+    buttons = _buttons()
+    for a in ACTIONS:
+        assert buttons[a.id] == (a.label, a.group), a.id
+
+
+def test_dispatch_goes_to_the_cli_use_cases(tmp_path):
+    master = tmp_path / "活动.xlsx"
+    parser = build_parser()
+    for action_id, d in ribbon.DISPATCH.items():
+        assert d.command in HANDLERS
+        assert d.module == HANDLERS[d.command]
+        args = parser.parse_args(d.argv(master))  # the same arguments the CLI would get
+        assert args.command == d.command and Path(args.master) == master
+        if d.command == "report":
+            assert args.kind == action_id
+            assert Path(args.out) == tmp_path / "文档"
+    assert Path(parser.parse_args(ribbon.DISPATCH["forms"].argv(master)).out) == tmp_path / "报送表"
+    assert Path(parser.parse_args(ribbon.DISPATCH["consolidate"].argv(master)).inbox) == tmp_path / "收件箱"
+
+
+@pytest.mark.parametrize("action_id", [a.id for a in ACTIONS])
+def test_every_button_runs_headless_on_the_demo_workbook(action_id, demo_master):
+    d = ribbon.DISPATCH[action_id]
+    if d.command == "consolidate":
+        (demo_master.parent / "收件箱").mkdir()  # an empty inbox: nothing returned yet
+    result = ribbon.run_headless(action_id, demo_master, today=TODAY)
+    assert isinstance(result, CommandResult)
+    if _installed(d.module):
+        assert result.exit_code in (0, 1), result.lines
+    else:
+        assert result.exit_code == 2
+        assert result.lines == [ribbon.not_installed_message(d.action.label)]
+    title, text, mode = ribbon.present(d.action.label, result)
+    assert d.action.label in title and text
+
+
+def test_consolidate_creates_the_inbox_first(demo_master):
+    result = ribbon.run_headless("consolidate", demo_master)
+    inbox = demo_master.parent / "收件箱"
+    assert inbox.is_dir()
+    assert result.exit_code == 0 and "收件箱" in result.lines[0]
+
+
+def test_unknown_button_and_missing_workbook(tmp_path):
+    r = ribbon.run_headless("nope", tmp_path / "x.xlsx")
+    assert r.exit_code == 2 and "x.xlsx" in r.lines[0]  # the workbook is checked first
+    (tmp_path / "x.xlsx").write_bytes(b"")
+    r = ribbon.execute("nope", tmp_path / "x.xlsx", engine=None)
+    assert r.exit_code == 2 and r.lines == ["未知的按钮：nope"]
+
+
+def test_present_is_chinese_and_bounded():
+    ok = ribbon.present("更新统计", CommandResult(lines=["已更新“统计”表。"]))
+    assert ok == ("科协工作台 - 更新统计", "“更新统计”已完成。\n已更新“统计”表。", "info")
+    many = CommandResult(exit_code=1, lines=[f"单位名册!C{i}：单位类别不在下拉列表中" for i in range(2, 200)])
+    title, text, mode = ribbon.present("校验数据", many)
+    assert mode == "info" and text.startswith("“校验数据”已完成，发现数据问题：")
+    assert len(text) <= ribbon.ALERT_MAX_CHARS + 60 and "另有" in text
+    refused = ribbon.present("汇总报送", CommandResult(exit_code=3, lines=["工作簿正被另一个程序打开。"]))
+    assert refused[2] == "critical" and "保护数据" in refused[1]
+    assert ribbon.present("分工表", CommandResult(exit_code=2, lines=[]))[1] == "“分工表”未能完成："
+    assert "Traceback" not in text
+
+
+def test_importing_the_ribbon_is_light():
+    """RunPython imports macros.ribbon on every click: no xlwings, pandas or use case at import."""
+    code = ("import sys, macros.ribbon; "
+            "heavy = [m for m in ('xlwings', 'pandas', 'openpyxl', 'macros.app.validate') if m in sys.modules]; "
+            "print(heavy)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
+
+
+def test_bas_command_reaches_run():
+    """The exact Python line the VBA callback runs resolves to macros.ribbon.run."""
+    bas = (ROOT / "workbook" / "kexie.bas").read_text(encoding="ascii")
+    assert "import macros.ribbon; macros.ribbon.run('\" & control.Id & \"')" in bas
+    assert callable(ribbon.run)
+
+
+def test_bug_log_goes_beside_the_workbook(tmp_path):
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        log = ribbon._log_bug(tmp_path / "活动.xlsx", "tally")
+    assert log == tmp_path / "kexie-logs" / "ribbon.log"
+    assert "RuntimeError: boom" in log.read_text(encoding="utf-8")
+
+
+# --- run(): the Excel entry point, over the simulated xlwings object model
+
+
+def test_run_on_the_open_book_ends_with_a_chinese_alert(demo_master):
+    import simulated_xlwings
+
+    book = simulated_xlwings.Book(demo_master)
+    ribbon.run("tasks", book=book)
+    [(prompt, title, mode)] = book.app.alerts
+    assert title == "科协工作台 - 分工表"
+    assert "Traceback" not in prompt
+    if not _installed(ribbon.DISPATCH["tasks"].module):
+        assert ribbon.not_installed_message("分工表") in prompt and mode == "critical"
+    assert book.app.screen_updating is True and book.app.status_bar is False
+
+
+def test_run_asks_to_save_a_new_book_first(demo_master):
+    import simulated_xlwings
+
+    book = simulated_xlwings.Book(demo_master)
+    book.fullname = "工作簿1"  # never saved: Excel reports just a name
+    ribbon.run("validate", book=book)
+    [(prompt, _, mode)] = book.app.alerts
+    assert "请先把工作簿保存" in prompt and mode == "info"
