@@ -1,0 +1,629 @@
+#!/usr/bin/env python3
+"""Build the Word templates in ``templates/`` (docxtpl/Jinja2 tags) with python-docx.
+
+    python scripts/build_templates.py            # regenerate templates/*.docx
+    python scripts/build_templates.py --check    # exit 1 when a committed template is stale
+
+Official documents (``notice``, ``reminders``) follow GB/T 9704-2012: A4, top margin 37 mm,
+left 28 mm, text block 156 x 225 mm (right 26 mm, bottom 35 mm), body 3号 (16 pt) 仿宋 on a
+document grid of 22 lines x 28 characters, title 2号 (22 pt) 小标宋, red 发文机关标志 and red
+separator line, page numbers "— 1 —" in 4号 on the outer side (odd right, even left).
+
+Word takes the font of Chinese text from ``w:eastAsia``; every style and run written here sets
+ascii/hAnsi/eastAsia fonts and ``w:lang w:eastAsia="zh-CN"`` explicitly, the theme's East Asian
+fonts point at 宋体 and ``themeFontLang`` is zh-CN (python-docx's default template points the
+East Asian theme font at a Japanese face).
+
+The output is deterministic (fixed zip timestamps and document properties), so a test can
+check that the committed templates are what this script builds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+import zipfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Twips
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+
+# ----------------------------------------------------------------------------- measures
+# 1 mm = 56.6929 twips. Page A4 portrait 210 x 297 mm.
+PAGE_W, PAGE_H = 11906, 16838
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 2098, 1984, 1587, 1474  # 37/35/28/26 mm
+TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 8845 twips = 156 mm
+TEXT_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM  # 12756 twips = 225 mm
+LINE_PITCH = 579  # twips: 22 lines (22 x 579 = 12738 <= 12756)
+# Character pitch = 16 pt + charSpace/4096 pt; -848 gives 15.793 pt, 28 per 156 mm line.
+CHAR_SPACE = -848
+CHAR = 316  # one body character in twips (15.79 pt)
+HEADER_DIST = 851  # 15 mm
+FOOTER_DIST = 1247  # 22 mm: the page number sits about 7 mm below the text block
+
+# Landscape (task table): A4 297 x 210 mm, binding edge on top.
+L_PAGE_W, L_PAGE_H = PAGE_H, PAGE_W
+L_MARGIN_TOP, L_MARGIN_BOTTOM, L_MARGIN_LEFT, L_MARGIN_RIGHT = 1587, 1474, 1984, 1984
+
+RED = "FF0000"
+
+# Font names as a Chinese office machine knows them; LibreOffice maps them to Noto CJK SC
+# through macros/fonts.conf; Word falls back to w:altName when a face is missing.
+FANGSONG = "仿宋"
+XIAOBIAOSONG = "方正小标宋简体"
+HEITI = "黑体"
+KAITI = "楷体"
+SONGTI = "宋体"
+LATIN = "Times New Roman"
+
+FONT_TABLE = [
+    # name, altName, family, panose
+    (FANGSONG, "FangSong", "modern", "02010609060101010101"),
+    (XIAOBIAOSONG, SONGTI, "script", "02000000000000000000"),
+    (HEITI, "SimHei", "modern", "02010609060101010101"),
+    (KAITI, "KaiTi", "modern", "02010609060101010101"),
+    (SONGTI, "SimSun", "auto", "02010600030101010101"),
+]
+
+FIXED_DATE = "2024-01-01T00:00:00Z"
+ZIP_DATE = (2024, 1, 1, 0, 0, 0)
+
+# ----------------------------------------------------------------------------- XML helpers
+
+
+def el(tag: str, **attrs: str | int) -> OxmlElement:
+    node = OxmlElement(tag)
+    for key, value in attrs.items():
+        node.set(qn(key.replace("_", ":", 1)), str(value))
+    return node
+
+
+def sub(parent, tag: str, **attrs: str | int):
+    node = el(tag, **attrs)
+    parent.append(node)
+    return node
+
+
+def fonts_xml(east_asia: str, ascii_: str = LATIN) -> str:
+    return (
+        f'<w:rFonts w:ascii="{ascii_}" w:hAnsi="{ascii_}" w:eastAsia="{east_asia}" '
+        f'w:cs="{ascii_}" w:hint="eastAsia"/>'
+    )
+
+
+LANG_XML = '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
+
+
+def rpr_xml(east_asia: str, size_pt: float, *, ascii_: str | None = None, bold: bool = False,
+            color: str | None = None) -> str:
+    half = int(round(size_pt * 2))
+    parts = [fonts_xml(east_asia, ascii_ or (LATIN if east_asia in (FANGSONG, SONGTI) else east_asia))]
+    if bold:
+        parts.append("<w:b/><w:bCs/>")
+    if color:
+        parts.append(f'<w:color w:val="{color}"/>')
+    if size_pt == 16:
+        # Condense 3号 text by 0.25 pt: 28 characters fill the 156 mm line in LibreOffice's
+        # character grid too (it gives a 16 pt glyph two 15.79 pt grid cells otherwise).
+        parts.append('<w:spacing w:val="-5"/>')
+    parts.append(f'<w:kern w:val="{half}"/>' if size_pt >= 16 else "")
+    parts.append(f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>')
+    parts.append(LANG_XML)
+    return "".join(parts)
+
+
+# ----------------------------------------------------------------------------- styles
+
+
+def style_xml(style_id: str, name: str, *, ppr: str = "", rpr: str = "", based_on: str = "Normal",
+              next_id: str | None = None, kind: str = "paragraph") -> str:
+    return (
+        f'<w:style {nsdecls("w")} w:type="{kind}" w:customStyle="1" w:styleId="{style_id}">'
+        f'<w:name w:val="{name}"/>'
+        + (f'<w:basedOn w:val="{based_on}"/>' if based_on else "")
+        + (f'<w:next w:val="{next_id}"/>' if next_id else "")
+        + '<w:qFormat/>'
+        + (f"<w:pPr>{ppr}</w:pPr>" if ppr else "")
+        + (f"<w:rPr>{rpr}</w:rPr>" if rpr else "")
+        + "</w:style>"
+    )
+
+
+def exact(line: int = LINE_PITCH, before: int = 0, after: int = 0) -> str:
+    return f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="exact"/>'
+
+
+# No extra space between Chinese and Latin/digits (official documents set 2019年 tight).
+# overflowPunct="1" is Word's default; LibreOffice (writerfilter) maps it inverted, so "1" is
+# what keeps its punctuation inside the text block instead of hanging into the margin.
+PUNCT = '<w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
+
+
+def first_line(chars: int = 2) -> str:
+    return f'<w:ind w:firstLine="{chars * CHAR}" w:firstLineChars="{chars * 100}"/>'
+
+
+OFFICIAL_STYLES = [
+    # styleId, Chinese name, pPr, rPr
+    ("GwBody", "公文正文", exact() + first_line() + '<w:jc w:val="both"/>', rpr_xml(FANGSONG, 16)),
+    ("GwH1", "公文一级标题", '<w:keepNext/>' + exact() + first_line() + '<w:jc w:val="both"/><w:outlineLvl w:val="0"/>',
+     rpr_xml(HEITI, 16)),
+    ("GwH2", "公文二级标题", '<w:keepNext/>' + exact() + first_line() + '<w:jc w:val="both"/><w:outlineLvl w:val="1"/>',
+     rpr_xml(KAITI, 16)),
+    ("GwH3", "公文三级标题", exact() + first_line() + '<w:jc w:val="both"/>', rpr_xml(FANGSONG, 16, bold=True)),
+    ("GwTitle", "公文标题", '<w:keepNext/><w:snapToGrid w:val="0"/>' + exact() + '<w:jc w:val="center"/>', rpr_xml(XIAOBIAOSONG, 22)),
+    ("GwMark", "发文机关标志",
+     '<w:snapToGrid w:val="0"/><w:spacing w:before="1984" w:after="0" w:line="240" w:lineRule="auto"/>'
+     '<w:jc w:val="center"/>',
+     rpr_xml(XIAOBIAOSONG, 36, color=RED)),
+    ("GwNumber", "发文字号",
+     '<w:pBdr><w:bottom w:val="single" w:sz="12" w:space="11" w:color="FF0000"/></w:pBdr>'
+     + exact(before=2 * LINE_PITCH) + '<w:jc w:val="center"/>',
+     rpr_xml(FANGSONG, 16)),
+    ("GwRecipient", "主送机关", exact(before=LINE_PITCH) + '<w:jc w:val="both"/>', rpr_xml(FANGSONG, 16)),
+    ("GwAttach", "附件说明",
+     exact(before=LINE_PITCH) + f'<w:ind w:left="{5 * CHAR}" w:hanging="{3 * CHAR}"/><w:jc w:val="both"/>',
+     rpr_xml(FANGSONG, 16)),
+    ("GwSign", "发文机关署名",
+     f'<w:tabs><w:tab w:val="center" w:pos="{TEXT_W - 4 * CHAR - 3 * CHAR}"/></w:tabs>'
+     + exact(before=LINE_PITCH),
+     rpr_xml(FANGSONG, 16)),
+    ("GwDate", "成文日期",
+     f'<w:tabs><w:tab w:val="center" w:pos="{TEXT_W - 4 * CHAR - 3 * CHAR}"/></w:tabs>' + exact(),
+     rpr_xml(FANGSONG, 16)),
+    ("GwNote", "附注", exact() + first_line() + '<w:jc w:val="both"/>', rpr_xml(FANGSONG, 16)),
+    ("GwPageNum", "页码", '<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>',
+     rpr_xml(SONGTI, 14, ascii_=SONGTI)),
+    ("GwTable", "表格文字",
+     '<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="auto"/>'
+     '<w:jc w:val="left"/>',
+     rpr_xml(FANGSONG, 12)),
+    ("GwTableHead", "表格标题行",
+     '<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="auto"/>'
+     '<w:jc w:val="center"/>',
+     rpr_xml(HEITI, 12)),
+    ("GwCaption", "图表题注",
+     '<w:keepNext/><w:snapToGrid w:val="0"/>' + exact() + '<w:jc w:val="center"/>',
+     rpr_xml(HEITI, 14)),
+    ("GwFigure", "图片", '<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" '
+     'w:lineRule="auto"/><w:jc w:val="center"/>', rpr_xml(FANGSONG, 16)),
+    ("GwToc", "目录条目",
+     f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{TEXT_W}"/></w:tabs>' + exact(),
+     rpr_xml(FANGSONG, 16)),
+]
+
+
+def setup_styles(doc) -> None:
+    styles = doc.styles.element
+    # Document defaults: explicit fonts (no theme fonts), 3号 仿宋, Chinese language.
+    defaults = styles.find(qn("w:docDefaults"))
+    defaults.getparent().remove(defaults)
+    new_defaults = parse_xml(
+        f'<w:docDefaults {nsdecls("w")}><w:rPrDefault><w:rPr>{rpr_xml(FANGSONG, 16)}</w:rPr></w:rPrDefault>'
+        f'<w:pPrDefault><w:pPr>{PUNCT}{exact()}</w:pPr></w:pPrDefault></w:docDefaults>'
+    )
+    styles.insert(0, new_defaults)
+    # Normal: justified body text on the grid.
+    normal = doc.styles["Normal"].element
+    for child in list(normal):
+        if child.tag in (qn("w:pPr"), qn("w:rPr")):
+            normal.remove(child)
+    normal.append(parse_xml(f'<w:pPr {nsdecls("w")}>{PUNCT}{exact()}<w:jc w:val="both"/></w:pPr>'))
+    normal.append(parse_xml(f'<w:rPr {nsdecls("w")}>{rpr_xml(FANGSONG, 16)}</w:rPr>'))
+    # Every built-in style that names theme fonts gets explicit ones.
+    for rfonts in styles.iter(qn("w:rFonts")):
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            if rfonts.get(qn(attr)) is not None:
+                del rfonts.attrib[qn(attr)]
+        if rfonts.get(qn("w:eastAsia")) is None:
+            rfonts.set(qn("w:eastAsia"), HEITI)
+            rfonts.set(qn("w:ascii"), LATIN)
+            rfonts.set(qn("w:hAnsi"), LATIN)
+    for lang in styles.iter(qn("w:lang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    for style_id, name, ppr, rpr in OFFICIAL_STYLES:
+        styles.append(parse_xml(style_xml(style_id, name, ppr=ppr, rpr=rpr)))
+    # A plain table style with single black borders.
+    styles.append(parse_xml(
+        f'<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="GwGrid">'
+        '<w:name w:val="公文表格"/><w:basedOn w:val="TableNormal"/><w:qFormat/>'
+        '<w:tblPr><w:jc w:val="center"/><w:tblBorders>'
+        + "".join(f'<w:{s} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+                  for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        + '</w:tblBorders><w:tblCellMar><w:left w:w="85" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>'
+        '</w:tblCellMar></w:tblPr></w:style>'
+    ))
+
+
+def setup_fonts_theme_settings(doc) -> None:
+    part = doc.part
+    # Theme: East Asian theme fonts are Chinese (python-docx's default leaves them to ＭＳ 明朝).
+    for rel in part.rels.values():
+        if rel.reltype == RT.THEME:
+            blob = rel.target_part.blob.decode("utf-8")
+            blob = blob.replace('<a:ea typeface=""/>', f'<a:ea typeface="{SONGTI}"/>')
+            blob = re.sub(r'<a:font script="Jpan" typeface="[^"]*"/>', f'<a:font script="Jpan" typeface="{SONGTI}"/>', blob)
+            rel.target_part._blob = blob.encode("utf-8")
+        elif rel.reltype == RT.FONT_TABLE:
+            fonts = "".join(
+                f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:panose1 w:val="{panose}"/>'
+                f'<w:charset w:val="86"/><w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
+                for name, alt, family, panose in FONT_TABLE
+            )
+            fonts += (
+                f'<w:font w:name="{LATIN}"><w:panose1 w:val="02020603050405020304"/><w:charset w:val="00"/>'
+                '<w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>'
+            )
+            rel.target_part._blob = (
+                "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+                f'<w:fonts {nsdecls("w")}>{fonts}</w:fonts>'
+            ).encode("utf-8")
+    # Drop parts of python-docx's template that only confuse (old styles copy, thumbnail).
+    for rid, rel in list(part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            del part.rels[rid]
+    pkg = part.package
+    for rid, rel in list(pkg.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del pkg.rels[rid]
+    settings = doc.settings.element
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    # Chinese line breaking rules and compatibility with the document grid.
+    for tag in ("w:defaultTabStop",):
+        node = settings.find(qn(tag))
+        if node is not None:
+            node.set(qn("w:val"), str(2 * CHAR))
+    core = doc.core_properties
+    core.author = "科协工作台"
+    core.last_modified_by = "科协工作台"
+    core.comments = "由 scripts/build_templates.py 生成的模板，可在 Word 中编辑；花括号标记为模板变量，说明见 templates/README.md。"
+    core.revision = 1
+    from datetime import datetime, timezone  # noqa: PLC0415
+
+    fixed = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    core.created = fixed
+    core.modified = fixed
+    core.last_printed = fixed
+
+
+# ----------------------------------------------------------------------------- page setup
+
+
+def setup_page(doc, *, landscape: bool = False, grid: bool = True, title: str = "") -> None:
+    section = doc.sections[0]
+    sect = section._sectPr
+    for child in list(sect):
+        if child.tag in (qn("w:pgSz"), qn("w:pgMar"), qn("w:cols"), qn("w:docGrid"), qn("w:pgNumType")):
+            sect.remove(child)
+    if landscape:
+        w, h = L_PAGE_W, L_PAGE_H
+        top, bottom, left, right = L_MARGIN_TOP, L_MARGIN_BOTTOM, L_MARGIN_LEFT, L_MARGIN_RIGHT
+    else:
+        w, h = PAGE_W, PAGE_H
+        top, bottom, left, right = MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT
+    pgsz = el("w:pgSz", w_w=w, w_h=h)
+    if landscape:
+        pgsz.set(qn("w:orient"), "landscape")
+    sect.append(pgsz)
+    sect.append(el("w:pgMar", w_top=top, w_right=right, w_bottom=bottom, w_left=left,
+                   w_header=HEADER_DIST, w_footer=FOOTER_DIST, w_gutter=0))
+    sect.append(el("w:pgNumType", w_start=1))
+    sect.append(el("w:cols", w_space=425))
+    if grid:
+        sect.append(el("w:docGrid", w_type="lines", w_linePitch=LINE_PITCH))
+    else:
+        sect.append(el("w:docGrid", w_linePitch=312))
+    # Odd and even page footers: "— 1 —" on the outer side.
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_number_footer(section.footer, "right")
+    _page_number_footer(section.even_page_footer, "left")
+
+
+def _page_number_footer(footer, side: str) -> None:
+    footer.is_linked_to_previous = False
+    p = footer.paragraphs[0]._p
+    for child in list(p):
+        p.remove(child)
+    indent = f'<w:ind w:{side}="{CHAR}"/>'
+    p.append(parse_xml(f'<w:pPr {nsdecls("w")}><w:pStyle w:val="GwPageNum"/>{indent}<w:jc w:val="{side}"/></w:pPr>'))
+    rpr = f"<w:rPr>{rpr_xml(SONGTI, 14, ascii_=SONGTI)}</w:rPr>"
+
+    def run(inner: str) -> None:
+        p.append(parse_xml(f'<w:r {nsdecls("w")}>{rpr}{inner}</w:r>'))
+
+    run('<w:t xml:space="preserve">— </w:t>')
+    run('<w:fldChar w:fldCharType="begin"/>')
+    run('<w:instrText xml:space="preserve"> PAGE </w:instrText>')
+    run('<w:fldChar w:fldCharType="separate"/>')
+    run("<w:t>1</w:t>")
+    run('<w:fldChar w:fldCharType="end"/>')
+    run('<w:t xml:space="preserve"> —</w:t>')
+
+
+# ----------------------------------------------------------------------------- body writers
+
+
+class Body:
+    """Appends paragraphs and tables (with template tags) to a document body."""
+
+    def __init__(self, doc) -> None:
+        self.doc = doc
+        self.body = doc.element.body
+        self.sect = self.body.find(qn("w:sectPr"))
+        # Remove python-docx's initial empty paragraph, if any.
+        for p in self.body.findall(qn("w:p")):
+            self.body.remove(p)
+
+    def _append(self, node) -> None:
+        self.sect.addprevious(node)
+
+    def p(self, style: str, *runs: str | tuple[str, dict], ppr_extra: str = "") -> None:
+        """A paragraph of ``style``; each run is text (style font) or (text, {bold, color, font, size})."""
+        xml = [f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{style}"/>{ppr_extra}</w:pPr>']
+        for run in runs:
+            if isinstance(run, tuple):
+                text, fmt = run
+            else:
+                text, fmt = run, {}
+            xml.append(self._run_xml(style, text, **fmt))
+        xml.append("</w:p>")
+        self._append(parse_xml("".join(xml)))
+
+    def tag(self, text: str) -> None:
+        """A paragraph holding only a docxtpl paragraph tag ({%p ... %})."""
+        self.p("GwBody", text)
+
+    def _run_xml(self, style: str, text: str, *, bold: bool = False, color: str | None = None,
+                 font: str | None = None, size: float | None = None) -> str:
+        font = font or STYLE_FONT.get(style, (FANGSONG, 16))[0]
+        size = size or STYLE_FONT.get(style, (FANGSONG, 16))[1]
+        rpr = rpr_xml(font, size, bold=bold, color=color)
+        pieces = []
+        for i, chunk in enumerate(text.split("\t")):
+            if i:
+                pieces.append(f'<w:r><w:rPr>{rpr}</w:rPr><w:tab/></w:r>')
+            if chunk:
+                esc = chunk.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                pieces.append(f'<w:r><w:rPr>{rpr}</w:rPr><w:t xml:space="preserve">{esc}</w:t></w:r>')
+        return "".join(pieces)
+
+    def page_break(self) -> None:
+        self._append(parse_xml(f'<w:p {nsdecls("w")}><w:r><w:br w:type="page"/></w:r></w:p>'))
+
+    def table(self, headers: list[str], widths: list[int], row_cells: list[str],
+              loop: str, endloop: str = "{%tr endfor %}", font_size: float = 12) -> None:
+        """A table with a header row repeated on each page and one templated row in a loop."""
+        total = sum(widths)
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        head_rpr = rpr_xml(HEITI, font_size)
+        cell_rpr = rpr_xml(FANGSONG, font_size)
+
+        def cell(text: str, width: int, style: str, rpr: str) -> str:
+            esc = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            return (
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
+                f'<w:r><w:rPr>{rpr}</w:rPr><w:t xml:space="preserve">{esc}</w:t></w:r></w:p></w:tc>'
+            )
+
+        def loop_row(text: str) -> str:
+            spanned = cell(text, total, "GwTable", cell_rpr).replace(
+                "</w:tcW>", "", 1).replace('w:type="dxa"/>', f'w:type="dxa"/><w:gridSpan w:val="{len(widths)}"/>', 1)
+            return f"<w:tr>{spanned}</w:tr>"
+
+        rows = [
+            '<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>'
+            + "".join(cell(h, w, "GwTableHead", head_rpr) for h, w in zip(headers, widths))
+            + "</w:tr>",
+            loop_row(loop),
+            '<w:tr><w:trPr><w:cantSplit/></w:trPr>'
+            + "".join(cell(c, w, "GwTable", cell_rpr) for c, w in zip(row_cells, widths))
+            + "</w:tr>",
+            loop_row(endloop),
+        ]
+        xml = (
+            f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="GwGrid"/><w:tblW w:w="{total}" w:type="dxa"/>'
+            f'<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+            + "".join(rows)
+            + "</w:tbl>"
+        )
+        self._append(parse_xml(xml))
+
+
+STYLE_FONT = {
+    "GwBody": (FANGSONG, 16), "GwH1": (HEITI, 16), "GwH2": (KAITI, 16), "GwH3": (FANGSONG, 16),
+    "GwTitle": (XIAOBIAOSONG, 22), "GwMark": (XIAOBIAOSONG, 36), "GwNumber": (FANGSONG, 16),
+    "GwRecipient": (FANGSONG, 16), "GwAttach": (FANGSONG, 16), "GwSign": (FANGSONG, 16),
+    "GwDate": (FANGSONG, 16), "GwNote": (FANGSONG, 16), "GwTable": (FANGSONG, 12),
+    "GwTableHead": (HEITI, 12), "GwCaption": (HEITI, 14), "GwFigure": (FANGSONG, 16), "GwToc": (FANGSONG, 16),
+}
+
+
+def new_document(*, landscape: bool = False, grid: bool = True):
+    doc = Document()
+    setup_styles(doc)
+    setup_fonts_theme_settings(doc)
+    setup_page(doc, landscape=landscape, grid=grid)
+    return doc, Body(doc)
+
+
+# ----------------------------------------------------------------------------- shared blocks
+
+
+def red_header(b: Body, *, compact: bool = False) -> None:
+    """发文机关标志, 发文字号 (with 签发人 when set) and the red separator line.
+
+    The full 版头 puts the 发文机关标志 35 mm below the top of the text block (下行文);
+    ``compact`` (letters such as reminders) starts it at the top of the text block.
+    """
+    b.p("GwMark", ("{{ issuer_mark }}", {"color": RED}),
+        ppr_extra='<w:spacing w:before="0"/>' if compact else "")
+    before = exact(before=LINE_PITCH) if compact else ""
+    b.tag("{%p if signer %}")
+    b.p("GwNumber", "\t{{ doc_number }}\t签发人：", ("{{ signer }}", {"font": KAITI}),
+        ppr_extra=(f'<w:tabs><w:tab w:val="left" w:pos="{CHAR}"/>'
+                   f'<w:tab w:val="right" w:pos="{TEXT_W - CHAR}"/></w:tabs>{before}<w:jc w:val="left"/>'))
+    b.tag("{%p else %}")
+    b.p("GwNumber", "{{ doc_number }}", ppr_extra=before)
+    b.tag("{%p endif %}")
+
+
+def signature_block(b: Body, *, note: bool = True) -> None:
+    b.p("GwSign", "\t{{ signature }}")
+    b.p("GwDate", "\t{{ date }}")
+    if note:
+        b.tag("{%p if contact_name or contact_phone %}")
+        b.p("GwNote", "（联系人：{{ contact_name }}{% if contact_phone %}，联系电话：{{ contact_phone }}{% endif %}"
+                      "{% if contact_email %}，电子邮箱：{{ contact_email }}{% endif %}）")
+        b.tag("{%p endif %}")
+
+
+def attachments_block(b: Body) -> None:
+    b.tag("{%p for a in attachments %}")
+    b.tag("{%p if loop.first %}")
+    b.p("GwAttach", "附件：{% if attachments|length > 1 %}{{ loop.index }}．{% endif %}{{ a }}")
+    b.tag("{%p else %}")
+    b.p("GwAttach", "　　　{{ loop.index }}．{{ a }}", ppr_extra='<w:spacing w:before="0"/>')
+    b.tag("{%p endif %}")
+    b.tag("{%p endfor %}")
+
+
+# ----------------------------------------------------------------------------- templates
+
+
+def build_notice():
+    """红头通知: the campaign's call for submissions (seed 000 content, seed 004 layout)."""
+    doc, b = new_document()
+    red_header(b)
+    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=2 * LINE_PITCH))
+    b.p("GwRecipient", "{{ recipients }}：")
+    b.p("GwBody", "{{ intro }}")
+    b.p("GwH1", "一、活动时间")
+    b.p("GwBody", "活动时间为{{ start_date }}至{{ deadline }}{% if phases %}，分{{ phases|length }}个阶段进行{% endif %}。")
+    b.tag("{%p for ph in phases %}")
+    b.p("GwBody", ("{{ ph.label }}{{ ph.name }}", {"font": KAITI}), "{% if ph.period %}（{{ ph.period }}）{% endif %}。{{ ph.work }}")
+    b.tag("{%p endfor %}")
+    b.p("GwH1", "二、征集内容")
+    b.p("GwBody", "围绕以下{{ topics|length }}个方面征集意见建议：")
+    b.tag("{%p for t in topics %}")
+    b.p("GwBody", "{{ t.no }}．{{ t.name }}{% if loop.last %}。{% else %}；{% endif %}")
+    b.tag("{%p endfor %}")
+    b.p("GwH1", "三、报送要求")
+    b.p("GwBody", ("（一）报送数量。", {"font": KAITI}),
+        "{% for q in quotas %}{{ q.category }}{% if not loop.last %}、{% endif %}{% endfor %}"
+        "{% if quotas %}报送数量分别不少于{% for q in quotas %}{{ q.min_items }}{% if not loop.last %}、{% endif %}"
+        "{% endfor %}篇（个）；{% endif %}欢迎其他单位和个人踊跃参与。")
+    b.p("GwBody", ("（二）内容要求。", {"font": KAITI}),
+        "提出的意见建议应切合实际、具有可操作性，既要提出问题，又要有解决问题的办法和措施"
+        "{% if word_limit %}，字数一般在{{ word_limit }}字以内{% endif %}。须注明献策人姓名、工作单位、职务和联系方式。")
+    b.p("GwBody", ("（三）报送时间。", {"font": KAITI}),
+        "请于{{ deadline }}前使用附件中的报送表，将电子文档报送{{ department }}。")
+    b.p("GwH1", "四、组织领导")
+    b.p("GwBody", "{% if leaders %}为加强活动的组织领导，成立活动领导小组。{% for g in leaders %}{{ g.role }}："
+                  "{{ g.names }}{% if not loop.last %}；{% endif %}{% endfor %}。{% endif %}"
+                  "活动开展情况将作为年终考核的重要内容，{{ organizer }}将对优秀组织单位和先进个人予以表彰。")
+    attachments_block(b)
+    signature_block(b)
+    return doc
+
+
+def build_reminder():
+    """催报通知: one unit behind its quota (rendered once per unit, merged for printing)."""
+    doc, b = new_document()
+    red_header(b, compact=True)
+    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=2 * LINE_PITCH))
+    b.p("GwRecipient", "{{ unit.name }}：")
+    b.p("GwBody", "根据{% if notice_title %}《{{ notice_title }}》{% if doc_number %}（{{ doc_number }}）{% endif %}"
+                  "{% else %}{{ campaign }}{% endif %}的要求，贵单位应报送{{ unit.quota }}篇（个）。截至{{ as_of }}，"
+                  "贵单位已报送{{ unit.submitted }}篇，其中有效{{ unit.valid }}篇{% if unit.late %}（逾期{{ unit.late }}篇）"
+                  "{% endif %}，尚差{{ unit.shortfall }}篇。")
+    b.p("GwBody", "请贵单位高度重视，抓紧组织征集，于{{ reply_by }}前将补报材料报送{{ department }}"
+                  "{% if contact_name %}（联系人：{{ contact_name }}{% if contact_phone %}，联系电话：{{ contact_phone }}"
+                  "{% endif %}）{% endif %}。报送情况将作为年终考核的重要依据。")
+    b.tag("{%p if unit.submissions %}")
+    b.p("GwBody", "贵单位已报送材料如下：")
+    b.table(["序号", "题目", "献策人", "报送日期", "状态"], [700, 4545, 1300, 1400, 900],
+            ["{{ it.no }}", "{{ it.title }}", "{{ it.author }}", "{{ it.date }}", "{{ it.status }}"],
+            "{%tr for it in unit.submissions %}")
+    b.tag("{%p endif %}")
+    signature_block(b, note=False)
+    return doc
+
+
+TEMPLATES: dict[str, Callable] = {
+    "notice": build_notice,
+    "reminders": build_reminder,
+}
+
+# ----------------------------------------------------------------------------- output
+
+
+def to_bytes(doc) -> bytes:
+    """Serialise deterministically: fixed timestamps, stable part order."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        names = zin.namelist()
+        ordered = ["[Content_Types].xml"] + sorted(n for n in names if n != "[Content_Types].xml")
+        for name in ordered:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zout.writestr(info, zin.read(name))
+    return out.getvalue()
+
+
+def build_all(names: Iterable[str] | None = None) -> dict[str, bytes]:
+    selected = list(names) if names else list(TEMPLATES)
+    return {name: to_bytes(TEMPLATES[name]()) for name in selected}
+
+
+def parts_of(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def stale_templates(directory: Path = TEMPLATES_DIR) -> list[str]:
+    """Names of templates whose committed file differs from what this script builds."""
+    stale = []
+    for name, data in build_all().items():
+        path = directory / f"{name}.docx"
+        if not path.is_file() or parts_of(path.read_bytes()) != parts_of(data):
+            stale.append(name)
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check that templates/ is up to date")
+    parser.add_argument("--out", type=Path, default=TEMPLATES_DIR)
+    parser.add_argument("names", nargs="*", help="templates to build (default: all)")
+    args = parser.parse_args(argv)
+    if args.check:
+        stale = stale_templates(args.out)
+        for name in stale:
+            print(f"stale: {args.out / (name + '.docx')}", file=sys.stderr)
+        return 1 if stale else 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, data in build_all(args.names or None).items():
+        path = args.out / f"{name}.docx"
+        path.write_bytes(data)
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
