@@ -178,10 +178,53 @@ def xlwings_applescript() -> Path:
     spec = importlib.util.find_spec("xlwings")
     if spec is None or spec.origin is None:
         raise ConfigError("没有安装 xlwings，请先在本 Python 环境中安装 kexie 的依赖。")
-    scripts = sorted(Path(spec.origin).parent.glob("xlwings-*.applescript"))
-    if not scripts:
+    script = Path(spec.origin).parent / f"xlwings-{_required_xlwings()}.applescript"
+    if not script.is_file():
         raise ConfigError("xlwings 安装不完整：找不到 RunPython 所需的 AppleScript 文件。")
-    return scripts[-1]
+    return script
+
+
+def addin_xlwings_version(addin: Path) -> str | None:
+    """The xlwings version the add-in's VBA was built from (scripts/build_addin.py records it
+    in docProps/core.xml), or None for an add-in that does not say."""
+    import re
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(addin) as z:
+            core = z.read("docProps/core.xml").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    m = re.search(r"xlwings ([0-9][0-9A-Za-z.+-]*)</dc:description>", core)
+    return m.group(1) if m else None
+
+
+def installed_xlwings_version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("xlwings")
+    except PackageNotFoundError:
+        return None
+
+
+def _required_xlwings() -> str:
+    installed = installed_xlwings_version()
+    if installed is None:
+        raise ConfigError("没有安装 xlwings，请先在本 Python 环境中安装 kexie 的依赖。")
+    return installed
+
+
+def check_versions(addin_source: Path, installed: str) -> None:
+    """The add-in's xlwings VBA must match the Python xlwings it calls (RunPython's arguments,
+    and on macOS the AppleScript's file name, carry the version)."""
+    built = addin_xlwings_version(addin_source)
+    if built is not None and built != installed:
+        raise ConfigError(
+            f"加载项是按 xlwings {built} 生成的，而本机 Python 中的 xlwings 是 {installed}，两者必须一致。"
+            "请在项目目录中运行 python scripts/build_addin.py 重新生成加载项，"
+            f"或安装 xlwings {built}（pip install xlwings=={built}），然后再安装。"
+        )
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -198,12 +241,16 @@ def _copy(source: Path, target: Path) -> None:
 
 
 def install(loc: AddinLocations, *, addin_source: Path, python: Path, pythonpath: Path,
-            applescript: Path | None = None, encoding: str = "utf-8") -> list[str]:
-    """Install for one user; returns the Chinese lines to show. Raises KexieError."""
+            applescript: Path | None = None, encoding: str = "utf-8",
+            xlwings_version: str | None = None) -> list[str]:
+    """Install for one user; returns the Chinese lines to show. Raises KexieError.
+    ``xlwings_version``: the Python xlwings the add-in will call, checked against the add-in's."""
     if not addin_source.is_file():
         raise ConfigError(
             f"找不到加载项文件 {addin_source}。请在项目目录中运行 python scripts/build_addin.py 生成。"
         )
+    if xlwings_version is not None:
+        check_versions(addin_source, xlwings_version)
     lines: list[str] = []
     _copy(addin_source, loc.addin_file)
     lines.append(f"已把加载项复制到 Excel 启动文件夹：{loc.addin_file}")
@@ -263,7 +310,7 @@ def command(args, *, sys_platform: str = sys.platform, home: Path | None = None,
             loc, addin_source=Path(addin_file) if addin_file else DEFAULT_ADDIN,
             python=Path(sys.executable), pythonpath=PROJECT_ROOT,
             applescript=xlwings_applescript() if platform == MACOS else None,
-            encoding=encoding,
+            encoding=encoding, xlwings_version=_required_xlwings(),
         )
     elif args.action == "remove":
         lines = remove(loc, encoding=encoding)

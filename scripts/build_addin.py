@@ -27,8 +27,10 @@ to "kexie", so its user config is %USERPROFILE%\\.kexie\\kexie.conf on Windows a
 and our Kexie module. References: stdole and the Office object library (IRibbonControl).
 
 Determinism: fixed project GUID, fixed seed for the obfuscated PROJECT fields, fixed zip
-timestamps and member order. The output is only rewritten when a member's content changes, so
-the committed .xlam only changes when a source (or the installed xlwings version) changes.
+timestamps and member order, so two builds are byte-identical. The output is only rewritten when
+its content changes (parts compared one by one, the VBA project by its module sources), so the
+committed .xlam only changes when a source or the installed xlwings version changes — and it
+must change then: the add-in's xlwings VBA has to match the Python xlwings it talks to.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ CORE_XML = (
     ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
     ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
     "<dc:title>科协工作台</dc:title><dc:creator>kexie</dc:creator>"
+    "<dc:description>kexie add-in; xlwings {xlwings_version}</dc:description>"
     "<cp:lastModifiedBy>kexie</cp:lastModifiedBy>"
     '<dcterms:created xsi:type="dcterms:W3CDTF">2024-01-01T00:00:00Z</dcterms:created>'
     '<dcterms:modified xsi:type="dcterms:W3CDTF">2024-01-01T00:00:00Z</dcterms:modified>'
@@ -314,7 +317,9 @@ def package_parts() -> dict[str, bytes]:
             parts[name] = z.read(name)
     parts["_rels/.rels"] = _patch_root_rels(parts["_rels/.rels"].decode("utf-8")).encode("utf-8")
     parts["xl/workbook.xml"] = _patch_workbook(parts["xl/workbook.xml"].decode("utf-8")).encode("utf-8")
-    parts["docProps/core.xml"] = CORE_XML.encode("utf-8")
+    # macros/addin_install.py reads the xlwings version back: the add-in's VBA must match the
+    # Python xlwings it will talk to (on macOS the AppleScript's name carries the version).
+    parts["docProps/core.xml"] = CORE_XML.format(xlwings_version=xlwings_version()).encode("utf-8")
     parts[RIBBON_PART] = ribbon
     modules = vba_modules()
     parts["xl/vbaProject.bin"] = build_vba_project(modules)
@@ -345,13 +350,47 @@ def read_parts(path: Path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist()}
 
 
+def vba_content(vba_bin: bytes) -> dict[str, bytes]:
+    """What a VBA project *says*: each module's source and the PROJECT stream without its
+    obfuscated CMG/DPB/GC lines. Two builds with the same sources have the same content even
+    if a newer ms-ovba lays the compound file or the compression out differently."""
+    import olefile
+    from oletools.olevba import decompress_stream
+
+    ole = olefile.OleFileIO(vba_bin)
+    try:
+        out: dict[str, bytes] = {}
+        for entry in ole.listdir():
+            if entry == ["PROJECT"]:
+                lines = ole.openstream(entry).read().split(b"\r\n")
+                out["PROJECT"] = b"\r\n".join(l for l in lines if not l.startswith((b"CMG=", b"DPB=", b"GC=")))
+            elif entry[0] == "VBA" and entry[1] not in ("dir", "_VBA_PROJECT"):
+                out["/".join(entry)] = bytes(decompress_stream(bytearray(ole.openstream(entry).read())))
+        return out
+    finally:
+        ole.close()
+
+
+def same_content(a: dict[str, bytes], b: dict[str, bytes]) -> bool:
+    """Package parts equal, comparing xl/vbaProject.bin by its content (vba_content)."""
+    if a.keys() != b.keys():
+        return False
+    for name in a:
+        if name == "xl/vbaProject.bin":
+            if vba_content(a[name]) != vba_content(b[name]):
+                return False
+        elif a[name] != b[name]:
+            return False
+    return True
+
+
 def build(out: Path = DEFAULT_OUT) -> bool:
     """Build the add-in into `out`. Returns True when the file was (re)written, False when
-    the existing file already had exactly this content."""
+    the existing file already had this content."""
     parts = package_parts()
     if out.exists():
         try:
-            if read_parts(out) == parts:
+            if same_content(read_parts(out), parts):
                 return False
         except zipfile.BadZipFile:
             pass
@@ -363,7 +402,7 @@ def build(out: Path = DEFAULT_OUT) -> bool:
 
 
 def is_up_to_date(path: Path = DEFAULT_OUT) -> bool:
-    return path.exists() and read_parts(path) == package_parts()
+    return path.exists() and same_content(read_parts(path), package_parts())
 
 
 def main(argv: list[str] | None = None) -> int:

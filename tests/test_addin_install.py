@@ -170,3 +170,23 @@ def test_kexie_addin_install_on_linux_exits_2_in_chinese():
 def test_default_addin_is_the_committed_build():
     assert ai.DEFAULT_ADDIN == ai.PROJECT_ROOT / "workbook" / "kexie.xlam"
     assert ai.DEFAULT_ADDIN.is_file()
+
+
+def test_install_refuses_an_addin_built_for_another_xlwings(tmp_path):
+    import zipfile
+
+    addin = tmp_path / "kexie.xlam"
+    with zipfile.ZipFile(addin, "w") as z:
+        z.writestr("docProps/core.xml", "<x><dc:description>kexie add-in; xlwings 0.30.1</dc:description></x>")
+    assert ai.addin_xlwings_version(addin) == "0.30.1"
+    loc = ai.locations(ai.WINDOWS, tmp_path, {})
+    with pytest.raises(ConfigError) as err:
+        ai.install(loc, addin_source=addin, python=Path("p"), pythonpath=tmp_path, xlwings_version="0.37.8")
+    assert "0.30.1" in err.value.message and "build_addin.py" in err.value.message
+    assert not loc.addin_file.exists()
+    ai.install(loc, addin_source=addin, python=Path("p"), pythonpath=tmp_path, xlwings_version="0.30.1")
+    assert loc.addin_file.exists()
+
+
+def test_committed_addin_matches_installed_xlwings():
+    assert ai.addin_xlwings_version(ai.DEFAULT_ADDIN) == ai.installed_xlwings_version()
