@@ -394,6 +394,7 @@ def build_template_workbook(spec: FormSpec) -> Workbook:
 
 # --- per-unit rendering ------------------------------------------------------------------------
 
+_MARKER_RE = re.compile(rb"\{\{kexie\.([a-z_]+)\}\}")
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -427,13 +428,16 @@ class FormTemplate:
         return cls(entries, stamped, dt)
 
     def render(self, values: Mapping[str, str]) -> bytes:
-        subs = [(marker(k).encode("utf-8"), _xml_text(str(values.get(k, "")))) for k in MARKERS]
+        subs = {k.encode("ascii"): _xml_text(str(values.get(k, ""))) for k in MARKERS}
+
+        def stamp(m: re.Match) -> bytes:
+            return subs.get(m.group(1), m.group(0))
+
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             for info, data in self.entries:
                 if info.filename in self.stamped:
-                    for old, new in subs:
-                        data = data.replace(old, new)
+                    data = _MARKER_RE.sub(stamp, data)  # one pass: values are never re-scanned
                 zi = zipfile.ZipInfo(info.filename, date_time=self.date_time)
                 zi.compress_type = zipfile.ZIP_DEFLATED
                 zi.external_attr = 0o644 << 16

@@ -137,8 +137,9 @@ def make_forms(engine_or_master_path: Any, out_dir: str | Path, all_units: bool 
 
 def command(args) -> "CommandResult":
     from macros.app.result import CommandResult
+    from macros.app.workbook import open_engine
 
-    run = run_forms(args.master, args.out, all_units=args.all)
+    run = run_forms(open_engine(args), args.out, all_units=getattr(args, "all", False))
     lines: list[str] = []
     if run.paths:
         lines.append(f"已生成 {len(run.paths)} 份报送表，保存在：{Path(args.out)}（用时 {run.seconds:.1f} 秒）")

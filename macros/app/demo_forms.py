@@ -1,0 +1,197 @@
+"""Demo step: write every unit's form, then simulate the units' returns into the inbox.
+
+The plan (who returns what, when) is pure and seeded (macros/core/demo_returns.py); this module
+fills the forms with openpyxl as a unit would, saves one through LibreOffice as .xls (one batch
+call with a private profile; skipped quietly without LibreOffice), writes a file that is not a
+workbook and a forged form, and gives every file its simulated receipt time as modification time
+(the consolidation takes the receipt date from it, docs/forms.md). The consolidation step runs
+next on ``ctx.inbox``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Sequence
+
+from macros.adapters.xlsx_form import FILL_DATE_LABEL, FIRST_INPUT_ROW, HEADER_ROW
+from macros.app.campaign import display_text, load_campaign
+from macros.app.forms import run_forms
+from macros.core.demo_returns import DemoUnit, ReturnedFile, plan_returns, summary
+from macros.schema import FORM, FORM_META_SHEET, FORM_SHEET
+
+SOFFICE_TIMEOUT = 120  # seconds for the one LibreOffice batch
+
+
+def _fill_form(form: Path, f: ReturnedFile, dest: Path) -> None:
+    """Type ``f``'s rows into a copy of the unit's form, as a unit would in Excel, and save to ``dest``."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(form)
+    ws = wb[FORM_SHEET]
+    headers = {str(c.value).strip(): c.column for c in ws[HEADER_ROW] if c.value}
+    cols = {col.key: headers[col.header] for col in FORM.columns if col.header in headers}
+    for i, row in enumerate(f.rows):
+        for key, value in row.items():
+            if key == "word_count" or key not in cols or value is None:
+                continue
+            cell = ws.cell(row=FIRST_INPUT_ROW + i, column=cols[key])
+            cell.value = value
+    if f.fill_date is not None:
+        for row in ws.iter_rows(min_row=1, max_row=HEADER_ROW - 1):
+            for cell in row:
+                if cell.value == FILL_DATE_LABEL:
+                    target = ws.cell(row=cell.row, column=cell.column + 1)
+                    target.value = f.fill_date
+                    if isinstance(f.fill_date, str):
+                        target.data_type = "s"
+    if f.forge_as is not None:
+        meta = wb[FORM_META_SHEET]
+        for row in meta.iter_rows(min_row=2, max_col=2):
+            if row[0].value == "unit_code":
+                row[1].value = f.forge_as.code
+            elif row[0].value == "unit_name":
+                row[1].value = f.forge_as.name
+    tmp = dest.with_name(f".{dest.stem[:40]}.{os.getpid()}.demo-tmp.xlsx")
+    try:
+        wb.save(tmp)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _set_mtime(path: Path, when: datetime) -> None:
+    ts = when.timestamp()  # local time, as the consolidation reads it back
+    os.utime(path, (ts, ts))
+
+
+def _find_soffice() -> Path | None:
+    try:
+        from macros.adapters.pdf import find_soffice
+    except ImportError:  # pragma: no cover - the documents adapter is optional here
+        found = shutil.which("soffice") or shutil.which("libreoffice")
+        return Path(found) if found else None
+    return find_soffice()
+
+
+def convert_to_xls(files: Sequence[Path], outdir: Path, soffice: Path | str | None = None,
+                   timeout: float = SOFFICE_TIMEOUT) -> dict[Path, Path]:
+    """Convert ``files`` to .xls in ONE LibreOffice call with a private profile.
+
+    Returns {source: converted} for the files that came out; {} when LibreOffice is missing,
+    fails or times out (the process group is killed then).
+    """
+    soffice = soffice or _find_soffice()
+    if soffice is None or not files:
+        return {}
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kexie-lo-profile-") as profile:
+        cmd = [str(soffice), f"-env:UserInstallation={Path(profile).resolve().as_uri()}", "--headless",
+               "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+               "--convert-to", "xls:MS Excel 97", "--outdir", str(outdir), *[str(p) for p in files]]
+        kwargs: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        if sys.platform != "win32":
+            kwargs["start_new_session"] = True
+        try:
+            proc = subprocess.Popen(cmd, **kwargs)
+        except OSError:
+            return {}
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                if sys.platform == "win32":
+                    subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True)
+                else:
+                    os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                proc.kill()
+            proc.wait()
+            return {}
+    out = {}
+    for src in files:
+        dest = outdir / (src.stem + ".xls")
+        if dest.is_file() and dest.stat().st_size > 0:
+            out[src] = dest
+    return out
+
+
+def demo_units(run, forms_dir: Path) -> list[DemoUnit]:
+    return [DemoUnit(u.code, u.name, u.category, u.quota, u.filename) for u in run.units
+            if (forms_dir / u.filename) in run.paths]
+
+
+def simulate_returns(forms_dir: Path, inbox: Path, units: Sequence[DemoUnit], topics: Sequence[str],
+                     start: date, deadline: date, word_limit: int | None,
+                     soffice: Path | str | None | bool = None) -> tuple[list[ReturnedFile], list[str]]:
+    """Write the planned returns into ``inbox``; return the plan and Chinese notes.
+
+    ``soffice=False`` skips LibreOffice (the .xls file then stays .xlsx).
+    """
+    plan = plan_returns(units, topics, start, deadline, word_limit)
+    inbox.mkdir(parents=True, exist_ok=True)
+    for f in plan:  # a re-run of the demo replaces its own files, nothing else
+        for name in {f.filename, Path(f.filename).with_suffix(".xlsx").name}:
+            (inbox / name).unlink(missing_ok=True)
+    notes: list[str] = []
+    to_xls: list[tuple[ReturnedFile, Path]] = []
+    with tempfile.TemporaryDirectory(prefix="kexie-demo-") as tmp:
+        staging = Path(tmp)
+        for f in plan:
+            if f.raw is not None:
+                dest = inbox / f.filename
+                dest.write_bytes(f.raw)
+                _set_mtime(dest, f.received_at)
+                continue
+            if f.save_as == "xls":
+                src = staging / (Path(f.filename).stem + ".xlsx")
+                _fill_form(forms_dir / f.unit.form, f, src)
+                to_xls.append((f, src))
+                continue
+            dest = inbox / f.filename
+            _fill_form(forms_dir / f.unit.form, f, dest)
+            _set_mtime(dest, f.received_at)
+        converted: dict[Path, Path] = {}
+        if to_xls and soffice is not False:
+            converted = convert_to_xls([src for _f, src in to_xls], staging / "xls", soffice or None)
+        for f, src in to_xls:
+            if src in converted:
+                dest = inbox / f.filename
+                shutil.move(str(converted[src]), dest)
+            else:
+                dest = inbox / src.name
+                shutil.move(str(src), dest)
+                f.filename = dest.name
+                f.story = f.story.replace("用 LibreOffice 另存为 .xls 格式", "（未找到 LibreOffice，仍为 .xlsx）")
+                notes.append("未找到可用的 LibreOffice，示例中本应另存为 .xls 的报送表仍为 .xlsx。")
+            _set_mtime(dest, f.received_at)
+    notes.insert(0, summary(plan, units))
+    return plan, notes
+
+
+def demo_step(ctx) -> None:
+    campaign = load_campaign(_file_engine(ctx.master), tables=["topics"])
+    s = campaign.settings
+    deadline = s.get("deadline") or ctx.today
+    start = s.get("start_date") or deadline
+    issued = datetime.combine(start, time(9, 0))
+    run = run_forms(ctx.master, ctx.forms_dir, issued_at=issued)
+    ctx.outputs.append(("报送表（发给各单位）", ctx.forms_dir))
+    topics = [t for t in (display_text(v) for v in campaign.frame("topics")["topic"].tolist()) if t]
+    units = demo_units(run, ctx.forms_dir)
+    plan, notes = simulate_returns(ctx.forms_dir, ctx.inbox, units, topics, start, deadline,
+                                   s.get("word_limit"))
+    ctx.outputs.append(("收件箱（模拟各单位交回的报送表）", ctx.inbox))
+    ctx.notes.extend(notes)
+
+
+def _file_engine(path: Path):
+    from macros.adapters.file_engine import FileEngine
+
+    return FileEngine(path)
