@@ -123,8 +123,9 @@ def convert_to_xls(files: Sequence[Path], outdir: Path, soffice: Path | str | No
 
 
 def demo_units(run, forms_dir: Path) -> list[DemoUnit]:
+    written = {p.name for p in run.paths}
     return [DemoUnit(u.code, u.name, u.category, u.quota, u.filename) for u in run.units
-            if (forms_dir / u.filename) in run.paths]
+            if u.filename in written]
 
 
 def simulate_returns(forms_dir: Path, inbox: Path, units: Sequence[DemoUnit], topics: Sequence[str],

@@ -155,10 +155,11 @@ def command(args) -> "CommandResult":
         exit_code = Exit.DATA_PROBLEMS
     if run.refused:
         exit_code = Exit.REFUSED
+    written = {p.name for p in run.paths}
     data = {
         "out": str(Path(args.out)),
         "forms": [{"unit_code": u.code, "unit": u.name, "quota": u.quota, "file": str(Path(args.out) / u.filename)}
-                  for u in run.units if (Path(args.out) / u.filename) in run.paths],
+                  for u in run.units if u.filename in written],
         "count": len(run.paths),
         "notes": run.notes + run.refused,
     }
