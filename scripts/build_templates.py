@@ -196,9 +196,18 @@ OFFICIAL_STYLES = [
      rpr_xml(HEITI, 14)),
     ("GwFigure", "图片", '<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" '
      'w:lineRule="auto"/><w:jc w:val="center"/>', rpr_xml(FANGSONG, 16)),
+    ("GwItemTitle", "计策题目",
+     '<w:keepNext/><w:snapToGrid w:val="0"/>' + exact(before=LINE_PITCH) + '<w:jc w:val="center"/><w:outlineLvl w:val="1"/>',
+     rpr_xml(XIAOBIAOSONG, 18)),
+    ("GwMeta", "署名信息", '<w:keepNext/>' + exact() + '<w:jc w:val="center"/>', rpr_xml(KAITI, 16)),
+    ("GwCover", "封面标题",
+     '<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>',
+     rpr_xml(XIAOBIAOSONG, 26)),
     ("GwToc", "目录条目",
-     f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{TEXT_W}"/></w:tabs>' + exact(),
-     rpr_xml(FANGSONG, 16)),
+     f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{TEXT_W}"/></w:tabs><w:snapToGrid w:val="0"/>'
+     f'<w:spacing w:before="0" w:after="0" w:line="440" w:lineRule="exact"/>'
+     f'<w:ind w:left="{2 * CHAR}" w:right="{2 * CHAR}" w:hanging="{2 * CHAR}"/>',
+     rpr_xml(FANGSONG, 14)),
 ]
 
 
@@ -402,18 +411,19 @@ class Body:
         self._append(parse_xml(f'<w:p {nsdecls("w")}><w:r><w:br w:type="page"/></w:r></w:p>'))
 
     def table(self, headers: list[str], widths: list[int], row_cells: list[str],
-              loop: str, endloop: str = "{%tr endfor %}", font_size: float = 12) -> None:
+              loop: str, endloop: str = "{%tr endfor %}", font_size: float = 12,
+              center: tuple[int, ...] = ()) -> None:
         """A table with a header row repeated on each page and one templated row in a loop."""
         total = sum(widths)
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         head_rpr = rpr_xml(HEITI, font_size)
         cell_rpr = rpr_xml(FANGSONG, font_size)
 
-        def cell(text: str, width: int, style: str, rpr: str) -> str:
+        def cell(text: str, width: int, style: str, rpr: str, jc: str = "") -> str:
             esc = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             return (
                 f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-                f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr>'
                 f'<w:r><w:rPr>{rpr}</w:rPr><w:t xml:space="preserve">{esc}</w:t></w:r></w:p></w:tc>'
             )
 
@@ -428,7 +438,8 @@ class Body:
             + "</w:tr>",
             loop_row(loop),
             '<w:tr><w:trPr><w:cantSplit/></w:trPr>'
-            + "".join(cell(c, w, "GwTable", cell_rpr) for c, w in zip(row_cells, widths))
+            + "".join(cell(c, w, "GwTable", cell_rpr, '<w:jc w:val="center"/>' if i in center else "")
+                      for i, (c, w) in enumerate(zip(row_cells, widths)))
             + "</w:tr>",
             loop_row(endloop),
         ]
@@ -446,7 +457,8 @@ STYLE_FONT = {
     "GwTitle": (XIAOBIAOSONG, 22), "GwMark": (XIAOBIAOSONG, 36), "GwNumber": (FANGSONG, 16),
     "GwRecipient": (FANGSONG, 16), "GwAttach": (FANGSONG, 16), "GwSign": (FANGSONG, 16),
     "GwDate": (FANGSONG, 16), "GwNote": (FANGSONG, 16), "GwTable": (FANGSONG, 12),
-    "GwTableHead": (HEITI, 12), "GwCaption": (HEITI, 14), "GwFigure": (FANGSONG, 16), "GwToc": (FANGSONG, 16),
+    "GwTableHead": (HEITI, 12), "GwCaption": (HEITI, 14), "GwFigure": (FANGSONG, 16), "GwToc": (FANGSONG, 14),
+    "GwItemTitle": (XIAOBIAOSONG, 18), "GwMeta": (KAITI, 16), "GwCover": (XIAOBIAOSONG, 26),
 }
 
 
@@ -464,18 +476,28 @@ def new_document(*, landscape: bool = False, grid: bool = True):
 def red_header(b: Body, *, compact: bool = False) -> None:
     """发文机关标志, 发文字号 (with 签发人 when set) and the red separator line.
 
-    The full 版头 puts the 发文机关标志 35 mm below the top of the text block (下行文);
-    ``compact`` (letters such as reminders) starts it at the top of the text block.
+    The full 版头 (下行文) puts the 发文机关标志 35 mm below the top of the text block, the
+    发文字号 two lines below it and the red line 4 mm under the 发文字号. ``compact`` is the
+    letter layout (信函格式) used by reminders: the 发文机关标志 at the top of the text block
+    with the red line right under it, and the 发文字号, when there is one, below the line at
+    the right edge.
     """
-    b.p("GwMark", ("{{ issuer_mark }}", {"color": RED}),
-        ppr_extra='<w:spacing w:before="0"/>' if compact else "")
-    before = exact(before=LINE_PITCH) if compact else ""
+    if compact:
+        b.p("GwMark", ("{{ issuer_mark }}", {"color": RED}),
+            ppr_extra='<w:pBdr><w:bottom w:val="single" w:sz="12" w:space="11" w:color="FF0000"/></w:pBdr>'
+                      '<w:spacing w:before="0"/>')
+        b.tag("{%p if doc_number %}")
+        b.p("GwBody", "{{ doc_number }}", ppr_extra=exact(before=LINE_PITCH // 2)
+            + '<w:ind w:firstLine="0" w:firstLineChars="0"/><w:jc w:val="right"/>')
+        b.tag("{%p endif %}")
+        return
+    b.p("GwMark", ("{{ issuer_mark }}", {"color": RED}))
     b.tag("{%p if signer %}")
     b.p("GwNumber", "\t{{ doc_number }}\t签发人：", ("{{ signer }}", {"font": KAITI}),
         ppr_extra=(f'<w:tabs><w:tab w:val="left" w:pos="{CHAR}"/>'
-                   f'<w:tab w:val="right" w:pos="{TEXT_W - CHAR}"/></w:tabs>{before}<w:jc w:val="left"/>'))
+                   f'<w:tab w:val="right" w:pos="{TEXT_W - CHAR}"/></w:tabs><w:jc w:val="left"/>'))
     b.tag("{%p else %}")
-    b.p("GwNumber", "{{ doc_number }}", ppr_extra=before)
+    b.p("GwNumber", "{{ doc_number }}")
     b.tag("{%p endif %}")
 
 
@@ -542,10 +564,10 @@ def build_reminder():
     """催报通知: one unit behind its quota (rendered once per unit, merged for printing)."""
     doc, b = new_document()
     red_header(b, compact=True)
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=2 * LINE_PITCH))
+    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=LINE_PITCH))
     b.p("GwRecipient", "{{ unit.name }}：")
-    b.p("GwBody", "根据{% if notice_title %}《{{ notice_title }}》{% if doc_number %}（{{ doc_number }}）{% endif %}"
-                  "{% else %}{{ campaign }}{% endif %}的要求，贵单位应报送{{ unit.quota }}篇（个）。截至{{ as_of }}，"
+    b.p("GwBody", "根据{% if notice_title %}《{{ notice_title }}》{% if notice_number %}（{{ notice_number }}）"
+                  "{% endif %}{% else %}{{ campaign }}{% endif %}的要求，贵单位应报送{{ unit.quota }}篇（个）。截至{{ as_of }}，"
                   "贵单位已报送{{ unit.submitted }}篇，其中有效{{ unit.valid }}篇{% if unit.late %}（逾期{{ unit.late }}篇）"
                   "{% endif %}，尚差{{ unit.shortfall }}篇。")
     b.p("GwBody", "请贵单位高度重视，抓紧组织征集，于{{ reply_by }}前将补报材料报送{{ department }}"
@@ -555,7 +577,161 @@ def build_reminder():
     b.p("GwBody", "贵单位已报送材料如下：")
     b.table(["序号", "题目", "献策人", "报送日期", "状态"], [700, 4545, 1300, 1400, 900],
             ["{{ it.no }}", "{{ it.title }}", "{{ it.author }}", "{{ it.date }}", "{{ it.status }}"],
-            "{%tr for it in unit.submissions %}")
+            "{%tr for it in unit.submissions %}", font_size=10.5, center=(0, 3, 4))
+    b.tag("{%p endif %}")
+    signature_block(b, note=False)
+    return doc
+
+
+def title_block(b: Body, *, recipients: bool = True) -> None:
+    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=LINE_PITCH))
+    if recipients:
+        b.p("GwRecipient", "{{ recipients }}：")
+
+
+def build_summary():
+    """活动情况汇总报告: totals, completion by category, topics, units short of quota, phases."""
+    doc, b = new_document()
+    title_block(b)
+    b.p("GwBody", "{{ campaign_quoted }}活动自{{ start_date }}启动以来，各单位积极组织、踊跃参与。"
+                  "截至{{ as_of }}，共有{{ totals.reporting_units }}个单位报送{{ totals.submitted }}篇（条），"
+                  "其中有效{{ totals.valid }}篇，配额完成率{{ totals.completion }}。现将有关情况报告如下：")
+    b.p("GwH1", "一、总体情况")
+    b.p("GwBody", "本次活动共有{{ totals.units }}个单位承担报送任务，应报{{ totals.quota }}篇，有效报送{{ totals.valid }}篇"
+                  "{% if totals.late %}（其中逾期{{ totals.late }}篇）{% endif %}，{{ totals.done_units }}个单位完成配额，"
+                  "{{ totals.short_units }}个单位尚未完成，合计差额{{ totals.shortfall }}篇。")
+    b.p("GwH1", "二、各类单位完成情况")
+    b.p("GwFigure", "{{ charts.completion }}")
+    b.p("GwCaption", "图1　各类单位配额完成情况")
+    b.table(["单位类别", "单位数", "应报", "实报", "有效", "逾期", "差额", "完成率"],
+            [1945, 900, 900, 900, 900, 900, 900, 1500],
+            ["{{ c.category }}", "{{ c.units }}", "{{ c.quota }}", "{{ c.submitted }}", "{{ c.valid }}",
+             "{{ c.late }}", "{{ c.shortfall }}", "{{ c.completion }}"],
+            "{%tr for c in categories %}", font_size=10.5, center=(1, 2, 3, 4, 5, 6, 7))
+    b.p("GwH1", "三、主题分布")
+    b.p("GwBody", "有效报送涉及{{ topics_covered }}个主题领域（共{{ topics|length }}个）"
+                  "{% if top_topic %}，其中“{{ top_topic }}”方面最多{% endif %}。")
+    b.p("GwFigure", "{{ charts.topics }}")
+    b.p("GwCaption", "图2　各主题领域有效报送数")
+    b.p("GwH1", "四、尚未完成配额的单位")
+    b.tag("{%p if short_units %}")
+    b.table(["单位编号", "单位名称", "单位类别", "应报", "有效", "差额"],
+            [1300, 3545, 1800, 700, 700, 800],
+            ["{{ u.code }}", "{{ u.name }}", "{{ u.category }}", "{{ u.quota }}", "{{ u.valid }}", "{{ u.shortfall }}"],
+            "{%tr for u in short_units %}", font_size=10.5, center=(0, 3, 4, 5))
+    b.tag("{%p else %}")
+    b.p("GwBody", "各单位均已完成报送配额。")
+    b.tag("{%p endif %}")
+    b.p("GwH1", "五、工作进度")
+    b.p("GwFigure", "{{ charts.timeline }}")
+    b.p("GwCaption", "图3　活动阶段安排")
+    b.tag("{%p for ph in phases %}")
+    b.p("GwBody", ("{{ ph.label }}{{ ph.name }}", {"font": KAITI}), "（{{ ph.period }}）。{{ ph.work }}")
+    b.tag("{%p endfor %}")
+    b.p("GwH1", "六、下一步工作")
+    b.p("GwBody", "一是对尚未完成配额的单位发出催报通知，督促按时补报；二是组织专家对报送材料进行评审，"
+                  "择优汇编报送；三是按照考核规则开展年终考核，对优秀组织单位和先进个人予以表彰。")
+    signature_block(b, note=False)
+    return doc
+
+
+def build_compilation():
+    """计策汇编: every valid item grouped by topic in 主题领域 order, with a table of contents."""
+    doc, b = new_document()
+    b.p("GwCover", "{{ campaign_quoted }}", ppr_extra='<w:spacing w:before="3402"/>')
+    b.p("GwCover", "{{ volume_title }}", ppr_extra='<w:spacing w:before="567"/>')
+    b.p("GwMeta", "{{ organizer }}", ppr_extra=exact(before=6 * LINE_PITCH))
+    b.p("GwMeta", "{{ date }}")
+    b.p("GwTitle", "目　　录", ppr_extra='<w:pageBreakBefore/>' + exact(after=LINE_PITCH))
+    b.tag("{%p for g in groups %}")
+    b.p("GwToc", ("{{ g.label }}{{ g.name }}（{{ g.count }}篇）", {"font": HEITI}), "\t{{ g.page }}")
+    b.tag("{%p for e in g.entries %}")
+    b.p("GwToc", "{{ e.no }}．{{ e.title }}\t{{ e.page }}",
+        ppr_extra=f'<w:ind w:left="{4 * CHAR}" w:right="{2 * CHAR}" w:hanging="{2 * CHAR}"/>')
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p if not groups %}")
+    b.p("GwBody", "尚无有效的报送材料。")
+    b.tag("{%p endif %}")
+    b.tag("{%p for g in groups %}")
+    b.p("GwH1", "{{ g.label }}{{ g.name }}{{ g.anchor }}", ppr_extra='<w:pageBreakBefore/>')
+    b.tag("{%p for e in g.entries %}")
+    b.p("GwItemTitle", "{{ e.title }}{{ e.anchor }}")
+    b.p("GwMeta", "献策人：{{ e.author }}{% if e.post %}（{{ e.post }}）{% endif %}　工作单位：{{ e.org }}")
+    b.p("GwMeta", "报送单位：{{ e.unit }}　报送日期：{{ e.date }}", ppr_extra=exact(after=LINE_PITCH // 2))
+    b.tag("{%p for para in e.paragraphs %}")
+    b.p("GwBody", "{{ para }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
+    return doc
+
+
+def build_assessment():
+    """考核结果与表彰名单: scores, ranks, 等次, 优秀组织单位, 先进个人."""
+    doc, b = new_document()
+    title_block(b)
+    b.p("GwBody", "根据{{ campaign_quoted }}活动考核规则，对{{ results|length }}个承担报送任务的单位进行了考核。"
+                  "考核项目及权重为：{% for r in rules %}{{ r.item }}{{ r.weight }}%{% if not loop.last %}、{% endif %}"
+                  "{% endfor %}。现将考核结果和表彰名单公布如下：")
+    b.p("GwH1", "一、考核结果")
+    b.table(["名次", "单位名称", "单位类别", "应报", "有效", "逾期", "总分", "等次"],
+            [600, 3045, 1500, 600, 600, 600, 850, 1050],
+            ["{{ r.rank }}", "{{ r.unit }}", "{{ r.category }}", "{{ r.quota }}", "{{ r.valid }}", "{{ r.late }}",
+             "{{ r.score }}", "{{ r.grade }}"],
+            "{%tr for r in results %}", font_size=10.5, center=(0, 3, 4, 5, 6, 7))
+    b.p("GwH1", "二、优秀组织单位")
+    b.tag("{%p if excellent_units %}")
+    b.p("GwBody", "{% for u in excellent_units %}{{ u.name }}{% if not loop.last %}、{% endif %}{% endfor %}"
+                  "（共{{ excellent_units|length }}个）。")
+    b.tag("{%p else %}")
+    b.p("GwBody", "本次考核暂无单位获评优秀组织单位。")
+    b.tag("{%p endif %}")
+    b.p("GwH1", "三、先进个人")
+    b.tag("{%p if individuals %}")
+    b.table(["序号", "姓名", "工作单位", "采纳计策"], [600, 1100, 3045, 4100],
+            ["{{ loop.index }}", "{{ i.name }}", "{{ i.org }}", "{{ i.titles }}"],
+            "{%tr for i in individuals %}", font_size=10.5, center=(0,))
+    b.tag("{%p else %}")
+    b.p("GwBody", "本次活动暂无被采纳的计策，先进个人待评审后确定。")
+    b.tag("{%p endif %}")
+    signature_block(b, note=False)
+    return doc
+
+
+def build_tasks():
+    """任务分工表 (landscape): tasks with 牵头 and 配合 departments, dates, status."""
+    doc, b = new_document(landscape=True, grid=False)
+    b.p("GwTitle", "{{ title }}", ppr_extra=exact(after=LINE_PITCH // 2))
+    b.p("GwMeta", "（截至{{ as_of }}，共{{ tasks|length }}项任务，已完成{{ done }}项，逾期{{ overdue }}项）",
+        ppr_extra=exact(after=LINE_PITCH // 2))
+    b.table(["序号", "任务", "主要内容", "牵头部门", "配合部门", "起止日期", "状态", "进展说明"],
+            [650, 2300, 3600, 1200, 1700, 1300, 900, 1220],
+            ["{{ t.seq }}", "{{ t.task }}", "{{ t.content }}", "{{ t.lead }}", "{{ t.support }}", "{{ t.period }}",
+             "{{ t.status }}{% if t.overdue %}（逾期）{% endif %}", "{{ t.progress }}"],
+            "{%tr for t in tasks %}", font_size=10.5, center=(0, 5, 6))
+    b.p("GwH1", "各部门承担任务情况", ppr_extra=exact(before=LINE_PITCH // 2) + '<w:ind w:firstLine="0" w:firstLineChars="0"/>')
+    b.table(["部门", "牵头任务数", "配合任务数", "合计"], [3000, 2000, 2000, 2000],
+            ["{{ d.department }}", "{{ d.lead }}", "{{ d.support }}", "{{ d.total }}"],
+            "{%tr for d in loads %}", center=(1, 2, 3))
+    return doc
+
+
+def build_targets():
+    """指标完成情况: numeric targets against actuals, direction-aware completion."""
+    doc, b = new_document()
+    title_block(b, recipients=False)
+    b.p("GwBody", "截至{{ as_of }}，{{ campaign }}共设{{ targets|length }}项量化指标，已完成{{ done }}项"
+                  "{% if not_done %}，尚未完成{{ not_done }}项{% endif %}。具体情况如下：")
+    b.table(["序号", "指标", "目标", "实际", "完成率", "状态", "责任部门"],
+            [600, 2645, 1400, 1400, 1000, 800, 1000],
+            ["{{ t.no }}", "{{ t.name }}", "{{ t.target }}", "{{ t.actual }}", "{{ t.completion }}", "{{ t.status }}",
+             "{{ t.department }}"],
+            "{%tr for t in targets %}", font_size=10.5, center=(0, 2, 3, 4, 5))
+    b.tag("{%p if not_done %}")
+    b.p("GwBody", "尚未完成的指标：{% for t in targets %}{% if not t.met %}{{ t.name }}（完成{{ t.completion }}）"
+                  "{% endif %}{% endfor %}。请责任部门抓紧推进，确保年度目标全面完成。",
+        ppr_extra=exact(before=LINE_PITCH))
     b.tag("{%p endif %}")
     signature_block(b, note=False)
     return doc
@@ -563,7 +739,12 @@ def build_reminder():
 
 TEMPLATES: dict[str, Callable] = {
     "notice": build_notice,
+    "summary": build_summary,
     "reminders": build_reminder,
+    "compilation": build_compilation,
+    "assessment": build_assessment,
+    "tasks": build_tasks,
+    "targets": build_targets,
 }
 
 # ----------------------------------------------------------------------------- output

@@ -38,6 +38,7 @@ SHARED = {
     "signer": "",
     "title": "关于催报计策的通知",
     "notice_title": "关于开展“献策‘十二五’，建设新丹东”活动的通知",
+    "notice_number": "丹科协发〔2010〕18号",
     "campaign": "献策活动",
     "as_of": "2010年10月10日",
     "reply_by": "2010年10月25日",

@@ -15,11 +15,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined
 from jinja2.exceptions import TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -36,6 +38,9 @@ __all__ = [
     "template_variables",
     "part_page_ranges",
     "PART_BOOKMARK_PREFIX",
+    "Image",
+    "Bookmark",
+    "PageRef",
 ]
 
 # Letters and digits only: LibreOffice hex-escapes other characters in destination names.
@@ -93,6 +98,68 @@ def template_variables(template: Path | str) -> set[str]:
     return set(tpl.get_undeclared_template_variables(make_env()))
 
 
+# ----------------------------------------------------------------------------- context values
+# Values a context may hold besides text, numbers, lists and dicts. Each renders itself as
+# WordprocessingML when printed with {{ }} (autoescape calls __html__), closing and reopening
+# the surrounding run, as docxtpl's InlineImage does.
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture (PNG/JPEG file) printed inline, ``width_mm`` wide."""
+
+    path: Path
+    width_mm: float = 150.0
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """A Word bookmark at this point (target of a :class:`PageRef`; exported to PDF)."""
+
+    name: str
+    id: int
+
+    def __html__(self) -> str:
+        return (
+            '</w:t></w:r><w:bookmarkStart w:id="%d" w:name="%s"/><w:bookmarkEnd w:id="%d"/>'
+            '<w:r><w:t xml:space="preserve">' % (self.id, self.name, self.id)
+        )
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """The page number of a bookmark: a PAGEREF field, computed by Word/LibreOffice at layout."""
+
+    name: str
+    cached: str = ""
+
+    def __html__(self) -> str:
+        return (
+            '</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            '<w:r><w:instrText xml:space="preserve"> PAGEREF %s \\h </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>%s</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve">'
+            % (self.name, self.cached)
+        )
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+def _with_images(value: Any, tpl: DocxTemplate) -> Any:
+    """Replace :class:`Image` values by docxtpl InlineImages bound to ``tpl``."""
+    if isinstance(value, Image):
+        return InlineImage(tpl, str(value.path), width=Mm(value.width_mm))
+    if isinstance(value, Mapping):
+        return {k: _with_images(v, tpl) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_images(v, tpl) for v in value]
+    return value
+
+
 def render_docx(template: Path | str, context: Mapping[str, Any], out_path: Path | str) -> Path:
     """Render ``template`` with ``context`` into ``out_path`` (parents created)."""
     template = Path(template)
@@ -100,7 +167,7 @@ def render_docx(template: Path | str, context: Mapping[str, Any], out_path: Path
     out.parent.mkdir(parents=True, exist_ok=True)
     tpl = DocxTemplate(str(template))
     try:
-        tpl.render(clean_context(dict(context)), make_env(), autoescape=True)
+        tpl.render(_with_images(clean_context(dict(context)), tpl), make_env(), autoescape=True)
     except (TemplateError, TypeError) as exc:
         raise _render_error(template, exc) from exc
     tpl.save(str(out))

@@ -1,0 +1,583 @@
+"""Use case: the documents of a campaign (kexie report MASTER --kind K [--format docx|pdf] --out DIR).
+
+The engine's data and the tally core (macros.core.tally.compute_tally) give the numbers; this
+module turns them into the context each Word template receives (documented in
+templates/README.md, kept honest by tests), renders the templates (macros.adapters.docs) and,
+for PDF, converts every document of the run in ONE converter call (macros.adapters.pdf).
+
+Reminders (催报通知) are rendered as one merged document — one part per unit short of quota,
+roster order, page numbers restarting per unit — converted once and split back into one PDF
+per unit by the parts' named destinations; the merged PDF is kept for printing. With
+``--format docx`` each unit's reminder is also rendered on its own.
+
+Templates come from ``templates/`` of the project, unless a folder ``模板`` beside the master
+(or the environment variable KEXIE_TEMPLATES) holds a file of the same name: staff keep their
+edited copies there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Sequence
+
+from macros.adapters.docs import (
+    Bookmark, Image, PageRef, part_page_ranges, render_docx, render_merged,
+)
+from macros.app.campaign import Campaign, display_text, load_campaign
+from macros.core.safe_names import safe_filename
+from macros.errors import ConfigError, Exit
+
+#: kind → Chinese name (also the output file name)
+KINDS: dict[str, str] = {
+    "notice": "红头通知",
+    "summary": "活动情况汇总报告",
+    "reminders": "催报通知",
+    "compilation": "计策汇编",
+    "assessment": "考核结果与表彰名单",
+    "tasks": "任务分工表",
+    "targets": "指标完成情况",
+}
+TEMPLATE_FILES = {kind: f"{kind}.docx" for kind in KINDS}
+PROJECT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+LOCAL_TEMPLATES = "模板"  # folder beside the master with staff-edited templates
+REMINDERS_DIR = "催报通知"
+MERGED_REMINDERS = "催报通知（合并打印）"
+REPLY_DAYS = 7  # reminders after the deadline ask for the items within a week
+
+__all__ = [
+    "KINDS", "ReportFile", "ReportRun", "build_context", "reminder_contexts", "generate", "command",
+    "template_path",
+]
+
+
+# ----------------------------------------------------------------------------- formatting
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十, 35 → 三十五 (1–99)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def cn_date(d: date | None) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if isinstance(d, date) else ""
+
+
+def md(d: date | None) -> str:
+    return f"{d.month}月{d.day}日" if isinstance(d, date) else ""
+
+
+def period(start: date | None, end: date | None) -> str:
+    if isinstance(start, date) and isinstance(end, date):
+        return f"{md(start)}至{md(end)}" if start.year == end.year else f"{cn_date(start)}至{cn_date(end)}"
+    return md(start) or md(end)
+
+
+def pct(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{ratio * 100:.1f}%"
+
+
+def num(value: float | None) -> str:
+    """12 → "12", 2.5 → "2.5", 200000 → "20万"."""
+    if value is None:
+        return "—"
+    if value >= 10000 and value % 10000 == 0:
+        return f"{value / 10000:g}万"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}".replace(",", "")
+
+
+def quoted(name: str) -> str:
+    """Wrap a campaign name in “” (inner “” become ‘’, as Chinese nesting wants)."""
+    inner = name.strip().strip("“”\"")
+    inner = inner.replace("“", "‘").replace("”", "’")
+    return f"“{inner}”"
+
+
+def _text(v: Any) -> str:
+    return display_text(v) or ""
+
+
+def _lines(text: str | None) -> list[str]:
+    if not text:
+        return []
+    parts = []
+    for line in str(text).replace("\r", "\n").split("\n"):
+        parts += [p.strip() for p in line.split("；") if p.strip()]
+    return parts
+
+
+def _records(frame) -> list[tuple[Any, dict[str, Any]]]:
+    if frame is None or len(frame) == 0:
+        return []
+    out = []
+    for idx, rec in zip(frame.index.tolist(), frame.to_dict("records")):
+        clean = {k: (None if (isinstance(v, float) and v != v) else v) for k, v in rec.items()}
+        out.append((idx, clean))
+    return out
+
+
+# ----------------------------------------------------------------------------- contexts
+
+
+def _common(campaign: Campaign, today: date) -> dict[str, Any]:
+    s = campaign.settings
+    organizer = _text(s.get("organizer")) or "市科学技术协会"
+    department = _text(s.get("department"))
+    name = _text(s.get("campaign_name")) or "征集活动"
+    return {
+        "campaign": name,
+        "campaign_quoted": quoted(name),
+        "organizer": organizer,
+        "department": (department if department.startswith(organizer) else organizer + department)
+        if department else organizer,
+        "signature": organizer,
+        "date": cn_date(today),
+        "as_of": cn_date(today),
+        "contact_name": _text(s.get("contact")),
+        "contact_phone": _text(s.get("phone")),
+        "contact_email": _text(s.get("email")),
+    }
+
+
+def _phases(campaign: Campaign) -> list[dict[str, Any]]:
+    out = []
+    for i, (_row, rec) in enumerate(_records(campaign.frames.get("phases")), start=1):
+        if not _text(rec.get("phase")):
+            continue
+        out.append({
+            "label": f"（{cn_number(len(out) + 1)}）",
+            "name": _text(rec.get("phase")),
+            "period": period(rec.get("start"), rec.get("end")),
+            "work": _text(rec.get("work")).rstrip("。") + ("。" if _text(rec.get("work")) else ""),
+            "start": rec.get("start") if isinstance(rec.get("start"), date) else None,
+            "end": rec.get("end") if isinstance(rec.get("end"), date) else None,
+        })
+    return out
+
+
+def _recipients(campaign: Campaign) -> str:
+    text = _text(campaign.settings.get("recipients"))
+    if text:
+        return text.rstrip("：:")
+    cats = []
+    for _row, rec in _records(campaign.frames.get("quota_rules")):
+        if isinstance(rec.get("min_items"), (int, float)) and rec["min_items"] > 0 and rec.get("category"):
+            cats.append("各" + _text(rec["category"]))
+    return "，".join(cats) or "各有关单位"
+
+
+def context_notice(campaign: Campaign, tally, today: date) -> dict[str, Any]:
+    s = campaign.settings
+    ctx = _common(campaign, today)
+    doc_date = s.get("doc_date") if isinstance(s.get("doc_date"), date) else today
+    leaders: dict[str, list[str]] = {}
+    for _row, rec in _records(campaign.frames.get("leaders")):
+        if _text(rec.get("name")):
+            leaders.setdefault(_text(rec.get("role")) or "成员", []).append(_text(rec.get("name")))
+    order = {"组长": 0, "副组长": 1, "成员": 2}
+    ctx.update({
+        "issuer_mark": _text(s.get("issuer_mark")) or f"{ctx['organizer']}文件",
+        "doc_number": _text(s.get("doc_number")),
+        "signer": _text(s.get("signer")),
+        "title": _text(s.get("notice_title")) or f"关于开展{ctx['campaign_quoted']}活动的通知",
+        "recipients": _recipients(campaign),
+        "intro": f"为充分发挥科协组织人才荟萃、智力密集的优势，广泛动员广大科技工作者建言献策，"
+                 f"{ctx['organizer']}决定开展{ctx['campaign_quoted']}活动。现将有关事项通知如下：",
+        "start_date": cn_date(s.get("start_date")),
+        "deadline": cn_date(s.get("deadline")),
+        "phases": [{k: p[k] for k in ("label", "name", "period", "work")} for p in _phases(campaign)],
+        "topics": [{"no": t.code, "name": t.topic} for t in tally.topics if t.code is not None],
+        "quotas": [
+            {"category": _text(rec.get("category")), "min_items": int(rec["min_items"])}
+            for _row, rec in _records(campaign.frames.get("quota_rules"))
+            if isinstance(rec.get("min_items"), (int, float)) and rec["min_items"] > 0
+        ],
+        "word_limit": int(s["word_limit"]) if isinstance(s.get("word_limit"), (int, float)) and s["word_limit"] else "",
+        "leaders": [{"role": role, "names": "、".join(names)}
+                    for role, names in sorted(leaders.items(), key=lambda kv: order.get(kv[0], 3))],
+        "attachments": _lines(s.get("attachments")),
+        "date": cn_date(doc_date),
+    })
+    return ctx
+
+
+def context_summary(campaign: Campaign, tally, today: date, chart_dir: Path) -> dict[str, Any]:
+    from macros.adapters import charts
+
+    ctx = _common(campaign, today)
+    t = tally.totals
+    listed = [u for u in tally.units if u.quota > 0]
+    categories = [
+        {"category": c.category, "units": c.units, "quota": c.quota, "submitted": c.submitted,
+         "valid": c.valid, "late": c.late, "shortfall": c.shortfall, "completion": pct(c.completion)}
+        for c in tally.categories
+    ]
+    topics = [{"no": tp.code if tp.code is not None else "", "name": tp.topic, "submitted": tp.submitted,
+               "valid": tp.valid} for tp in tally.topics]
+    covered = [tp for tp in tally.topics if tp.valid > 0 and tp.code is not None]
+    top = max(covered, key=lambda tp: tp.valid, default=None)
+    phases = _phases(campaign)
+    chart_dir.mkdir(parents=True, exist_ok=True)
+    cat_chart = charts.completion_chart(
+        [{"category": c.category, "quota": c.quota, "valid": c.valid, "completion": c.completion}
+         for c in tally.categories if c.quota > 0 or c.valid > 0],
+        chart_dir / "completion.png")
+    topic_chart = charts.topics_chart(
+        [{"no": tp.code, "name": tp.topic, "valid": tp.valid} for tp in tally.topics], chart_dir / "topics.png")
+    time_chart = charts.timeline_chart(phases, chart_dir / "timeline.png", today)
+    ctx.update({
+        "title": f"关于{ctx['campaign_quoted']}活动开展情况的报告",
+        "recipients": f"{ctx['organizer']}党组",
+        "start_date": cn_date(campaign.settings.get("start_date")),
+        "totals": {
+            "units": len(listed), "reporting_units": sum(1 for u in tally.units if u.submitted > 0),
+            "quota": t.quota, "submitted": t.submitted, "valid": t.valid, "late": t.late,
+            "shortfall": t.shortfall, "completion": pct(t.completion),
+            "done_units": sum(1 for u in listed if not u.short), "short_units": sum(1 for u in listed if u.short),
+        },
+        "categories": categories,
+        "topics": topics,
+        "topics_covered": len(covered),
+        "top_topic": top.topic if top else "",
+        "short_units": [{"code": u.code, "name": u.name, "category": u.category or "", "quota": u.quota,
+                         "valid": u.valid, "shortfall": u.shortfall} for u in tally.short_units],
+        "phases": [{k: p[k] for k in ("label", "name", "period", "work")} for p in phases],
+        "charts": {"completion": Image(cat_chart, 150), "topics": Image(topic_chart, 150),
+                   "timeline": Image(time_chart, 150)},
+    })
+    return ctx
+
+
+def reminder_contexts(campaign: Campaign, tally, today: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(shared context, one context per unit short of quota in roster order)."""
+    s = campaign.settings
+    ctx = _common(campaign, today)
+    deadline = s.get("deadline") if isinstance(s.get("deadline"), date) else None
+    reply_by = deadline if deadline and today <= deadline else today + timedelta(days=REPLY_DAYS)
+    ctx.update({
+        "issuer_mark": ctx["organizer"],
+        "doc_number": "",
+        "signer": "",
+        "title": f"关于催报{ctx['campaign_quoted']}活动材料的通知",
+        "notice_title": _text(s.get("notice_title")),
+        "notice_number": _text(s.get("doc_number")),
+        "reply_by": cn_date(reply_by),
+    })
+    items = campaign.frames.get("items")
+    parts = []
+    for u in tally.short_units:
+        submissions = []
+        for n, row in enumerate(u.item_rows, start=1):
+            rec = items.loc[row].to_dict() if items is not None and row in items.index else {}
+            when = rec.get("submitted_on")
+            submissions.append({
+                "no": n, "title": _text(rec.get("title")), "author": _text(rec.get("author")),
+                "date": when.isoformat() if isinstance(when, date) else "",
+                "status": _text(rec.get("status")) or "有效",
+            })
+        parts.append({"unit": {
+            "code": u.code, "name": u.name, "category": u.category or "", "quota": u.quota,
+            "submitted": u.submitted, "valid": u.valid, "late": u.late, "shortfall": u.shortfall,
+            "submissions": submissions,
+        }})
+    return ctx, parts
+
+
+def context_compilation(campaign: Campaign, tally, today: date) -> dict[str, Any]:
+    ctx = _common(campaign, today)
+    items = campaign.frames.get("items")
+    roster_pos = {u.code.casefold(): i for i, u in enumerate(tally.units)}
+    by_topic: dict[Any, list] = {}
+    for it in tally.items:
+        if it.valid:
+            by_topic.setdefault(it.topic_code, []).append(it)
+    groups = []
+    seq = 0
+    ordered = [tp for tp in tally.topics if tp.code is not None]
+    if None in by_topic:  # items outside the topic list come last
+        ordered.append(next(tp for tp in tally.topics if tp.code is None))
+    for tp in ordered:
+        members = sorted(by_topic.get(tp.code, []),
+                         key=lambda it: (roster_pos.get((it.unit_code or "").casefold(), 10**6),
+                                         it.submitted_on or date.max, it.row or 0))
+        if not members:
+            continue
+        gi = len(groups) + 1
+        entries = []
+        for it in members:
+            seq += 1
+            rec = items.loc[it.row].to_dict() if items is not None and it.row in items.index else {}
+            body = _text(rec.get("body"))
+            entries.append({
+                "no": seq, "title": it.title or "（无题目）", "author": it.author or "",
+                "post": _text(rec.get("author_post")), "org": it.author_org or "",
+                "unit": it.unit_name or it.unit_code or "",
+                "date": cn_date(it.submitted_on),
+                "paragraphs": [p.strip() for p in body.split("\n") if p.strip()] or ["（正文为空）"],
+                "anchor": Bookmark(f"KexieItem{seq}", 800000 + seq),
+                "page": PageRef(f"KexieItem{seq}"),
+            })
+        groups.append({
+            "label": f"{cn_number(gi)}、", "name": tp.topic, "count": len(entries), "entries": entries,
+            "anchor": Bookmark(f"KexieTopic{gi}", 700000 + gi), "page": PageRef(f"KexieTopic{gi}"),
+        })
+    ctx.update({"volume_title": "计策汇编", "groups": groups})
+    return ctx
+
+
+def context_assessment(campaign: Campaign, tally, today: date) -> dict[str, Any]:
+    ctx = _common(campaign, today)
+    ctx.update({
+        "title": f"关于{ctx['campaign_quoted']}活动考核结果和表彰名单的通报",
+        "recipients": _recipients(campaign),
+        "rules": [{"item": r.item, "weight": f"{r.weight:g}", "method": r.method} for r in tally.rules],
+        "results": [{"rank": u.rank, "unit": u.name, "category": u.category or "", "quota": u.quota,
+                     "valid": u.valid, "late": u.late, "score": f"{u.score:.2f}", "grade": u.grade or ""}
+                    for u in tally.ranking],
+        "excellent_units": [{"code": u.code, "name": u.name, "score": f"{u.score:.2f}"}
+                            for u in tally.excellent_units],
+        "individuals": [{"name": p.author, "org": p.author_org or p.unit_name or "",
+                         "titles": "；".join(f"《{t}》" for t in p.titles)} for p in tally.individuals],
+    })
+    return ctx
+
+
+def context_tasks(campaign: Campaign, tally, today: date) -> dict[str, Any]:
+    ctx = _common(campaign, today)
+    ctx.update({
+        "title": f"{ctx['campaign_quoted']}任务分工表",
+        "tasks": [{"seq": t.seq if t.seq is not None else "", "task": t.task or "", "content": t.content or "",
+                   "lead": "、".join(t.lead), "support": "、".join(t.support),
+                   "period": period(t.start, t.due), "status": t.status or "未开始", "overdue": t.overdue,
+                   "progress": t.progress or ""} for t in tally.tasks],
+        "done": sum(1 for t in tally.tasks if (t.status or "").strip() == "已完成"),
+        "overdue": sum(1 for t in tally.tasks if t.overdue),
+        "loads": [{"department": d.department, "lead": d.lead, "support": d.join, "total": d.lead + d.join}
+                  for d in tally.departments if d.lead or d.join],
+    })
+    return ctx
+
+
+def context_targets(campaign: Campaign, tally, today: date) -> dict[str, Any]:
+    ctx = _common(campaign, today)
+    targets = []
+    for i, t in enumerate(tally.targets, start=1):
+        unit = t.unit or ""
+        targets.append({
+            "no": i, "name": t.name or "", "target": f"{t.compare if t.compare != '≥' else ''}{num(t.target)}{unit}",
+            "actual": f"{num(t.actual)}{unit}" if t.actual is not None else "未填报",
+            "completion": pct(t.completion), "status": t.status, "met": bool(t.done),
+            "department": t.department or "",
+        })
+    done = sum(1 for t in targets if t["met"])
+    ctx.update({"title": f"{ctx['campaign_quoted']}指标完成情况", "targets": targets, "done": done,
+                "not_done": len(targets) - done})
+    return ctx
+
+
+def build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: Path) -> Any:
+    """The context of ``kind`` (for reminders: ``(shared, parts)``)."""
+    if kind == "notice":
+        return context_notice(campaign, tally, today)
+    if kind == "summary":
+        return context_summary(campaign, tally, today, work_dir / "charts")
+    if kind == "reminders":
+        return reminder_contexts(campaign, tally, today)
+    if kind == "compilation":
+        return context_compilation(campaign, tally, today)
+    if kind == "assessment":
+        return context_assessment(campaign, tally, today)
+    if kind == "tasks":
+        return context_tasks(campaign, tally, today)
+    if kind == "targets":
+        return context_targets(campaign, tally, today)
+    raise KeyError(kind)
+
+
+# ----------------------------------------------------------------------------- generation
+
+
+@dataclass
+class ReportFile:
+    kind: str
+    path: Path
+    unit_code: str | None = None
+
+
+@dataclass
+class ReportRun:
+    files: list[ReportFile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    fmt: str = "docx"
+    converter: str | None = None
+    seconds: float = 0.0
+
+
+def template_path(kind: str, master: Path | None = None) -> Path:
+    """The template for ``kind``: a staff copy (模板/ beside the master, or KEXIE_TEMPLATES) wins."""
+    name = TEMPLATE_FILES[kind]
+    candidates = []
+    if os.environ.get("KEXIE_TEMPLATES"):
+        candidates.append(Path(os.environ["KEXIE_TEMPLATES"]) / name)
+    if master is not None:
+        candidates.append(Path(master).parent / LOCAL_TEMPLATES / name)
+    candidates.append(PROJECT_TEMPLATES / name)
+    for c in candidates:
+        if c.is_file():
+            return c
+    raise ConfigError(f"找不到“{KINDS[kind]}”的模板 {name}：请确认 templates/ 文件夹完整。")
+
+
+def parse_kinds(kind: str) -> list[str]:
+    words = [w.strip() for w in kind.replace("，", ",").split(",") if w.strip()]
+    if words == ["all"]:
+        return list(KINDS)
+    unknown = [w for w in words if w not in KINDS]
+    if unknown or not words:
+        raise ConfigError(f"未知的文档种类：{'、'.join(unknown) or kind}。可选：{'、'.join(KINDS)} 或 all。")
+    return list(dict.fromkeys(words))
+
+
+def generate(
+    campaign: Campaign,
+    kinds: Sequence[str],
+    out_dir: Path | str,
+    *,
+    fmt: str = "docx",
+    today: date | None = None,
+    master: Path | None = None,
+    converter=None,
+    tally=None,
+) -> ReportRun:
+    """Render ``kinds`` into ``out_dir`` as .docx or .pdf (one converter call for the run).
+
+    With ``fmt="pdf"`` and no converter on the machine, the .docx files are written and
+    :class:`macros.adapters.pdf.ConverterNotFoundError` (exit 2) is raised afterwards.
+    """
+    from macros.adapters.pdf import ConverterNotFoundError, find_converter, split_pdf
+    from macros.core.tally import compute_tally
+
+    started = time.perf_counter()
+    today = today or date.today()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tally = tally if tally is not None else compute_tally(campaign, today)
+    run = ReportRun(fmt=fmt)
+    own_converter = False
+    if fmt == "pdf" and converter is None:
+        converter = find_converter()
+        own_converter = converter is not None
+    want_pdf = fmt == "pdf" and converter is not None
+    run.converter = getattr(converter, "name", None) if want_pdf else None
+
+    with tempfile.TemporaryDirectory(prefix="kexie-report-") as tmp:
+        work = Path(tmp)
+        docx_dir = work if want_pdf else out
+        to_convert: list[Path] = []
+        # (kind, docx, final pdf name or None for reminders' merged file)
+        plans: list[tuple[str, Path, Path | None]] = []
+        reminder_plan: tuple[Path, list[dict]] | None = None
+        for kind in kinds:
+            template = template_path(kind, master)
+            ctx = build_context(kind, campaign, tally, today, work)
+            if kind == "reminders":
+                shared, parts = ctx
+                if not parts:
+                    run.notes.append("所有单位均已完成配额，无需催报。")
+                    continue
+                merged_docx = render_merged(template, parts, docx_dir / f"{MERGED_REMINDERS}.docx", shared)
+                if want_pdf:
+                    to_convert.append(merged_docx)
+                    reminder_plan = (merged_docx, parts)
+                else:
+                    run.files.append(ReportFile(kind, merged_docx))
+                    folder = out / REMINDERS_DIR
+                    for part in parts:
+                        unit = part["unit"]
+                        path = folder / safe_filename(f"{unit['code']}_{unit['name']}.docx")
+                        render_docx(template, dict(shared, **part), path)
+                        run.files.append(ReportFile(kind, path, unit["code"]))
+                continue
+            docx = render_docx(template, ctx, docx_dir / safe_filename(f"{KINDS[kind]}.docx"))
+            if want_pdf:
+                to_convert.append(docx)
+                plans.append((kind, docx, out / docx.with_suffix(".pdf").name))
+            else:
+                run.files.append(ReportFile(kind, docx))
+
+        if fmt == "pdf" and converter is None:
+            run.seconds = time.perf_counter() - started
+            names = "、".join(f.path.name for f in run.files[:3]) + ("等" if len(run.files) > 3 else "")
+            raise ConverterNotFoundError(
+                f"已在 {out} 生成 Word 文档（{names}），但本机没有可生成 PDF 的程序。"
+                "请安装 LibreOffice（Debian/Ubuntu：sudo apt-get install libreoffice-writer fonts-noto-cjk；"
+                "Windows/macOS：https://zh-cn.libreoffice.org/download/）或 Microsoft Word 后重新运行。"
+            )
+
+        if want_pdf and to_convert:
+            try:
+                pdfs = converter.convert_many(to_convert, work / "pdf")
+            finally:
+                if own_converter and hasattr(converter, "close"):
+                    converter.close()
+            produced = dict(zip(to_convert, pdfs))
+            for kind, docx, target in plans:
+                shutil.move(str(produced[docx]), target)
+                run.files.append(ReportFile(kind, target))
+            if reminder_plan is not None:
+                merged_docx, parts = reminder_plan
+                merged_pdf = produced[merged_docx]
+                ranges = part_page_ranges(merged_pdf, len(parts))
+                folder = out / REMINDERS_DIR
+                targets = [folder / safe_filename(f"{p['unit']['code']}_{p['unit']['name']}.pdf") for p in parts]
+                split_pdf(merged_pdf, ranges, targets)
+                final_merged = out / f"{MERGED_REMINDERS}.pdf"
+                shutil.move(str(merged_pdf), final_merged)
+                run.files.append(ReportFile("reminders", final_merged))
+                run.files += [ReportFile("reminders", t, p["unit"]["code"]) for t, p in zip(targets, parts)]
+        elif own_converter and hasattr(converter, "close"):
+            converter.close()
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def command(args) -> "CommandResult":
+    from macros.app.result import CommandResult
+    from macros.app.workbook import open_engine
+
+    kinds = parse_kinds(args.kind)
+    fmt = getattr(args, "format", "docx") or "docx"
+    engine = open_engine(args)
+    campaign = load_campaign(engine)
+    today = getattr(args, "today", None) or date.today()
+    master = getattr(engine, "path", None) or (Path(args.master) if getattr(args, "master", None) else None)
+    run = generate(campaign, kinds, args.out, fmt=fmt, today=today, master=master)
+    out = Path(args.out)
+    per_kind: dict[str, int] = {}
+    for f in run.files:
+        per_kind[f.kind] = per_kind.get(f.kind, 0) + 1
+    lines = [f"已生成 {len(run.files)} 个文件（{fmt.upper()}{'，' + run.converter + ' 转换' if run.converter else ''}），"
+             f"保存在：{out}（用时 {run.seconds:.1f} 秒）"]
+    for kind in kinds:
+        if kind in per_kind:
+            extra = f"（{per_kind[kind] - 1} 个单位，另有合并打印文件）" if kind == "reminders" and per_kind[kind] > 1 else ""
+            lines.append(f"  {KINDS[kind]}{extra}")
+    lines += run.notes
+    data = {
+        "out": str(out),
+        "format": fmt,
+        "kinds": kinds,
+        "files": [{"kind": f.kind, "path": str(f.path), "unit_code": f.unit_code} for f in run.files],
+        "notes": run.notes,
+    }
+    return CommandResult(data=data, exit_code=Exit.OK, lines=lines)
