@@ -117,14 +117,24 @@ def _t2s_converter():
     for key, val in phrases.items():
         if key != val.split(" ")[0] and not any(ch in trigger for ch in key):
             trigger.update(key)
-    return conv, frozenset(trigger)
+    # A character class of every BMP character the tables can change (a bitmap: one fast C scan
+    # per string); the few astral ones are checked separately, only in strings that have any.
+    bmp_re = re.compile("[" + "".join(re.escape(ch) for ch in sorted(trigger) if ch <= "\uffff") + "]")
+    astral = frozenset(ch for ch in trigger if ch > "\uffff")
+
+    def has_trigger(s: str) -> bool:
+        if bmp_re.search(s):
+            return True
+        return bool(astral) and max(s, default="") > "\uffff" and not astral.isdisjoint(s)
+
+    return conv, has_trigger
 
 
 @lru_cache(maxsize=65536)
 def _to_simplified_str(s: str) -> str:
-    conv, trigger = _t2s_converter()
+    conv, has_trigger = _t2s_converter()
     for _ in range(4):  # t2s is not idempotent for a handful of characters (薴 → 苧 → 苎)
-        if not any(ch in trigger for ch in s):
+        if not has_trigger(s):
             return s
         try:
             t = conv.convert(s)
@@ -160,12 +170,25 @@ def _name_key_step(s: str) -> str:
     return s.casefold()
 
 
-@lru_cache(maxsize=65536)
+def _is_key(t: str) -> bool:
+    """Whether ``_name_key_step(t) == t`` (checked with C-level scans only)."""
+    return (
+        unicodedata.is_normalized("NFKC", t)
+        and not _WS_RE.search(t)
+        and not _t2s_converter()[1](t)
+        and "〔" not in t and "〕" not in t
+        and t.casefold() == t
+    )
+
+
+@lru_cache(maxsize=131072)
 def _name_key_str(s: str) -> str:
+    if s.isascii():
+        return "".join(s.split()).casefold()
     for _ in range(5):
         t = _name_key_step(s)
-        if t == s:
-            break
+        if t == s or _is_key(t):
+            return t
         s = t
     return s
 
@@ -740,8 +763,18 @@ def parse_yesno(value: Any) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 _ASCII_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:(?:[._'@-]|(?<=[0-9]),(?=[0-9]))[A-Za-z0-9]+)*")
-_ZERO_WIDTH_RE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f"
+_WORD_CLASSES = bytes(
+    ord("a") if chr(i).isascii() and chr(i).isalpha()
+    else ord("d") if chr(i).isascii() and chr(i).isdigit()
+    else ord("j") if chr(i) in "._'@-"
+    else ord("c") if chr(i) == ","
+    else ord(" ")
+    for i in range(256)
+)
+_RUNS_ONLY = bytes.maketrans(b"jc", b"  ")
+_MERGE_RE = re.compile(rb"[ad]j(?=[ad])|dc(?=d)")  # a single joiner inside a word
+_ZERO_WIDTH_RE = re.compile(  # invisible and not whitespace (whitespace is dropped by split)
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f"
     "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u202a-\u202e"
     "\u2060-\u2064\u20d0-\u20ff\u302a-\u302f\u3099\u309a\ufe00-\ufe0f\ufe20-\ufe2f\ufeff"
     "\U000e0100-\U000e01ef]"
@@ -768,10 +801,22 @@ def count_chars(text: Any) -> int:
     if not s:
         return 0
     nonspace = sum(map(len, s.split()))
-    words = _ASCII_WORD_RE.findall(s)
-    n = nonspace - sum(map(len, words)) + len(words)
-    if not s.isprintable() or (not s.isascii() and _ZERO_WIDTH_RE.search(s)):
-        n -= sum(1 for ch in _ZERO_WIDTH_RE.findall(s) if not ch.isspace())
+    # ASCII words: map the text to a byte per character (a letter, d digit, j joiner, c comma,
+    # blank otherwise) so that only the short ASCII segments go through the word pattern.
+    segments = s.encode("ascii", "replace").translate(_WORD_CLASSES).split()
+    n = nonspace
+    if segments:
+        compact = b" ".join(segments)
+        alnum = compact.count(b"a") + compact.count(b"d")
+        if b"j" in compact or b"c" in compact:
+            runs = len(compact.translate(_RUNS_ONLY).split())
+            merges = len(_MERGE_RE.findall(compact))
+            # each word counts 1 instead of its letters, digits and the joiners inside it
+            n -= alnum - runs + 2 * merges
+        else:
+            n -= alnum - len(segments)
+    if _ZERO_WIDTH_RE.search(s):
+        n -= len(_ZERO_WIDTH_RE.findall(s))
     return n
 
 
