@@ -78,3 +78,73 @@ def codes_markdown() -> str:
         info = CODES[code]
         lines.append(f"| {code} | {LEVEL_ZH[info.level]} | {info.title} | {info.template} |")
     return "\n".join(lines) + "\n"
+
+
+# Validation of a campaign workbook (macros/core/validate.py): E1xx errors, W1xx warnings.
+# Message fields: {column} the Chinese header, {text} the value as shown, {suggestion},
+# {hint} "是否应为“…”？" when there is a suggestion, plus the fields named per code.
+register("E101", "必填项为空", "“{column}”不能为空，请填写。")
+register("E102", "日期无法识别", "“{column}”应为日期，“{text}”无法识别为日期。请填写如 2010-10-20 的日期。")
+register("E103", "整数无法识别", "“{column}”应为整数，“{text}”无法识别为整数。请填写如 3 的整数。")
+register("E104", "数字无法识别", "“{column}”应为数字，“{text}”无法识别为数字。请填写如 60 或 20万 的数字。")
+register("E105", "电话号码无法识别",
+         "“{column}”中的“{text}”不是有效的电话号码。请填写一个固定电话（如 0415-2127152 或 2127152）"
+         "或 11 位手机号码。")
+register("E106", "电子邮箱无法识别",
+         "“{column}”中的“{text}”不是有效的电子邮箱。请填写一个如 ddkxxhb@163.com 的地址。")
+register("E107", "不在可选范围内",
+         "“{column}”的值“{text}”不在可选范围内（{choices}）。{hint}请从下拉列表中选择。")
+register("E108", "取值重复",
+         "“{column}”的值“{text}”与第 {other_row} 行重复（已忽略空格、全半角和繁简差异），"
+         "{column}不能重复。请修改或删除其中一行。")
+register("E109", "超出范围", "“{column}”的值“{text}”超出范围：{rule}。")
+register("E110", "单位编号不在名册中",
+         "单位编号“{text}”不在“单位名册”中。{hint}请核对编号，或先在“单位名册”中登记该单位。")
+register("E111", "报送单位不在名册中",
+         "报送单位“{text}”不在“单位名册”中。{hint}请核对单位名称，或先在“单位名册”中登记该单位。")
+register("E112", "结束日期早于开始日期", "{end_label}（{end}）早于{start_label}（{start}）。请核对这两个日期。")
+register("E113", "部门不在名册中",
+         "“{dept}”不是“单位名册”中的机关部室。{hint}部门名称须与名册一致，多个部门用顿号分隔；"
+         "“其他部室”表示其余所有部室。")
+register("E114", "牵头部门不能是“其他部室”",
+         "牵头部门不能写“其他部室”。请写明牵头的部室，“其他部室”只用于配合部门。")
+register("E115", "考核权重合计不为100", "“考核规则”中各项权重合计为 {total}，应为 100。请调整各项权重。")
+register("E116", "找不到表头",
+         "工作表“{sheet}”中找不到表头行（应含：{headers}）。请恢复表头，或参照 kexie new 新建的工作簿。")
+register("E117", "设置缺少项目",
+         "“设置”工作表中没有“{column}”这一项。请在“项目”列补上“{column}”，并在“值”列填写。")
+register("W101", "缺少可选列", "工作表“{sheet}”缺少列“{column}”。这一列可以不填，但建议补上表头。")
+register("W102", "写法不规范",
+         "“{text}”不是标准写法（{kind}），建议改为“{suggestion}”。程序已按“{suggestion}”理解，未改动原值。")
+register("W103", "主题领域写成了编号",
+         "主题领域写成了编号“{text}”，对应第 {number} 项“{suggestion}”。建议改为主题名称。")
+register("W104", "逾期报送", "报送日期 {date} 晚于截止日期 {deadline}（晚 {days} 天），计为逾期报送。")
+register("W105", "字数超过上限", "正文共 {count} 字，超过字数上限 {limit} 字。请压缩正文，或确认后保留。")
+register("W106", "字数与正文不符",
+         "填写的字数 {text} 与正文实际字数 {count} 不符（汉字、标点各计 1 字，连续的英文字母或数字计 1 字）。"
+         "建议改为 {count}。")
+register("W107", "报送日期早于开始日期", "报送日期 {date} 早于活动开始日期 {start}，请核对是否写错。")
+register("W108", "日期晚于今天", "“{column}” {date} 晚于今天（{today}），请核对是否写错。")
+register("W109", "报送单位与编号不一致",
+         "报送单位“{text}”与单位编号 {unit_code} 在“单位名册”中的名称“{suggestion}”不一致。请核对单位编号和单位名称。")
+register("W110", "可能重复报送",
+         "该单位的题目“{text}”与第 {other_row} 行相同，可能是重复报送。如确属重复，请把其中一行的“状态”改为“重复”。")
+register("W111", "单位类别没有配额规则",
+         "单位类别“{text}”在“配额规则”中没有对应的行，该类单位的配额按 0 计算。"
+         "请在“配额规则”中补上该类别，或在“配额”列为单位单独填写。")
+register("W112", "领导小组没有组长", "领导小组中没有“组长”。请核对“小组职务”。")
+register("W113", "阶段顺序颠倒",
+         "阶段“{phase}”的开始日期 {start} 早于上一阶段“{prev}”（第 {other_row} 行）的开始日期 {prev_start}。"
+         "请按时间顺序排列各阶段。")
+register("W114", "阶段时间重叠",
+         "阶段“{phase}”（{start} 开始）与上一阶段“{prev}”（第 {other_row} 行，{prev_end} 结束）时间重叠。"
+         "如确需交叉进行，可忽略本提示。")
+register("W115", "责任部门不在名册中", "“{dept}”不是“单位名册”中的机关部室。{hint}请核对部门名称。")
+register("W116", "名册中没有机关部室",
+         "“单位名册”中没有单位类别为“机关部室”的单位，无法核对牵头、配合部门。请在名册中登记各部室。")
+register("W117", "指标单位与计量单位不一致",
+         "“{text}”的单位“{unit}”与计量单位“{expected}”不一致，程序按 {number}{unit} 理解。{hint}"
+         "请在此列只填数字，单位写在“计量单位”列。")
+register("W118", "等次分数线顺序不对",
+         "等次“{grade}”的最低分 {score} 不低于更高等次“{prev}”的最低分 {prev_score}。"
+         "请按 优秀 > 良好 > 合格 > 不合格 从高到低设置分数线。")
