@@ -17,7 +17,7 @@ import zipfile
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from defusedxml import ElementTree as SafeET
 from filelock import FileLock, Timeout
@@ -188,16 +188,40 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def save_workbook(wb, path: Path, regenerated: Iterable[str] = ()) -> None:
-    """Save the openpyxl workbook ``wb`` over ``path`` safely (see module doc)."""
+def temp_path(path: Path, tag: str = "") -> Path:
+    """A temporary file beside ``path`` for this process (removed by ``clean_stale_temps`` if orphaned)."""
+    return path.with_name(f".{path.stem}.{os.getpid()}.kexie-tmp{tag}{path.suffix}")
+
+
+def clean_stale_temps(path: Path) -> None:
+    """Remove temporary files a killed run left beside ``path``. Call only under ``master_lock``:
+    the lock guarantees no other kexie run is writing one right now."""
+    prefix, suffix = f".{path.stem}.", path.suffix
+    for tmp in path.parent.iterdir():
+        name = tmp.name
+        if name.startswith(prefix) and name.endswith(suffix) and ".kexie-tmp" in name[len(prefix):]:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
+
+def save_with(path: Path, write: Callable[[Path], None], regenerated: Iterable[str] = ()) -> None:
+    """Replace ``path`` with what ``write(tmp)`` produces, safely (see module doc).
+
+    ``write`` receives a temporary path beside the master and must create a complete workbook
+    there; ``regenerated`` names the sheets the new file regenerates (their content may change).
+    """
     path = Path(path)
+    regenerated = list(regenerated)
     with master_lock(path):
         refuse_if_open(path)
         if path.exists():
             refuse_if_lossy(path, regenerated)
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.kexie-tmp{path.suffix}")
+        clean_stale_temps(path)
+        tmp = temp_path(path)
         try:
-            wb.save(tmp)
+            write(tmp)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             with zipfile.ZipFile(tmp) as zf:
@@ -211,3 +235,8 @@ def save_workbook(wb, path: Path, regenerated: Iterable[str] = ()) -> None:
             _fsync_dir(path.parent)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+def save_workbook(wb, path: Path, regenerated: Iterable[str] = ()) -> None:
+    """Save the openpyxl workbook ``wb`` over ``path`` safely (see module doc)."""
+    save_with(Path(path), wb.save, regenerated)
