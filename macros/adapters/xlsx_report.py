@@ -23,6 +23,9 @@ def _fresh_sheet(wb, name: str):
 
 
 def _chart(ws, spec: ChartSpec):
+    from openpyxl.chart.data_source import AxDataSource, StrRef
+    from openpyxl.chart.series import SeriesLabel
+
     kind = {"bar": BarChart, "col": BarChart, "line": LineChart, "pie": PieChart}[spec.kind]
     chart = kind()
     if spec.kind in ("bar", "col"):
@@ -35,12 +38,18 @@ def _chart(ws, spec: ChartSpec):
         c1, r1, c2, r2 = range_boundaries(values)
         ref = Reference(ws, min_col=c1, min_row=r1, max_col=c2, max_row=r2)
         chart.add_data(ref, titles_from_data=False)
-        chart.series[-1].tx = None
-        from openpyxl.chart.series import SeriesLabel
-
         chart.series[-1].tx = SeriesLabel(v=title)
     c1, r1, c2, r2 = range_boundaries(spec.categories)
     chart.set_categories(Reference(ws, min_col=c1, min_row=r1, max_col=c2, max_row=r2))
+    for series in chart.series:  # category labels are text: a string reference, not numRef
+        series.cat = AxDataSource(strRef=StrRef(f=series.cat.numRef.f))
+    if hasattr(chart, "x_axis"):
+        # openpyxl leaves <c:delete> out, which recent Excel reads as "axis deleted"
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        if spec.kind == "bar":  # horizontal bars read top-down in the order of the table
+            chart.x_axis.scaling.orientation = "maxMin"
+            chart.y_axis.crosses = "max"
     ws.add_chart(chart, spec.anchor)
 
 

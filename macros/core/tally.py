@@ -1,0 +1,614 @@
+"""Tallies of a campaign: quotas, 实报/有效/逾期/差额/完成率 per unit, category and topic, with
+the targets, tasks and assessment results — everything ``kexie tally`` reports.
+
+Pure: no I/O. The one entry point is :func:`compute_tally` (see its docstring for the stable
+contract other use cases — the 统计 sheet, ``kexie report`` documents — rely on).
+
+Rules (SPEC section 4)
+----------------------
+* 应报 (quota) of a unit = its own 配额 in 单位名册, else its category's 最少报送数 in 配额规则
+  (a category without a rule: 0, warned W302; a negative 配额: 0, warned W312).
+* Items belong to the unit whose 单位编号 they carry (compared as text, ignoring case, as
+  Excel's COUNTIFS does — the 统计 formulas count the same way). Items whose 单位编号 is not in
+  the roster count for no unit (warned W301) but do count per topic.
+* 实报 = every item row of the unit. 有效 = those whose 状态 is not 无效/重复/作废 (blank is
+  有效). 逾期 = items dated after 截止日期 (the deadline day itself is on time; an undated item
+  is not late); a late item still counts in 实报 and 有效. 差额 = max(0, 应报 − 有效).
+  完成率 = 有效 / 应报 (not capped; None when 应报 is 0).
+* Units listed: every roster unit whose quota is above 0, whose category is assessed (是否考核
+  = 是), or which sent anything — roster order. Units with quota 0, not assessed and silent
+  (e.g. 机关部室 in a 献策 campaign) are left out.
+* Per category: the listed units of each category (vocabulary order, then others); 差额 is the
+  sum of the units' shortfalls (one unit's surplus never covers another's gap).
+* Per topic: items per 主题领域 in the topic list's order, matched on the exact text (case
+  ignored); items whose topic is not in the list go to a last row with ``code`` None.
+* Targets: macros.core.targets. Tasks: macros.core.tasks. Assessment: macros.core.assess.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+import pandas as pd
+
+from macros.core.assess import (
+    Individual, ScoringRule, UnitFacts, competition_ranks, grade_for, item_points,
+    total_score, usable_rules,
+)
+from macros.core.normalize import name_key, parse_number, parse_yesno
+from macros.core.targets import TargetResult, evaluate_target
+from macros.core.tasks import DepartmentLoad, TaskResult, department_loads, evaluate_task, split_departments
+from macros.problems import Problem, problem
+from macros.schema import (
+    INVALID_ITEM_STATUSES, OTHER_DEPARTMENTS, SCORING_METHODS, TABLES, UNIT_CATEGORIES,
+)
+
+DEPARTMENT_CATEGORY = "机关部室"
+OTHER_TOPIC = "（未归入主题领域）"
+
+__all__ = [
+    "CategoryTally", "ItemTally", "OTHER_TOPIC", "TallyResult", "TopicTally", "UnitTally",
+    "compute_tally", "is_valid_status", "match_key",
+]
+
+
+def match_key(value: Any) -> str:
+    """Text compared the way COUNTIFS compares it: as shown, case ignored (leading/trailing
+    spaces are already stripped by the reader)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().casefold()
+
+
+def is_valid_status(status: Any) -> bool:
+    """有效 unless 状态 is 无效, 重复 or 作废 (blank is 有效)."""
+    return (str(status).strip() if status is not None else "") not in INVALID_ITEM_STATUSES
+
+
+# --- result records ---------------------------------------------------------------------------
+
+@dataclass
+class ItemTally:
+    """One row of 征集明细 with the flags the tally derived."""
+
+    row: int | None  # worksheet row in 征集明细 (index of campaign.frames["items"])
+    item_id: str | None
+    unit_code: str | None
+    unit_name: str | None
+    title: str | None
+    topic: str | None
+    topic_code: Any  # 编号 of the matched topic; None when not in the topic list
+    author: str | None
+    author_org: str | None
+    submitted_on: date | None
+    status: str | None
+    valid: bool
+    late: bool
+    adopted: bool  # 是否采纳 = 是 (whatever the 状态)
+    score: float | None  # 评分 as typed (not bounded)
+    known_unit: bool  # 单位编号 found in 单位名册
+
+
+@dataclass
+class UnitTally:
+    """One unit's tally and assessment (a row of the 按单位统计 and 考核 tables)."""
+
+    code: str
+    name: str
+    category: str | None
+    quota: int  # 应报
+    submitted: int = 0  # 实报
+    valid: int = 0  # 有效
+    late: int = 0  # 逾期 (of 实报)
+    on_time_valid: int = 0  # 有效 and not 逾期
+    adopted: int = 0  # 有效 and 是否采纳 = 是
+    scored: int = 0  # 有效 with a 评分
+    mean_score: float | None = None  # mean 评分 of those (unbounded)
+    assessed: bool = False  # category 是否考核 = 是 and quota > 0
+    category_assessed: bool = False  # category 是否考核 = 是
+    points: dict[str, float] = field(default_factory=dict)  # 考核项目 → 0–100 points
+    score: float | None = None  # total 0–100, 2 decimals; None when not assessed
+    rank: int | None = None
+    grade: str | None = None
+    row: int | None = None  # worksheet row in 单位名册
+    contact: str | None = None
+    post: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    item_rows: list[int] = field(default_factory=list)  # its rows in 征集明细
+
+    @property
+    def shortfall(self) -> int:
+        """差额 = max(0, 应报 − 有效)."""
+        return max(0, self.quota - self.valid)
+
+    @property
+    def completion(self) -> float | None:
+        """完成率 = 有效 / 应报 (None when 应报 is 0)."""
+        return self.valid / self.quota if self.quota > 0 else None
+
+    @property
+    def short(self) -> bool:
+        return self.shortfall > 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "unit_code": self.code, "unit": self.name, "category": self.category,
+            "quota": self.quota, "submitted": self.submitted, "valid": self.valid,
+            "late": self.late, "shortfall": self.shortfall, "score": self.score,
+            "rank": self.rank, "grade": self.grade,
+            "completion": None if self.completion is None else round(self.completion, 4),
+            "assessed": self.assessed, "adopted": self.adopted,
+            "points": {k: round(v, 2) for k, v in self.points.items()},
+        }
+
+
+@dataclass
+class CategoryTally:
+    category: str
+    units: int = 0
+    quota: int = 0
+    submitted: int = 0
+    valid: int = 0
+    late: int = 0
+    shortfall: int = 0  # Σ of the units' shortfalls
+    short_units: int = 0
+    assessed: bool = False
+
+    @property
+    def completion(self) -> float | None:
+        return self.valid / self.quota if self.quota > 0 else None
+
+    def add(self, u: UnitTally) -> None:
+        self.units += 1
+        self.quota += u.quota
+        self.submitted += u.submitted
+        self.valid += u.valid
+        self.late += u.late
+        self.shortfall += u.shortfall
+        self.short_units += int(u.short)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"category": self.category, "units": self.units, "quota": self.quota,
+                "submitted": self.submitted, "valid": self.valid, "late": self.late,
+                "shortfall": self.shortfall, "short_units": self.short_units,
+                "completion": None if self.completion is None else round(self.completion, 4)}
+
+
+@dataclass
+class TopicTally:
+    code: Any  # 编号 in 主题领域; None for the row of items outside the list
+    topic: str
+    submitted: int = 0
+    valid: int = 0
+    late: int = 0
+    adopted: int = 0  # valid and adopted
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "topic": self.topic, "submitted": self.submitted,
+                "valid": self.valid, "late": self.late, "adopted": self.adopted}
+
+
+@dataclass
+class TallyResult:
+    """Everything ``kexie tally`` computes. See :func:`compute_tally` for the field contract."""
+
+    today: date
+    deadline: date | None
+    campaign_name: str | None
+    units: list[UnitTally]
+    categories: list[CategoryTally]
+    totals: CategoryTally  # category "合计": the listed units together
+    topics: list[TopicTally]
+    items: list[ItemTally]
+    short_of_quota: list[str]  # unit codes, roster order
+    rules: list[ScoringRule]  # usable scoring rules, sheet order
+    grade_thresholds: list[tuple[str, float]]  # (等次, 最低分), highest first
+    ranking: list[UnitTally]  # assessed units by rank (ties in roster order)
+    excellent_units: list[UnitTally]
+    excellent_quota: int  # N of 优秀组织单位名额
+    individuals: list[Individual]  # 先进个人
+    targets: list[TargetResult]
+    tasks: list[TaskResult]
+    overdue_tasks: list[int]  # 序号 of overdue tasks
+    departments: list[DepartmentLoad]
+    problems: list[Problem] = field(default_factory=list)
+
+    def unit(self, code: str) -> UnitTally | None:
+        key = match_key(code)
+        return next((u for u in self.units if match_key(u.code) == key), None)
+
+    @property
+    def short_units(self) -> list[UnitTally]:
+        return [u for u in self.units if u.short]
+
+    @property
+    def advanced_individuals(self) -> list[Individual]:
+        return self.individuals
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``kexie tally --json`` object (SPEC section 7; fields may be added, never renamed)."""
+        return {
+            "units": [u.to_json() for u in self.units],
+            "short_of_quota": list(self.short_of_quota),
+            "targets": [
+                {"name": t.name, "target": t.target, "actual": t.actual,
+                 "completion": None if t.completion is None else round(t.completion, 4),
+                 "unit": t.unit, "compare": t.compare, "status": t.status}
+                for t in self.targets
+            ],
+            "overdue_tasks": list(self.overdue_tasks),
+            "today": self.today.isoformat(),
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "categories": [c.to_json() for c in self.categories],
+            "totals": self.totals.to_json(),
+            "topics": [t.to_json() for t in self.topics],
+            "excellent_units": [u.code for u in self.excellent_units],
+            "individuals": [i.to_json() for i in self.individuals],
+            "tasks": [
+                {"seq": t.seq, "task": t.task, "lead": t.lead, "support": t.support,
+                 "due": t.due.isoformat() if t.due else None, "status": t.status,
+                 "overdue": t.overdue, "days_overdue": t.days_overdue}
+                for t in self.tasks
+            ],
+            "departments": [
+                {"department": d.department, "lead": d.lead, "join": d.join, "overdue": d.overdue}
+                for d in self.departments
+            ],
+        }
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _records(frame: pd.DataFrame | None) -> list[tuple[int | None, dict[str, Any]]]:
+    if frame is None or len(frame) == 0:
+        return []
+    out = []
+    for row, rec in zip(frame.index.tolist(), frame.to_dict("records")):
+        clean = {k: (None if _blank(v) else v) for k, v in rec.items()}
+        out.append((int(row) if isinstance(row, (int, float)) else None, clean))
+    return out
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    s = str(v).strip()
+    return s or None
+
+
+class _Cells:
+    """Cell references for problems, from the raw tables when the campaign has them."""
+
+    def __init__(self, campaign: Any):
+        self.tables = getattr(campaign, "tables", None) or {}
+
+    def ref(self, key: str, column: str, row: int | None) -> dict[str, Any]:
+        table = TABLES[key]
+        data = self.tables.get(key)
+        cell = data.cell(column, row) if (data is not None and row is not None) else None
+        return {"sheet": table.sheet, "cell": cell, "row": row, "column": table.column(column).header}
+
+    def raw(self, key: str, column: str, row: int | None) -> Any:
+        data = self.tables.get(key)
+        if data is None or row is None or column not in data.frame.columns or row not in data.frame.index:
+            return None
+        return data.frame.at[row, column]
+
+
+def _category_canonical(text: str | None) -> str | None:
+    if text is None:
+        return None
+    key = name_key(text)
+    return next((c for c in UNIT_CATEGORIES if name_key(c) == key), text)
+
+
+# --- the entry point --------------------------------------------------------------------------
+
+def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
+    """Compute every tally of ``campaign`` as of ``today`` (default: the real today).
+
+    ``campaign`` is a ``macros.app.campaign.Campaign`` (or anything with ``settings`` — typed,
+    schema keys — and ``frames`` — typed frames by table key, indexed by worksheet row; an
+    optional ``tables`` of raw ``TableData`` gives problems their cells and lets targets read
+    values with units as typed).
+
+    Stable contract of the returned :class:`TallyResult` (fields may be added, never renamed):
+
+    * ``today``, ``deadline`` (截止日期 or None), ``campaign_name``;
+    * ``units``: :class:`UnitTally` per listed unit in roster order — ``code``, ``name``,
+      ``category``, ``quota`` (应报), ``submitted`` (实报), ``valid`` (有效), ``late`` (逾期),
+      ``shortfall`` (差额), ``completion`` (完成率 or None), ``adopted``, ``mean_score``,
+      ``assessed``, ``points`` (考核项目 → 0–100), ``score``/``rank``/``grade`` (None unless
+      assessed), ``contact``/``post``/``phone``/``email`` from the roster, ``item_rows``
+      (its rows in 征集明细), ``row`` (its row in 单位名册);
+    * ``short_of_quota``: codes of units with 差额 > 0; ``short_units``: those UnitTally;
+    * ``categories`` (:class:`CategoryTally`) and ``totals`` (the same summed, "合计");
+    * ``topics`` (:class:`TopicTally`, topic-list order; items outside the list last, code None);
+    * ``items``: :class:`ItemTally` per 征集明细 row (valid/late/adopted flags, matched topic);
+    * ``rules`` (usable 考核规则 rows), ``grade_thresholds``, ``ranking`` (assessed units by
+      rank), ``excellent_units`` (优秀组织单位), ``excellent_quota``, ``individuals``
+      (先进个人, also as ``advanced_individuals``);
+    * ``targets`` (:class:`macros.core.targets.TargetResult`), ``tasks``
+      (:class:`macros.core.tasks.TaskResult`), ``overdue_tasks`` (序号), ``departments``
+      (:class:`macros.core.tasks.DepartmentLoad`);
+    * ``problems``: data problems found while tallying (codes W30x/W31x, with cells);
+    * ``to_json()``: the ``kexie tally --json`` object; ``unit(code)``: lookup.
+    """
+    today = today or date.today()
+    settings = getattr(campaign, "settings", {}) or {}
+    frames = getattr(campaign, "frames", {}) or {}
+    cells = _Cells(campaign)
+    problems: list[Problem] = []
+    deadline = settings.get("deadline") if isinstance(settings.get("deadline"), date) else None
+
+    # 配额规则: category → (最少报送数, 是否考核)
+    rules_by_cat: dict[str, tuple[int, bool]] = {}
+    for _row, rec in _records(frames.get("quota_rules")):
+        cat = _text(rec.get("category"))
+        if cat is None:
+            continue
+        minimum = rec.get("min_items")
+        minimum = int(minimum) if isinstance(minimum, (int, float)) and minimum > 0 else 0
+        rules_by_cat.setdefault(name_key(cat), (minimum, parse_yesno(rec.get("assessed")) == "是"))
+
+    # 单位名册
+    roster: list[UnitTally] = []
+    by_code: dict[str, UnitTally] = {}
+    departments: list[str] = []
+    for row, rec in _records(frames.get("units")):
+        code, name = _text(rec.get("code")), _text(rec.get("name"))
+        if code is None and name is None:
+            continue
+        category = _text(rec.get("category"))
+        rule = rules_by_cat.get(name_key(category)) if category else None
+        own = rec.get("quota")
+        if isinstance(own, (int, float)) and not isinstance(own, bool):
+            quota = int(own)
+            if quota < 0:
+                problems.append(problem("W312", **cells.ref("units", "quota", row), value=own,
+                                        text=_text(own), unit=name or code))
+                quota = 0
+        elif rule is not None:
+            quota = rule[0]
+        else:
+            quota = 0
+            if category:
+                problems.append(problem("W302", **cells.ref("units", "category", row), value=category,
+                                        text=category, unit=name or code))
+        cat_assessed = bool(rule and rule[1])
+        u = UnitTally(
+            code=code or "", name=name or code or "", category=_category_canonical(category), quota=quota,
+            category_assessed=cat_assessed, assessed=cat_assessed and quota > 0, row=row,
+            contact=_text(rec.get("contact")), post=_text(rec.get("post")),
+            phone=_text(rec.get("phone")), email=_text(rec.get("email")),
+        )
+        roster.append(u)
+        if code is not None:
+            by_code.setdefault(match_key(code), u)
+        if category and name and name_key(category) == name_key(DEPARTMENT_CATEGORY):
+            departments.append(name)
+
+    # 主题领域
+    topics: list[TopicTally] = []
+    topic_by_key: dict[str, TopicTally] = {}
+    for _row, rec in _records(frames.get("topics")):
+        text = _text(rec.get("topic"))
+        if text is None:
+            continue
+        code = rec.get("code")
+        code = int(code) if isinstance(code, float) and code.is_integer() else code
+        t = TopicTally(code=code, topic=text)
+        topics.append(t)
+        topic_by_key.setdefault(match_key(text), t)
+    other_topic = TopicTally(code=None, topic=OTHER_TOPIC)
+
+    # 征集明细
+    items_frame = frames.get("items")
+    item_records = _records(items_frame)
+    if item_records and deadline is None:
+        problems.append(problem("W303", sheet="设置", cell=None, column="截止日期"))
+    items: list[ItemTally] = []
+    scores: dict[str, list[float]] = {}
+    for row, rec in item_records:
+        code = _text(rec.get("unit_code"))
+        unit = by_code.get(match_key(code)) if code else None
+        valid = is_valid_status(rec.get("status"))
+        submitted_on = rec.get("submitted_on") if isinstance(rec.get("submitted_on"), date) else None
+        late = bool(deadline and submitted_on and submitted_on > deadline)
+        adopted = parse_yesno(rec.get("adopted")) == "是"
+        score = rec.get("score")
+        score = float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None
+        if score is not None and not (0 <= score <= 100):
+            problems.append(problem("W311", **cells.ref("items", "score", row), value=score,
+                                    text=f"{score:g}"))
+        topic_text = _text(rec.get("topic"))
+        topic = topic_by_key.get(match_key(topic_text)) if topic_text else None
+        item = ItemTally(
+            row=row, item_id=_text(rec.get("item_id")), unit_code=code,
+            unit_name=_text(rec.get("unit_name")), title=_text(rec.get("title")), topic=topic_text,
+            topic_code=topic.code if topic else None, author=_text(rec.get("author")),
+            author_org=_text(rec.get("author_org")), submitted_on=submitted_on,
+            status=_text(rec.get("status")), valid=valid, late=late, adopted=adopted, score=score,
+            known_unit=unit is not None,
+        )
+        items.append(item)
+        t = topic or other_topic
+        t.submitted += 1
+        t.valid += int(valid)
+        t.late += int(late)
+        t.adopted += int(valid and adopted)
+        if unit is None:
+            problems.append(problem("W301", **cells.ref("items", "unit_code", row), value=code,
+                                    text=code or ""))
+            continue
+        unit.submitted += 1
+        unit.late += int(late)
+        if row is not None:
+            unit.item_rows.append(row)
+        if valid:
+            unit.valid += 1
+            unit.on_time_valid += int(not late)
+            unit.adopted += int(adopted)
+            if score is not None:
+                scores.setdefault(unit.code, []).append(score)
+    for u in roster:
+        s = scores.get(u.code)
+        if s:
+            u.scored, u.mean_score = len(s), sum(s) / len(s)
+    if other_topic.submitted:
+        topics.append(other_topic)
+
+    units = [u for u in roster if u.quota > 0 or u.category_assessed or u.submitted > 0]
+
+    # 按类别
+    cats: dict[str, CategoryTally] = {}
+    order = {c: i for i, c in enumerate(UNIT_CATEGORIES)}
+    for u in units:
+        key = u.category or "（未填类别）"
+        c = cats.setdefault(key, CategoryTally(key))
+        c.assessed = c.assessed or u.category_assessed
+        c.add(u)
+    categories = sorted(cats.values(), key=lambda c: (order.get(c.category, len(order)), list(cats).index(c.category)))
+    totals = CategoryTally("合计")
+    for u in units:
+        totals.add(u)
+
+    # 考核
+    rules, thresholds = _scoring(frames, cells, problems)
+    assessed = [u for u in units if u.assessed]
+    if assessed:
+        if rules:
+            weight_sum = sum(r.weight for r in rules)
+            if not math.isclose(weight_sum, 100, abs_tol=1e-9):
+                problems.append(problem("W304", sheet=TABLES["scoring_rules"].sheet, column="权重",
+                                        total=f"{weight_sum:g}"))
+        if not thresholds:
+            problems.append(problem("W306", sheet=TABLES["grades"].sheet, column="最低分"))
+    for u in assessed:
+        facts = UnitFacts(u.quota, u.valid, u.on_time_valid, u.adopted, u.mean_score)
+        u.points = {r.item: item_points(r.method, facts) for r in rules}
+        u.score = total_score(u.points, rules)
+    for u, rank in zip(assessed, competition_ranks([u.score for u in assessed])):
+        u.rank = rank
+        u.grade = grade_for(u.score, thresholds)
+    ranking = sorted(assessed, key=lambda u: u.rank)  # stable: ties in roster order
+    n_excellent = settings.get("excellent_units")
+    n_excellent = int(n_excellent) if isinstance(n_excellent, (int, float)) and n_excellent > 0 else 0
+    excellent = [u for u in ranking if u.rank <= n_excellent and (u.score or 0) > 0]
+    individuals = _individuals(items, roster)
+
+    # 指标
+    targets: list[TargetResult] = []
+    raw_targets = cells.tables.get("targets")
+    target_source = raw_targets.frame if raw_targets is not None else frames.get("targets")
+    for row, rec in _records(target_source):
+        if rec.get("name") is None and rec.get("target") is None:
+            continue
+        t = evaluate_target(rec, row)
+        targets.append(t)
+        for key, bad in (("target", t.target_unreadable), ("actual", t.actual_unreadable)):
+            if bad:
+                problems.append(problem("W307", **cells.ref("targets", key, row), value=rec.get(key),
+                                        name=t.name, text=_text(rec.get(key))))
+        for key in t.unit_mismatch or []:
+            problems.append(problem("W308", **cells.ref("targets", key, row), value=rec.get(key),
+                                    name=t.name, text=_text(rec.get(key)), unit=t.unit,
+                                    number=getattr(t, key)))
+
+    # 任务分工
+    tasks: list[TaskResult] = []
+    for row, rec in _records(frames.get("tasks")):
+        if rec.get("task") is None and rec.get("seq") is None:
+            continue
+        t = evaluate_task(rec, departments, today, row)
+        tasks.append(t)
+        seq = t.seq if t.seq is not None else ""
+        raw_due = cells.raw("tasks", "due", row)
+        if t.due is None and not _blank(raw_due):
+            problems.append(problem("W310", **cells.ref("tasks", "due", row), value=raw_due, seq=seq,
+                                    text=_text(raw_due)))
+        lead_names = {name_key(n) for n in split_departments(rec.get("lead"))}
+        for dept in t.unknown_departments:
+            column = "lead" if name_key(dept) in lead_names else "support"
+            ref = cells.ref("tasks", column, row)
+            problems.append(problem("W309", **ref, value=rec.get(column), seq=seq, dept=dept))
+        if not departments and any(name_key(n) == name_key(OTHER_DEPARTMENTS)
+                                   for n in split_departments(rec.get("support"))):
+            problems.append(problem("W313", **cells.ref("tasks", "support", row),
+                                    value=rec.get("support"), seq=seq))
+    loads = department_loads(tasks, departments)
+
+    return TallyResult(
+        today=today, deadline=deadline, campaign_name=_text(settings.get("campaign_name")),
+        units=units, categories=categories, totals=totals, topics=topics, items=items,
+        short_of_quota=[u.code for u in units if u.short], rules=rules,
+        grade_thresholds=thresholds, ranking=ranking, excellent_units=excellent,
+        excellent_quota=n_excellent, individuals=individuals, targets=targets, tasks=tasks,
+        overdue_tasks=[t.seq for t in tasks if t.overdue and t.seq is not None],
+        departments=loads, problems=problems,
+    )
+
+
+def _scoring(frames, cells: _Cells, problems: list[Problem]) -> tuple[list[ScoringRule], list[tuple[str, float]]]:
+    rules: list[ScoringRule] = []
+    seen: set[str] = set()
+    for row, rec in _records(frames.get("scoring_rules")):
+        item, method = _text(rec.get("item")), _text(rec.get("method"))
+        weight = rec.get("weight")
+        weight = parse_number(weight) if weight is not None else None
+        if item is None and method is None:
+            continue
+        rule = ScoringRule(item or method or "", float(weight or 0), method or "", row)
+        if not usable_rules([rule]) or rule.item in seen:
+            problems.append(problem("W305", **cells.ref("scoring_rules", "method", row), value=method,
+                                    item=rule.item, text=method or "", choices="、".join(SCORING_METHODS)))
+            continue
+        seen.add(rule.item)
+        rules.append(rule)
+    thresholds: list[tuple[str, float]] = []
+    for _row, rec in _records(frames.get("grades")):
+        grade, minimum = _text(rec.get("grade")), rec.get("min_score")
+        if grade is not None and isinstance(minimum, (int, float)) and not isinstance(minimum, bool):
+            thresholds.append((grade, float(minimum)))
+    thresholds.sort(key=lambda g: -g[1])
+    return rules, thresholds
+
+
+def _individuals(items: Iterable[ItemTally], roster: list[UnitTally]) -> list[Individual]:
+    position = {match_key(u.code): i for i, u in enumerate(roster)}
+    by_code = {match_key(u.code): u for u in roster}
+    people: dict[tuple[str, str], Individual] = {}
+    first: dict[tuple[str, str], int] = {}
+    for n, it in enumerate(items):
+        if not (it.valid and it.adopted and it.author):
+            continue
+        key = (name_key(it.author), name_key(it.author_org or ""))
+        person = people.get(key)
+        if person is None:
+            unit = by_code.get(match_key(it.unit_code))
+            person = Individual(it.author, it.author_org, it.unit_code,
+                                unit.name if unit else it.unit_name)
+            people[key], first[key] = person, n
+        person.adopted += 1
+        if it.title:
+            person.titles.append(it.title)
+        if it.row is not None:
+            person.rows.append(it.row)
+
+    def order(key):
+        p = people[key]
+        return (-p.adopted, position.get(match_key(p.unit_code), len(position)), first[key])
+
+    return [people[k] for k in sorted(people, key=order)]
