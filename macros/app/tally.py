@@ -3,8 +3,9 @@
 * :func:`run_tally` — load, compute, write the 统计 sheet, save.
 * :func:`refresh_stats` — load, compute, write 统计 **without saving**: other use cases that
   change the data (consolidation, validation…) call it before their own save, so 统计 never
-  goes stale and its charts are regenerated. A caller that has just written 征集明细 through a
-  FileEngine (whose reads still see the file on disk) passes the rows it wrote as ``items=``.
+  goes stale and its charts are regenerated. FileEngine reads see the rows written by
+  ``write_table`` in the same session; for an engine that does not, or to tally rows not
+  written yet, pass them as ``items=`` (schema keys, in sheet order).
 * :func:`write_stats` — the layout step alone, for callers that already hold a TallyResult.
 * :func:`command` — ``kexie tally MASTER [--today D] [--json]``.
 
