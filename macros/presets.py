@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
@@ -182,8 +182,12 @@ def dandong_roster() -> list[dict[str, Any]]:
 _TASK_LINE = re.compile(r"^(\d+)\.(.+?)。(.*)\((.+?)牵头，(.+?)配合\)$")
 
 
-def baoding_tasks() -> list[dict[str, Any]]:
-    """The 11 tasks of seed 004 with 牵头 and 配合 as written ("其他部室" kept as is)."""
+def baoding_tasks(start: date = date(2019, 9, 2), due: date = date(2019, 10, 16)) -> list[dict[str, Any]]:
+    """The 11 tasks of seed 004 with 牵头 and 配合 as written ("其他部室" kept as is).
+
+    Seed 004 gives no per-task dates, only the notice date and "materials within 15 days after
+    the activity"; ``start`` and ``due`` place the tasks in the campaign that uses them.
+    """
     text = resources.files("macros.data").joinpath("seed004_tasks.txt").read_text(encoding="utf-8")
     tasks = []
     statuses = ["已完成", "已完成", "已完成", "进行中", "已完成", "进行中", "进行中", "已完成",
@@ -196,9 +200,9 @@ def baoding_tasks() -> list[dict[str, Any]]:
         tasks.append({
             "seq": seq, "task": m.group(2), "content": m.group(3), "lead": m.group(4),
             "support": m.group(5),
-            "start": date(2019, 9, 2), "due": date(2019, 10, 16),
+            "start": start, "due": due,
             "status": statuses[seq - 1], "progress": None,
-            "materials_date": date(2019, 10, 12) if statuses[seq - 1] == "已完成" else None,
+            "materials_date": due - timedelta(days=4) if statuses[seq - 1] == "已完成" else None,
         })
     return tasks
 
@@ -321,5 +325,8 @@ def demo_campaign() -> CampaignData:
     """The complete sample: seed 000's campaign, a Dandong roster, seed 004's tasks, seed 003's targets."""
     data = preset("献策")
     data.settings["campaign_id"] = "ddkx2010xc12"  # fixed, so demo forms are reproducible
-    data.tables.update(units=dandong_roster(), tasks=baoding_tasks(), targets=list(LESHAN_TARGETS))
+    # The tasks run inside this campaign's autumn, so that on the demo's "today" (a few days after
+    # the deadline) the unfinished ones show as overdue.
+    tasks = baoding_tasks(start=date(2010, 9, 1), due=date(2010, 10, 20))
+    data.tables.update(units=dandong_roster(), tasks=tasks, targets=list(LESHAN_TARGETS))
     return data

@@ -39,18 +39,18 @@ def test_tally_json_shape_and_known_answers(demo_master):
     assert out["short_of_quota"][:4] == ["XH03", "XH04", "XH07", "XH08"]
     assert len(out["short_of_quota"]) == 24
     assert {"name": "新发展农技协", "target": 10, "actual": 8, "completion": 0.8}.items() <= out["targets"][2].items()
-    assert out["overdue_tasks"] == []  # the demo's tasks (seed 004) are due in 2019
+    assert out["overdue_tasks"] == [4, 6, 7, 9, 10, 11]  # seed 004's tasks, due 2010-10-20 in the demo
     # the 统计 sheet was written
     assert "统计" in openpyxl.load_workbook(demo_master, read_only=True).sheetnames
 
 
 def test_today_overrides_the_date_for_overdue_tasks(demo_master):
-    r = kexie("tally", str(demo_master), "--json", "--today", "2019-10-17")
+    r = kexie("tally", str(demo_master), "--json", "--today", "2010-10-21")
     assert r.returncode == 0, r.stderr  # short of quota and overdue tasks are results, not problems
     out = json.loads(r.stdout)
     assert out["overdue_tasks"] == [4, 6, 7, 9, 10, 11] and out["problems"] == []
-    assert out["today"] == "2019-10-17"
-    r = kexie("tally", str(demo_master), "--json", "--today", "2019年10月16日")
+    assert out["today"] == "2010-10-21"
+    r = kexie("tally", str(demo_master), "--json", "--today", "2010年10月20日")
     assert json.loads(r.stdout)["overdue_tasks"] == []
 
 
