@@ -80,11 +80,20 @@ def test_clean_demo_has_no_errors_and_clean_items_produce_nothing(demo_master):
     write_items(demo_master, [item(1), item(2, word_count=count_chars(CLEAN_BODY)),
                               item(3, unit_code="QX01", unit_name="丹东市元宝区科协",
                                    author_org="丹东市元宝区科协", submitted_on=date(2010, 10, 20))])
+    stamp = demo_master.read_bytes()
     code, data = run_json(demo_master)
     assert code == 0
-    # The seed's two phases both start "9月初": the only finding is that overlap.
-    assert found(data) == {("阶段安排", "B3", "W114")}
-    assert data["errors"] == 0 and data["warnings"] == 1
+    assert data["problems"] == [] and data["errors"] == 0 and data["warnings"] == 0
+    assert data["written"] is False and demo_master.read_bytes() == stamp  # clean stays untouched
+
+
+def test_phases_out_of_order_and_overlapping(demo_master):
+    # The seed's two phases both start 9月初 and run in parallel: that is not an overlap.
+    put(demo_master, "阶段安排", {"A4": "总结阶段", "B4": date(2010, 10, 10), "C4": date(2010, 10, 30),
+                              "A5": "补报阶段", "B5": date(2010, 10, 1), "C5": date(2010, 10, 5)})
+    code, data = run_json(demo_master)
+    assert code == 0
+    assert found(data) == {("阶段安排", "B4", "W114"), ("阶段安排", "B5", "W113")}
 
 
 def test_planted_problems_are_reported_with_code_and_cell(demo_master):
@@ -217,8 +226,8 @@ def test_marks_are_set_then_cleared_and_staff_formatting_survives(demo_master):
     assert units["C4"].fill.fill_type == "solid" and units["C4"].fill.fgColor.rgb == "FFF79646"  # accent6 of the theme openpyxl writes
     assert units["C5"].comment.text == "请核实类别" and units["C5"].fill.fill_type is None
     assert units["D6"].fill.fgColor.rgb == "FFFFFF00"
-    left = [c.value for c in wb["校验结果"]["A"][1:] if c.value]
-    assert left == ["阶段安排"]  # only the demo's phase-overlap warning remains
+    assert [c.value for c in wb["校验结果"]["A"][1:] if c.value] == []
+    assert "_kexie_marks" not in wb.sheetnames  # no mark left: the memo goes too
 
 
 def test_staff_values_are_never_changed(demo_master):
@@ -322,6 +331,7 @@ def test_validate_items_unit_names_and_codes(demo_master):
     probs = [p for p in validate_items(data, ctx) if p.code not in ("E101", "E002", "W101")]
     got = {(p.cell, p.code, p.suggestion) for p in probs}
     assert ("A2", "E110", "XH01") in got  # unknown code; the name points at XH01
+    assert ("B2", "W102", "丹东市医学会") in got  # the roster's name, in Traditional characters
     assert ("B3", "E111", "丹东市医学会") in got  # unknown name: closest roster name
     assert not any(p.row == 4 for p in probs)
 
@@ -332,10 +342,11 @@ def test_validate_items_counts_words_by_the_documented_rule(demo_master):
     ctx = _ctx(demo_master)
     body = "计策l0条，共3000字。"
     assert count_chars(body) == 9
-    frame = pd.DataFrame([{"body": body, "word_count": 9}, {"body": body, "word_count": 13}],
-                         index=pd.Index([2, 3]))
+    # 9 by the rule; 13 non-space characters (Word's 字符数) is accepted too; 12 is neither
+    frame = pd.DataFrame([{"body": body, "word_count": 9}, {"body": body, "word_count": 13},
+                          {"body": body, "word_count": 12}], index=pd.Index([2, 3, 4]))
     probs = validate_items(as_table_data(frame, FORM), ctx, sheet="报送")
-    assert [(p.cell, p.code, p.suggestion) for p in probs if p.code == "W106"] == [("B3", "W106", "9")]
+    assert [(p.cell, p.code, p.suggestion) for p in probs if p.code == "W106"] == [("B4", "W106", "9")]
 
 
 # --- the code table -------------------------------------------------------------------------
@@ -390,3 +401,44 @@ def test_rules_never_raise_on_any_cell_content(items, other, other_rows):
     data = as_table_data(pd.DataFrame(rows, columns=table.keys, index=pd.RangeIndex(2, 2 + len(rows))), table)
     validate_table(data, ctx)
     validate_campaign({}, [["项目", "值"]], {other: data, "items": as_table_data(frame, TABLES["items"])})
+
+
+def test_one_mark_per_cell_holds_every_message():
+    from macros.app.validate import cell_marks
+    from macros.problems import problem
+
+    probs = [problem("W104", sheet="征集明细", cell="M2", row=2, date="2010-10-22",
+                     deadline="2010-10-20", days=2),
+             problem("W108", sheet="征集明细", cell="M2", row=2, column="报送日期", date="2010-10-22",
+                     today="2010-10-21"),
+             problem("E101", sheet="征集明细", cell="F2", row=2, column="献策人")]
+    marks = cell_marks(probs)
+    assert set(marks) >= {"设置", "单位名册", "征集明细"} and marks["单位名册"] == []
+    m2 = next(m for m in marks["征集明细"] if m.cell == "M2")
+    assert m2.level == "warning" and "[W104]" in m2.message and "[W108]" in m2.message
+    assert next(m for m in marks["征集明细"] if m.cell == "F2").level == "error"
+
+
+def test_writes_beside_the_charts_of_the_stats_sheet(demo_master):
+    """After `kexie tally` the 统计 sheet holds kexie's own charts: validation still writes its
+    results and marks, and the charts come through unchanged."""
+    import zipfile
+
+    from macros.adapters.engine import Block, ChartSpec, ReportSheet
+
+    engine = FileEngine(demo_master)
+    engine.write_report(ReportSheet("统计", blocks=[Block("A1", [["单位", "实报"], ["甲", 3], ["乙", 5]])],
+                                    charts=[ChartSpec("col", "实报", "E2", "A2:A3", [("实报", "B2:B3")])]))
+    engine.save()
+
+    def charts(path):
+        with zipfile.ZipFile(path) as zf:
+            return {n: zf.read(n) for n in zf.namelist() if n.startswith("xl/charts/chart")}
+
+    before = charts(demo_master)
+    assert before
+    put(demo_master, "单位名册", {"C3": "学会"})
+    code, data = run_json(demo_master)
+    assert code == 1 and data["written"] is True
+    assert charts(demo_master) == before
+    assert openpyxl.load_workbook(demo_master)["单位名册"]["C3"].comment.author == "kexie"

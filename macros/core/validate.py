@@ -551,7 +551,7 @@ def validate_items(data: TableData | pd.DataFrame, ctx: ValidationContext, *,
             key = (code, name)
             verdict = unit_cache.get(key)
             if verdict is None:
-                verdict = unit_cache[key] = _judge_unit(code, name, ctx, has("unit_code"))
+                verdict = unit_cache[key] = _judge_unit(code, name, ctx)
             for code_id, col_key, value, sug, fields in verdict:
                 sink.add(code_id, col_key, row, value, sug, **fields)
 
@@ -568,7 +568,8 @@ def validate_items(data: TableData | pd.DataFrame, ctx: ValidationContext, *,
                 sink.add("W105", "body", row, body, None, count=count, limit=ctx.word_limit)
             if counts_typed is not None:
                 typed_count = counts_typed[i]
-                if typed_count is not None and typed_count != count:
+                # Word's 字数 (our rule) or its 字符数(不计空格) are both what staff may type.
+                if typed_count is not None and typed_count != count and typed_count != _nonspace(body):
                     sink.add("W106", "word_count", row, frame.at[row, "word_count"], count, count=count)
 
     # 报送日期 against the campaign dates.
@@ -619,7 +620,11 @@ def validate_items(data: TableData | pd.DataFrame, ctx: ValidationContext, *,
     return out + sink.items
 
 
-def _judge_unit(code: Any, name: Any, ctx: ValidationContext, has_code_column: bool) -> list[tuple]:
+def _nonspace(body: Any) -> int:
+    return sum(map(len, str(body).split()))
+
+
+def _judge_unit(code: Any, name: Any, ctx: ValidationContext) -> list[tuple]:
     found: list[tuple] = []
     unit = ctx.units_by_code.get(name_key(code)) if code is not None else None
     by_name = ctx.units_by_name.get(name_key(name)) if name is not None else None
@@ -629,14 +634,15 @@ def _judge_unit(code: Any, name: Any, ctx: ValidationContext, has_code_column: b
     elif unit is not None and _display_text(code) != unit["code"]:
         found.append(("W102", "unit_code", code, unit["code"], {"kind": "单位编号"}))
     if name is not None:
-        if unit is not None:
-            if name_key(name) != name_key(unit["name"]):
-                found.append(("W109", "unit_name", name, unit["name"], {"unit_code": unit["code"]}))
-        elif by_name is None:
+        target = unit or by_name
+        if unit is not None and name_key(name) != name_key(unit["name"]):
+            found.append(("W109", "unit_name", name, unit["name"], {"unit_code": unit["code"]}))
+        elif target is None:
             sug = suggest(name, ctx.unit_names, limit=1)
             found.append(("E111", "unit_name", name, sug[0] if sug else None, {}))
-        elif not has_code_column and str(name).strip() != by_name["name"]:
-            found.append(("W102", "unit_name", name, by_name["name"], {"kind": "单位名称"}))
+        elif _display_text(name) != target["name"]:
+            # the roster's unit, written differently (Traditional characters, spaces, width)
+            found.append(("W102", "unit_name", name, target["name"], {"kind": "单位名称"}))
     return found
 
 
@@ -706,7 +712,7 @@ def _check_phases(data: TableData, typed, ctx, sink: _Sink) -> None:
                 sink.add("W113", "start", row, data.frame.at[row, "start"], None,
                          phase=t.get("phase") or "", start=_iso(s), prev=p.get("phase") or "",
                          prev_start=_iso(p["start"]), other_row=prow)
-            elif s < p["end"]:
+            elif p["start"] < s < p["end"]:  # same start day: parallel phases, as seed 000 runs them
                 sink.add("W114", "start", row, data.frame.at[row, "start"], None,
                          phase=t.get("phase") or "", start=_iso(s), prev=p.get("phase") or "",
                          prev_end=_iso(p["end"]), other_row=prow)
