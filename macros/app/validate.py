@@ -121,8 +121,10 @@ def validate_workbook(engine: WorkbookEngine, *, today: date | None = None,
         engine.progress(2, 3, "写入校验结果")
         try:
             engine.write_table(RESULTS, result_rows(problems))
+            had_marks = MEMO_SHEET in data["sheet_names"]
             for sheet, marks in cell_marks(problems).items():
-                if sheet in data["sheet_names"]:
+                # a sheet without marks now or before needs no visit (and no workbook load)
+                if sheet in data["sheet_names"] and (marks or had_marks):
                     engine.mark_cells(sheet, marks)
             _allow_product_report_sheets(engine)
             engine.save()
