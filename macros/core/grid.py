@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Sequence
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -58,11 +60,23 @@ class TableData:
         return self.frame.to_dict("records")
 
 
+@lru_cache(maxsize=8192)
+def _text_key(value: str) -> str:
+    return header_key(value)
+
+
+@lru_cache(maxsize=256)
+def _wanted(table: Table) -> dict[str, str]:
+    return {header_key(c.header): c.key for c in table.columns}
+
+
 def _header_positions(row: Sequence[Any], table: Table) -> dict[str, int]:
-    wanted = {header_key(c.header): c.key for c in table.columns}
+    wanted = _wanted(table)
     found: dict[str, int] = {}
     for idx, value in enumerate(row):
-        key = wanted.get(header_key(value))
+        if value is None or value == "":
+            continue
+        key = wanted.get(_text_key(value) if type(value) is str else header_key(value))
         if key and key not in found:
             found[key] = idx
     return found
@@ -118,8 +132,11 @@ def locate_table(grid: Sequence[Sequence[Any]], table: Table) -> TableData:
         records.append({k: (None if is_blank(v) else v) for k, v in values.items()})
         index.append(r + 1)
     columns = table.keys + list(extra_pos)
-    frame = pd.DataFrame.from_records(records, columns=columns, index=pd.Index(index, name="row"))
-    frame = frame.astype(object).where(frame.notna(), None)
+    # One object block, blanks already None: no dtype inference, no NaN to undo.
+    values = np.empty((len(records), len(columns)), dtype=object)
+    for i, rec in enumerate(records):
+        values[i, :] = [rec.get(c) for c in columns]
+    frame = pd.DataFrame(values, columns=columns, index=pd.Index(index, name="row"), dtype=object)
     missing = [k for k in table.keys if k not in best]
     return TableData(table, frame, letters, best_row + 1, missing=missing, extra=list(extra_pos))
 
