@@ -262,3 +262,21 @@ def test_find_converter_picks_libreoffice_here(soffice, monkeypatch):
     if pdfmod.sys.platform != "win32":
         assert isinstance(conv, LibreOfficeConverter)
         conv.close()
+
+
+def test_part_ranges_from_pdf_bookmarks_as_word_exports_them(tmp_path):
+    """Word turns the part bookmarks into PDF outline entries instead of named destinations."""
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    for _ in range(5):
+        w.add_blank_page(width=A4[0], height=A4[1])
+    for name, page in (("KexiePart1", 0), ("KexiePart2", 2), ("KexiePart3", 3), ("其他书签", 1)):
+        w.add_outline_item(title=name, page_number=page)
+    path = tmp_path / "word.pdf"
+    with open(path, "wb") as fh:
+        w.write(fh)
+    assert part_page_ranges(path, 3) == [(0, 2), (2, 3), (3, 5)]
+    with pytest.raises(Exception) as info:
+        part_page_ranges(path, 4)
+    assert "分段标记" in str(info.value)

@@ -393,3 +393,19 @@ def test_charts_have_every_glyph_in_a_simplified_chinese_font(tmp_path):
                                 "end": date(2010, 10, 20)}], tmp_path / "c.png", TODAY)
     for name in "abc":
         assert (tmp_path / f"{name}.png").stat().st_size > 5000
+
+
+@pytest.mark.libreoffice
+def test_reminders_keep_the_gb9704_text_block_and_page_numbers(pdf_run):
+    run, out = pdf_run
+    mm = 25.4 / 72
+    with pdfplumber.open(out / f"{MERGED_REMINDERS}.pdf") as pdf:
+        for page in pdf.pages:
+            chars = [c for c in page.chars if c["text"].strip()]
+            body = [c for c in chars if c["top"] * mm < 262 + 1.5]
+            footer = [c for c in chars if c["top"] * mm >= 262 + 1.5]
+            assert min(c["x0"] for c in body) * mm >= 28 - 1.5
+            assert max(c["x1"] for c in body) * mm <= 184 + 1.5
+            assert min(c["top"] for c in body) * mm >= 37 - 1.5
+            assert re.fullmatch(r"—\d+—", "".join(c["text"] for c in footer))
+            assert all(abs(c["size"] - 14) < 0.2 for c in footer)

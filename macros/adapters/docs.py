@@ -292,21 +292,36 @@ def part_page_ranges(pdf_path: Path | str, n_parts: int) -> list[tuple[int, int]
     """Page ranges ``[start, stop)`` of each part of a merged document's PDF.
 
     Reads the named destinations ``KexiePart<i>`` that LibreOffice exports for the
-    bookmarks of :func:`render_merged`.
+    bookmarks of :func:`render_merged` (or the PDF bookmarks of that name Word makes).
     """
     from pypdf import PdfReader  # noqa: PLC0415
 
     reader = PdfReader(str(pdf_path))
     starts: dict[int, int] = {}
-    for name, dest in reader.named_destinations.items():
+
+    def note(name: str, dest) -> None:
         name = str(name).lstrip("/")
         if not name.startswith(PART_BOOKMARK_PREFIX):
-            continue
+            return
         try:
             idx = int(name[len(PART_BOOKMARK_PREFIX):])
         except ValueError:
-            continue
-        starts[idx] = reader.get_destination_page_number(dest)
+            return
+        starts.setdefault(idx, reader.get_destination_page_number(dest))
+
+    # LibreOffice exports bookmarks as named destinations; Word as outline entries.
+    for name, dest in reader.named_destinations.items():
+        note(name, dest)
+
+    def walk(entries) -> None:
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry)
+            else:
+                note(entry.title, entry)
+
+    if len(starts) < n_parts:
+        walk(reader.outline)
     missing = [i for i in range(1, n_parts + 1) if i not in starts]
     if missing:
         raise TemplateRenderError(

@@ -321,6 +321,7 @@ class WordConverter:
 
     name = "Microsoft Word"
     _WD_EXPORT_PDF = 17
+    _WD_EXPORT_WORD_BOOKMARKS = 2
 
     def convert_many(self, docx_paths: Sequence[Path | str], out_dir: Path | str) -> list[Path]:
         import win32com.client  # type: ignore[import-not-found]  # noqa: PLC0415
@@ -337,7 +338,10 @@ class WordConverter:
                 target = out / (src.stem + ".pdf")
                 doc = word.Documents.Open(str(src), ReadOnly=True, AddToRecentFiles=False)
                 try:
-                    doc.ExportAsFixedFormat(str(target), self._WD_EXPORT_PDF)
+                    doc.Fields.Update()  # PAGEREF page numbers of the compilation's contents
+                    # Word bookmarks become PDF bookmarks: merged reminders are split by them.
+                    doc.ExportAsFixedFormat(str(target), self._WD_EXPORT_PDF,
+                                            CreateBookmarks=self._WD_EXPORT_WORD_BOOKMARKS)
                 finally:
                     doc.Close(False)
                 results.append(target)
