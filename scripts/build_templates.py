@@ -192,7 +192,7 @@ OFFICIAL_STYLES = [
      '<w:jc w:val="center"/>',
      rpr_xml(HEITI, 12)),
     ("GwCaption", "图表题注",
-     '<w:keepNext/><w:snapToGrid w:val="0"/>' + exact() + '<w:jc w:val="center"/>',
+     '<w:snapToGrid w:val="0"/>' + exact() + '<w:jc w:val="center"/>',
      rpr_xml(HEITI, 14)),
     ("GwFigure", "图片", '<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" '
      'w:lineRule="auto"/><w:jc w:val="center"/>', rpr_xml(FANGSONG, 16)),

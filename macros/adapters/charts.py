@@ -92,7 +92,7 @@ def completion_chart(categories: Sequence[dict], path: Path) -> Path:
     ``categories``: dicts with ``category``, ``quota``, ``valid`` and ``completion`` (0–1 or None).
     """
     with _rc():
-        fig = _figure(6.2, 3.0)
+        fig = _figure(6.2, 2.6)
         ax = fig.add_subplot()
         names = [_short(str(c["category"]), 8) for c in categories]
         x = list(range(len(names)))
