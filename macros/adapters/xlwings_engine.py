@@ -32,17 +32,15 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from macros.adapters.engine import CellMark, ChartSpec, Formula, GridReading, ReportSheet
+from macros.adapters.file_engine import EXCEL_MAX_CELL
+from macros.adapters.xlsx_marks import (
+    MARK_FILLS, MEMO_HEADER, MEMO_SHEET, NOTE_OURS, NOTE_STAFF, merge_marks,
+)
 from macros.core.grid import header_key, is_blank, locate_table
 from macros.schema import Table
 
-MEMO_SHEET = "_kexie_marks"  # shared with macros.adapters.xlsx_marks
-MEMO_HEADER = ["sheet", "cell", "fill_type", "fg", "note"]
-NOTE_OURS = "kexie"  # we added the note: remove it with the mark
-NOTE_STAFF = "staff"  # the cell already had a note of its own: leave it alone
-MARK_FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}  # as macros.adapters.xlsx_marks
 HEADER_RGB = (0x1F, 0x4E, 0x79)
 TITLE_RGB = (0x1F, 0x4E, 0x79)
-EXCEL_MAX_CELL = 32767
 CM_TO_PT = 72 / 2.54
 STATUS_PREFIX = "科协工作台："
 
@@ -169,24 +167,11 @@ class MarkPlan:
     memo_rows: list[list[Any]]  # memo rows of the other sheets (kept as they are)
 
 
-def merge_marks(marks: Sequence[CellMark]) -> list[CellMark]:
-    """One mark per cell, as macros.adapters.xlsx_marks does: messages joined, error wins."""
-    out: dict[str, CellMark] = {}
-    for m in marks:
-        prev = out.get(m.cell)
-        if prev is None:
-            out[m.cell] = m
-        elif m.message not in prev.message.split("\n"):
-            level = "error" if "error" in (prev.level, m.level) else "warning"
-            out[m.cell] = CellMark(m.sheet, m.cell, prev.message + "\n" + m.message, level)
-    return list(out.values())
-
-
 def plan_marks(memo_rows: Sequence[Sequence[Any]], sheet: str,
                marks: Sequence[CellMark]) -> MarkPlan:
     """Which earlier marks of ``sheet`` to undo and which to set; ``memo_rows`` are the memo
     sheet's data rows (sheet, cell, fill_type, fg, note) — the memo xlsx_marks keeps too."""
-    wanted = merge_marks(marks)
+    wanted = list(merge_marks(marks).values())  # the file engine's rule: one mark per cell
     cells = {m.cell for m in wanted}
     plan = MarkPlan(remove=[], add=wanted, previous={}, memo_rows=[])
     for row in memo_rows:
