@@ -28,7 +28,7 @@ from typing import Any
 from macros.app.result import CommandResult
 from macros.core.allocate import AllocationError, Share, allocate
 from macros.core.grid import TableData, locate_table
-from macros.core.normalize import name_key, parse_number
+from macros.core.normalize import display_text, name_key, parse_number
 from macros.errors import ConfigError, Exit
 from macros.problems import Problem, problem
 from macros.schema import WEIGHTS
@@ -95,7 +95,7 @@ def read_weights(path: str | Path) -> WeightRows:
     label_key = next(k for k in ("unit", "name", "code") if k in data.letters)
     seen: dict[str, int] = {}
     for row, rec in zip(data.frame.index.tolist(), data.frame.to_dict("records")):
-        label = _text(rec.get(label_key))
+        label = display_text(rec.get(label_key))
         raw_weight = rec.get("weight")
 
         def ref(key: str) -> dict[str, Any]:
@@ -105,12 +105,12 @@ def read_weights(path: str | Path) -> WeightRows:
 
         if label is None:
             if raw_weight is not None:
-                out.problems.append(problem("E305", **ref("weight"), value=raw_weight, text=_text(raw_weight)))
+                out.problems.append(problem("E305", **ref("weight"), value=raw_weight, text=display_text(raw_weight)))
             continue
         weight = parse_number(raw_weight) if raw_weight is not None else None
         if weight is None:
             out.problems.append(problem("E302", **ref("weight"), value=raw_weight, unit=label,
-                                        text=_text(raw_weight) or "（空白）"))
+                                        text=display_text(raw_weight) or "（空白）"))
             continue
         if weight < 0:
             out.problems.append(problem("E303", **ref("weight"), value=raw_weight, unit=label,
@@ -121,19 +121,10 @@ def read_weights(path: str | Path) -> WeightRows:
             out.problems.append(problem("E304", **ref(label_key), value=label, text=label, other_row=seen[key]))
             continue
         seen[key] = row
-        sort_key = _text(rec.get("code")) or label
+        sort_key = display_text(rec.get("code")) or label
         out.shares.append(Share(key=label, weight=weight, sort_key=sort_key))
         out.labels[label] = label
     return out
-
-
-def _text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    s = str(v).strip()
-    return s or None
 
 
 def command(args) -> CommandResult:

@@ -83,6 +83,20 @@ def _display(value: Any) -> str:
     return str(value)
 
 
+def display_text(value: Any) -> str | None:
+    """Text as staff typed it (Chinese punctuation kept), stripped; None when blank.
+
+    A number cell read as 101.0 gives "101" (codes and phone numbers typed as numbers).
+    Matching uses ``name_key``; this is for showing and storing.
+    """
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
 def nfkc(value: Any) -> str:
     """``str(value)`` in Unicode NFKC form, stripped; ``None`` → ``""``.
 

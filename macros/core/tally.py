@@ -38,7 +38,7 @@ from macros.core.assess import (
     Individual, ScoringRule, UnitFacts, competition_ranks, grade_for, item_points,
     total_score, usable_rules,
 )
-from macros.core.normalize import name_key, parse_number, parse_yesno
+from macros.core.normalize import display_text, name_key, parse_number, parse_yesno
 from macros.core.targets import TargetResult, evaluate_target
 from macros.core.tasks import DepartmentLoad, TaskResult, department_loads, evaluate_task, split_departments
 from macros.problems import Problem, problem
@@ -279,15 +279,6 @@ def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
-def _text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    s = str(v).strip()
-    return s or None
-
-
 class _Cells:
     """Cell references for problems, from the raw tables when the campaign has them."""
 
@@ -356,7 +347,7 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     # 配额规则: category → (最少报送数, 是否考核)
     rules_by_cat: dict[str, tuple[int, bool]] = {}
     for _row, rec in _records(frames.get("quota_rules")):
-        cat = _text(rec.get("category"))
+        cat = display_text(rec.get("category"))
         if cat is None:
             continue
         minimum = rec.get("min_items")
@@ -368,17 +359,17 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     by_code: dict[str, UnitTally] = {}
     departments: list[str] = []
     for row, rec in _records(frames.get("units")):
-        code, name = _text(rec.get("code")), _text(rec.get("name"))
+        code, name = display_text(rec.get("code")), display_text(rec.get("name"))
         if code is None and name is None:
             continue
-        category = _text(rec.get("category"))
+        category = display_text(rec.get("category"))
         rule = rules_by_cat.get(name_key(category)) if category else None
         own = rec.get("quota")
         if isinstance(own, (int, float)) and not isinstance(own, bool):
             quota = int(own)
             if quota < 0:
                 problems.append(problem("W312", **cells.ref("units", "quota", row), value=own,
-                                        text=_text(own), unit=name or code))
+                                        text=display_text(own), unit=name or code))
                 quota = 0
         elif rule is not None:
             quota = rule[0]
@@ -391,8 +382,8 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
         u = UnitTally(
             code=code or "", name=name or code or "", category=_category_canonical(category), quota=quota,
             category_assessed=cat_assessed, assessed=cat_assessed and quota > 0, row=row,
-            contact=_text(rec.get("contact")), post=_text(rec.get("post")),
-            phone=_text(rec.get("phone")), email=_text(rec.get("email")),
+            contact=display_text(rec.get("contact")), post=display_text(rec.get("post")),
+            phone=display_text(rec.get("phone")), email=display_text(rec.get("email")),
         )
         roster.append(u)
         if code is not None:
@@ -404,7 +395,7 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     topics: list[TopicTally] = []
     topic_by_key: dict[str, TopicTally] = {}
     for _row, rec in _records(frames.get("topics")):
-        text = _text(rec.get("topic"))
+        text = display_text(rec.get("topic"))
         if text is None:
             continue
         code = rec.get("code")
@@ -422,7 +413,7 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     items: list[ItemTally] = []
     scores: dict[str, list[float]] = {}
     for row, rec in item_records:
-        code = _text(rec.get("unit_code"))
+        code = display_text(rec.get("unit_code"))
         unit = by_code.get(match_key(code)) if code else None
         valid = is_valid_status(rec.get("status"))
         submitted_on = rec.get("submitted_on") if isinstance(rec.get("submitted_on"), date) else None
@@ -433,14 +424,14 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
         if score is not None and not (0 <= score <= 100):
             problems.append(problem("W311", **cells.ref("items", "score", row), value=score,
                                     text=f"{score:g}"))
-        topic_text = _text(rec.get("topic"))
+        topic_text = display_text(rec.get("topic"))
         topic = topic_by_key.get(match_key(topic_text)) if topic_text else None
         item = ItemTally(
-            row=row, item_id=_text(rec.get("item_id")), unit_code=code,
-            unit_name=_text(rec.get("unit_name")), title=_text(rec.get("title")), topic=topic_text,
-            topic_code=topic.code if topic else None, author=_text(rec.get("author")),
-            author_org=_text(rec.get("author_org")), submitted_on=submitted_on,
-            status=_text(rec.get("status")), valid=valid, late=late, adopted=adopted, score=score,
+            row=row, item_id=display_text(rec.get("item_id")), unit_code=code,
+            unit_name=display_text(rec.get("unit_name")), title=display_text(rec.get("title")), topic=topic_text,
+            topic_code=topic.code if topic else None, author=display_text(rec.get("author")),
+            author_org=display_text(rec.get("author_org")), submitted_on=submitted_on,
+            status=display_text(rec.get("status")), valid=valid, late=late, adopted=adopted, score=score,
             known_unit=unit is not None,
         )
         items.append(item)
@@ -521,10 +512,10 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
         for key, bad in (("target", t.target_unreadable), ("actual", t.actual_unreadable)):
             if bad:
                 problems.append(problem("W307", **cells.ref("targets", key, row), value=rec.get(key),
-                                        name=t.name, text=_text(rec.get(key))))
+                                        name=t.name, text=display_text(rec.get(key))))
         for key in t.unit_mismatch or []:
             problems.append(problem("W308", **cells.ref("targets", key, row), value=rec.get(key),
-                                    name=t.name, text=_text(rec.get(key)), unit=t.unit,
+                                    name=t.name, text=display_text(rec.get(key)), unit=t.unit,
                                     number=getattr(t, key)))
 
     # 任务分工
@@ -538,7 +529,7 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
         raw_due = cells.raw("tasks", "due", row)
         if t.due is None and not _blank(raw_due):
             problems.append(problem("W310", **cells.ref("tasks", "due", row), value=raw_due, seq=seq,
-                                    text=_text(raw_due)))
+                                    text=display_text(raw_due)))
         lead_names = {name_key(n) for n in split_departments(rec.get("lead"))}
         for dept in t.unknown_departments:
             column = "lead" if name_key(dept) in lead_names else "support"
@@ -551,7 +542,7 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     loads = department_loads(tasks, departments)
 
     return TallyResult(
-        today=today, deadline=deadline, campaign_name=_text(settings.get("campaign_name")),
+        today=today, deadline=deadline, campaign_name=display_text(settings.get("campaign_name")),
         units=units, categories=categories, totals=totals, topics=topics, items=items,
         short_of_quota=[u.code for u in units if u.short], rules=rules,
         grade_thresholds=thresholds, ranking=ranking, excellent_units=excellent,
@@ -565,7 +556,7 @@ def _scoring(frames, cells: _Cells, problems: list[Problem]) -> tuple[list[Scori
     rules: list[ScoringRule] = []
     seen: set[str] = set()
     for row, rec in _records(frames.get("scoring_rules")):
-        item, method = _text(rec.get("item")), _text(rec.get("method"))
+        item, method = display_text(rec.get("item")), display_text(rec.get("method"))
         weight = rec.get("weight")
         weight = parse_number(weight) if weight is not None else None
         if item is None and method is None:
@@ -579,7 +570,7 @@ def _scoring(frames, cells: _Cells, problems: list[Problem]) -> tuple[list[Scori
         rules.append(rule)
     thresholds: list[tuple[str, float]] = []
     for _row, rec in _records(frames.get("grades")):
-        grade, minimum = _text(rec.get("grade")), rec.get("min_score")
+        grade, minimum = display_text(rec.get("grade")), rec.get("min_score")
         if grade is not None and isinstance(minimum, (int, float)) and not isinstance(minimum, bool):
             thresholds.append((grade, float(minimum)))
     thresholds.sort(key=lambda g: -g[1])
