@@ -461,6 +461,16 @@ _F = "公式：修改征集明细后自动更新"
 PERCENT_FORMAT = "0.0%"
 SCORE_FORMAT = "0.00"
 
+# 实报…完成率 of a unit and of a category alike
+_QUOTA_COUNTS = (
+        C("submitted", "实报", "int", width=8, owner="product", note=_F),
+        C("valid", "有效", "int", width=8, owner="product", note=_F),
+        C("late", "逾期", "int", width=8, owner="product", note=_F),
+        C("shortfall", "差额", "int", width=8, owner="product", note=_F),
+        C("completion", "完成率", "number", width=9, owner="product", number_format=PERCENT_FORMAT,
+          note=_F),
+)
+
 STATS_UNITS = Table(
     "stats_units", STATS_SHEET, "tblStatsUnits",
     (
@@ -468,12 +478,7 @@ STATS_UNITS = Table(
         C("unit", "单位名称", width=30, owner="product"),
         C("category", "单位类别", width=14, owner="product"),
         C("quota", "应报", "int", width=8, owner="product", note="单位配额，空白按类别最少报送数"),
-        C("submitted", "实报", "int", width=8, owner="product", note=_F),
-        C("valid", "有效", "int", width=8, owner="product", note=_F),
-        C("late", "逾期", "int", width=8, owner="product", note=_F),
-        C("shortfall", "差额", "int", width=8, owner="product", note=_F),
-        C("completion", "完成率", "number", width=9, owner="product", number_format=PERCENT_FORMAT,
-          note=_F),
+        *_QUOTA_COUNTS,
     ),
     owner="product", description="按单位统计：应报、实报、有效、逾期、差额、完成率",
 )
@@ -484,12 +489,7 @@ STATS_CATEGORIES = Table(
         C("category", "单位类别", width=14, owner="product"),
         C("units", "单位数", "int", width=8, owner="product"),
         C("quota", "应报", "int", width=8, owner="product"),
-        C("submitted", "实报", "int", width=8, owner="product", note=_F),
-        C("valid", "有效", "int", width=8, owner="product", note=_F),
-        C("late", "逾期", "int", width=8, owner="product", note=_F),
-        C("shortfall", "差额", "int", width=8, owner="product", note=_F),
-        C("completion", "完成率", "number", width=9, owner="product", number_format=PERCENT_FORMAT,
-          note=_F),
+        *_QUOTA_COUNTS,
         C("short_units", "未达标单位数", "int", width=12, owner="product", note=_F),
     ),
     owner="product", description="按单位类别统计（合计行在最后）",
