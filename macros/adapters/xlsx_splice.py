@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from xml.parsers import expat
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ _CELL_R = re.compile(rb'(?:^|\s)r="([A-Z]{1,3})(\d+)"')
 _CELL_S = re.compile(rb'(?:^|\s)s="(\d+)"')
 _DROP_ROW_ATTRS = re.compile(rb'\s(?:spans|hidden)="[^"]*"')
 _COL_ATTRS = re.compile(rb"<(?:\w+:)?col\b([^>]*?)/?>")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
 
 
 class SpliceUnsupported(Exception):
@@ -336,10 +338,13 @@ def _row_open(pfx: str, r: int, attrs: bytes | None) -> str:
     return f"<{pfx}row{kept}>"
 
 
-def _splice_sheet(xml: bytes, sp: TableSplice, writer: _Writer, out: IO[bytes]) -> bytes:
-    """Write the rewritten ``<sheetData>`` and everything after it to ``out``; return the part
-    before ``<sheetData>`` with its dimension updated (the caller writes it first)."""
+def _splice_sheet(xml: bytes, sp: TableSplice, writer: _Writer, out: IO[bytes]) -> None:
+    """Write the rewritten worksheet to ``out``, streaming (a few rows in memory at a time).
+
+    The optional ``<dimension>`` element is dropped rather than recomputed: readers (Excel, WPS,
+    LibreOffice, calamine, openpyxl) work the used range out from the cells."""
     head, pfx_b, body, tail = _split_sheet(xml)
+    del xml
     pfx = pfx_b.decode("ascii")
     positions = sorted({c for c in (sp.column_of(k) for k in sp.positions) if c})
     pos_set = set(positions)
@@ -376,15 +381,34 @@ def _splice_sheet(xml: bytes, sp: TableSplice, writer: _Writer, out: IO[bytes]) 
     slots = []
     for c in positions:
         ks = keys_by_col.get(c, [])
-        slots.append((c, ks[0] if len(ks) == 1 else None, letters[c], template[c], fmt_by_col.get(c)))
-    fast_keys = (frozenset(k for _c, k, _l, _s, _f in slots)
-                 if all(k is not None for _c, k, _l, _s, _f in slots) else None)
+        style = template[c]
+        slots.append((c, ks[0] if len(ks) == 1 else None, letters[c], style, fmt_by_col.get(c),
+                      f' s="{style}"' if style is not None else ""))
+    fast_keys = (frozenset(slot[1] for slot in slots)
+                 if all(slot[1] is not None for slot in slots) else None)
 
     rows = sp.rows
     first_data = sp.header_row + 1
     last_new = sp.header_row + len(rows)
-    max_row, max_col = 0, 0
-    write = out.write
+    pending_out: list[bytes] = []
+    # Every byte written is also fed to expat: a result that is not well-formed XML (which Excel
+    # would refuse to open) raises SpliceUnsupported before it can replace anything.
+    checker = expat.ParserCreate()
+
+    def emit(data: bytes) -> None:
+        try:
+            checker.Parse(data, False)
+        except expat.ExpatError as exc:
+            raise SpliceUnsupported(f"the rewritten sheet is not well-formed: {exc}") from exc
+        out.write(data)
+
+    def write(chunk: bytes) -> None:
+        pending_out.append(chunk)
+        if len(pending_out) >= 512:
+            emit(b"".join(pending_out))
+            pending_out.clear()
+
+    emit(_DIMENSION.sub(b"", head, count=1))
     write(f"<{pfx}sheetData>".encode("utf-8"))
     old_iter = iter(old)
     pending = next(old_iter, None)
@@ -399,9 +423,6 @@ def _splice_sheet(xml: bytes, sp: TableSplice, writer: _Writer, out: IO[bytes]) 
             if cur is not None:
                 inner = b"".join(x for _c, x, _s in cur.cells)
                 write(b"<" + pfx_b + b"row" + cur.attrs + (b">" + inner + b"</" + pfx_b + b"row>" if inner else b"/>"))
-                if cur.cells:
-                    max_col = max(max_col, max(c for c, _x, _s in cur.cells))
-                max_row = r
             r += 1
             continue
         parts: list[tuple[int, str]] = []
@@ -413,10 +434,19 @@ def _splice_sheet(xml: bytes, sp: TableSplice, writer: _Writer, out: IO[bytes]) 
             values = rows[r - first_data]
             if fast_keys is not None and len(values) <= len(fast_keys) and fast_keys.issuperset(values):
                 get = values.get
-                for c, key, letter, style, fmt in slots:
-                    x = cell(f"{letter}{r}", style, get(key), fmt)
-                    if x:
-                        parts.append((c, x))
+                rs = str(r)
+                for c, key, letter, style, fmt, s_attr in slots:
+                    value = get(key)
+                    if value.__class__ is str:  # the common case, inlined
+                        parts.append((c, f'<c r="{letter}{rs}"{s_attr} t="inlineStr"><is><t xml:space="preserve">'
+                                         f'{_esc(value)}</t></is></c>'))
+                    elif value is None:
+                        if s_attr:
+                            parts.append((c, f'<c r="{letter}{rs}"{s_attr}/>'))
+                    else:
+                        x = cell(f"{letter}{rs}", style, value, fmt)
+                        if x:
+                            parts.append((c, x))
             else:
                 new_vals: dict[int, Any] = {}
                 for key, value in values.items():
@@ -436,20 +466,16 @@ def _splice_sheet(xml: bytes, sp: TableSplice, writer: _Writer, out: IO[bytes]) 
             opening = _row_open(pfx, r, cur.attrs if cur is not None else None)
             if parts:
                 write((opening + "".join(x for _c, x in parts) + f"</{pfx}row>").encode("utf-8"))
-                max_col = max(max_col, parts[-1][0])
             else:
                 write((opening[:-1] + "/>").encode("utf-8"))
-            max_row = r
         r += 1
     write(f"</{pfx}sheetData>".encode("utf-8"))
     write(tail)
-    return _fix_dimension(head, max_row, max_col)
-
-
-def _fix_dimension(xml_head: bytes, last_row: int, last_col: int) -> bytes:
-    ref = f"A1:{get_column_letter(max(last_col, 1))}{max(last_row, 1)}".encode("ascii")
-    return re.sub(rb'(<(?:\w+:)?dimension\b[^>]*?\bref=")[^"]*(")', lambda m: m.group(1) + ref + m.group(2),
-                  xml_head, count=1)
+    emit(b"".join(pending_out))
+    try:
+        checker.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise SpliceUnsupported(f"the rewritten sheet is not well-formed: {exc}") from exc
 
 
 def _resize_table(xml: bytes, header_row: int, last_row: int) -> bytes:
@@ -477,7 +503,7 @@ def _drop_calc_chain(zf: zipfile.ZipFile, name: str, data: bytes) -> bytes:
 # --- public ------------------------------------------------------------------------------------
 
 def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[TableSplice],
-                  compresslevel: int = 6) -> None:
+                  compresslevel: int = 6, sheet_compresslevel: int = 1) -> None:
     """Copy the workbook ``src`` to ``dst`` with the data rows of ``splices`` replaced.
 
     Raises SpliceUnsupported (``dst`` then holds nothing useful) when a table cannot be spliced.
@@ -507,14 +533,12 @@ def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[Ta
                     continue
                 zi = zipfile.ZipInfo(name, date_time=info.date_time)
                 zi.compress_type = zipfile.ZIP_DEFLATED
+                _set_level(zi, compresslevel)
                 zi.external_attr = info.external_attr
                 if name in by_part:
-                    buf = io.BytesIO()
-                    head = _splice_sheet(zin.read(name), by_part[name], writer, buf)
+                    _set_level(zi, sheet_compresslevel)  # large and rewritten each run: fast deflate
                     with zout.open(zi, "w", force_zip64=True) as fh:
-                        fh.write(head)
-                        fh.write(buf.getbuffer())
-                    del buf
+                        _splice_sheet(zin.read(name), by_part[name], writer, fh)
                     continue
                 data = zin.read(name)
                 if name in table_parts:
@@ -523,6 +547,13 @@ def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[Ta
                 elif name in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
                     data = _drop_calc_chain(zin, name, data)
                 zout.writestr(zi, data)
+
+
+def _set_level(zi: zipfile.ZipInfo, level: int) -> None:
+    if "compress_level" in dir(zipfile.ZipInfo):  # Python 3.13+
+        zi.compress_level = level
+    else:
+        zi._compresslevel = level  # noqa: SLF001 - the same field before 3.13
 
 
 def strip_tables(src: Path, splices: Sequence[TableSplice], keep: int = KEEP_TEMPLATE_ROWS) -> bytes:

@@ -43,7 +43,21 @@ def typed_frame(table: Table, raw: pd.DataFrame, default_year: int | None = None
     for col in table.columns:
         if col.key not in out.columns:
             continue
-        values = [_typed(col.type, v, default_year) for v in out[col.key].tolist()]
+        raw_values = out[col.key].tolist()
+        if col.type in ("text", "longtext"):
+            values = [display_text(v) for v in raw_values]
+        else:  # each distinct value coerced once (dates, phones, numbers repeat a lot)
+            cache: dict[tuple[type, Any], Any] = {}
+            values = []
+            for v in raw_values:
+                key = (v.__class__, v)
+                try:
+                    typed = cache[key]
+                except KeyError:
+                    typed = cache[key] = _typed(col.type, v, default_year)
+                except TypeError:  # unhashable
+                    typed = _typed(col.type, v, default_year)
+                values.append(typed)
         out[col.key] = pd.Series(values, index=out.index, dtype=object)
     return out
 

@@ -76,7 +76,12 @@ def _header_positions(row: Sequence[Any], table: Table) -> dict[str, int]:
     for idx, value in enumerate(row):
         if value is None or value == "":
             continue
-        key = wanted.get(_text_key(value) if type(value) is str else header_key(value))
+        if type(value) is str:
+            if len(value) > 64:  # data, not a header (schema headers are a few characters)
+                continue
+            key = wanted.get(_text_key(value))
+        else:
+            key = wanted.get(header_key(value))
         if key and key not in found:
             found[key] = idx
     return found

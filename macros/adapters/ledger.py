@@ -1,0 +1,438 @@
+"""The consolidation ledger: an append-only SQLite database beside the master.
+
+``<master stem>.kexie-ledger.sqlite`` records every returned file the consolidation has looked
+at and every row it received, before the master is touched — so a refused or interrupted write
+loses nothing, and the product sheets (征集明细, 报送记录) can always be rebuilt from it.
+
+Append-only: rows are only ever inserted; triggers abort any UPDATE or DELETE. What changes over
+time (which form of a unit is current) is derived by queries, never stored:
+
+* a unit's **current** form is its accepted file with the latest modification time
+  (``mtime_ns``, the file's modification time when it was received), ties broken by receipt
+  order (``files.id``); every other accepted file of the unit is **superseded** — its rows stay
+  here as history;
+* a file is recognised by its SHA-256: an accepted file is never ingested twice; a rejected file
+  is looked at again on every run (the roster or the key file may have been fixed) and a new
+  record is added only when the verdict changes.
+
+A file and all its rows are always committed together (in batches of files, ``batched``); WAL
+mode with ``synchronous=NORMAL`` keeps the database consistent when a run is killed at any
+moment — the files of an uncommitted batch are simply read again by the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from macros.errors import ConfigError
+
+SCHEMA_VERSION = 1
+LEDGER_SUFFIX = ".kexie-ledger.sqlite"
+APPEND_ONLY = ("files", "received_rows", "item_ids", "staff_values", "runs")
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+-- every returned file looked at, one record per verdict
+CREATE TABLE IF NOT EXISTS files (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,  -- receipt order
+    sha256        TEXT    NOT NULL,
+    name          TEXT    NOT NULL,                   -- file name in the inbox
+    path          TEXT    NOT NULL,                   -- full path when received
+    size          INTEGER NOT NULL,
+    mtime_ns      INTEGER NOT NULL,                   -- modification time (ns since the epoch)
+    mtime         TEXT    NOT NULL,                   -- the same, ISO local time
+    received_at   TEXT    NOT NULL,                   -- when this run recorded it, ISO local time
+    unit_code     TEXT,                               -- roster spelling; NULL when unknown
+    unit_name     TEXT,
+    campaign_id   TEXT,
+    form_version  TEXT,
+    issued_at     TEXT,
+    submitted_on  TEXT,                               -- 报送日期 (ISO date)
+    status        TEXT    NOT NULL CHECK (status IN ('accepted', 'rejected')),
+    row_count     INTEGER NOT NULL DEFAULT 0,         -- rows taken in
+    rows_rejected INTEGER NOT NULL DEFAULT 0,
+    problems      TEXT    NOT NULL DEFAULT '[]'       -- JSON [{code, level, message, cell}]
+);
+CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256);
+CREATE INDEX IF NOT EXISTS files_unit ON files (unit_code, status);
+CREATE UNIQUE INDEX IF NOT EXISTS files_accepted_once ON files (sha256) WHERE status = 'accepted';
+-- every data row of every file, as received
+CREATE TABLE IF NOT EXISTS received_rows (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    file_id    INTEGER NOT NULL REFERENCES files (id),
+    sheet_row  INTEGER NOT NULL,                      -- worksheet row number in the form
+    accepted   INTEGER NOT NULL CHECK (accepted IN (0, 1)),
+    title_key  TEXT,                                  -- normalize.name_key(题目)
+    original   TEXT    NOT NULL,                      -- JSON {header: value as read}
+    normalised TEXT,                                  -- JSON {schema key: value}; NULL if rejected
+    problems   TEXT    NOT NULL DEFAULT '[]',
+    UNIQUE (file_id, sheet_row)
+);
+CREATE INDEX IF NOT EXISTS received_rows_file ON received_rows (file_id);
+-- 征集明细 编号 handed out, stable for a unit's (题目, occurrence)
+CREATE TABLE IF NOT EXISTS item_ids (
+    item_id     TEXT PRIMARY KEY,
+    unit_code   TEXT    NOT NULL,
+    title_key   TEXT    NOT NULL,
+    occurrence  INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    assigned_at TEXT    NOT NULL,
+    UNIQUE (unit_code, title_key, occurrence)
+);
+-- staff values (评分, 是否采纳, 备注, 状态, own columns) of rows that left 征集明细
+CREATE TABLE IF NOT EXISTS staff_values (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    recorded_at TEXT NOT NULL,
+    item_id     TEXT,
+    unit_code   TEXT,
+    title       TEXT,
+    staff       TEXT NOT NULL,                        -- JSON {header: value}
+    reason      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at  TEXT    NOT NULL,
+    finished_at TEXT    NOT NULL,
+    inbox       TEXT    NOT NULL,
+    files_seen  INTEGER NOT NULL,
+    files_new   INTEGER NOT NULL,
+    written     INTEGER NOT NULL,
+    exit_code   INTEGER NOT NULL,
+    note        TEXT
+);
+-- the current form of each unit (see the module doc for "newer")
+CREATE VIEW IF NOT EXISTS current_files AS
+    SELECT f.* FROM files f
+    WHERE f.status = 'accepted' AND f.unit_code IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM files g
+        WHERE g.status = 'accepted' AND g.unit_code = f.unit_code
+          AND (g.mtime_ns > f.mtime_ns OR (g.mtime_ns = f.mtime_ns AND g.id > f.id)));
+"""
+
+
+def ledger_path(master: str | Path) -> Path:
+    master = Path(master)
+    return master.with_name(master.stem + LEDGER_SUFFIX)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_json(value: Any) -> str:
+    if not value and isinstance(value, (list, dict)):
+        return "[]" if isinstance(value, list) else "{}"
+    return _ENCODER.encode(value)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, time):
+        return value.isoformat()
+    return str(value)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default, separators=(",", ":"))
+
+
+def from_json(text: str | None) -> Any:
+    if text is None:
+        return None
+
+    def hook(d: dict) -> Any:
+        if len(d) == 1:
+            if "$date" in d:
+                return date.fromisoformat(d["$date"])
+            if "$datetime" in d:
+                return datetime.fromisoformat(d["$datetime"])
+        return d
+
+    return json.loads(text, object_hook=hook)
+
+
+@dataclass
+class FileRecord:
+    id: int
+    sha256: str
+    name: str
+    path: str
+    size: int
+    mtime_ns: int
+    mtime: str
+    received_at: str
+    unit_code: str | None
+    unit_name: str | None
+    campaign_id: str | None
+    form_version: str | None
+    issued_at: str | None
+    submitted_on: date | None
+    status: str
+    row_count: int
+    rows_rejected: int
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "FileRecord":
+        d = dict(row)
+        d["submitted_on"] = date.fromisoformat(d["submitted_on"]) if d["submitted_on"] else None
+        d["problems"] = from_json(d["problems"]) or []
+        return cls(**d)
+
+
+@dataclass
+class RowRecord:
+    file_id: int
+    sheet_row: int
+    title_key: str | None
+    normalised: dict[str, Any]
+
+
+class Ledger:
+    """The ledger of one master. Use as a context manager, or call ``close``."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ConfigError(f"无法打开汇总台账“{self.path.name}”：{exc}") from exc
+        self.db.row_factory = sqlite3.Row
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise ConfigError(
+                f"汇总台账“{self.path.name}”已损坏，无法打开（{exc}）。请从备份恢复该文件；"
+                "如无备份，可把它改名移走后重新汇总（收件箱中的文件会重新登记）。"
+            ) from exc
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            for statement in _statements(DDL):
+                self.db.execute(statement)
+            for table in APPEND_ONLY:
+                for op in ("UPDATE", "DELETE"):
+                    self.db.execute(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                        f"BEGIN SELECT RAISE(ABORT, 'the kexie ledger is append-only'); END"
+                    )
+            found = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if found is None:
+                self.db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(found[0]) > SCHEMA_VERSION:
+                raise ConfigError(f"汇总台账“{self.path.name}”由更新版本的 kexie 创建，请升级 kexie 后再汇总。")
+
+    # --- plumbing -----------------------------------------------------------------------
+    def transaction(self):
+        return _Transaction(self.db)
+
+    def batched(self, max_records: int = 64, max_seconds: float = 1.0) -> "_Batch":
+        """A transaction committed every ``max_records`` calls of ``tick()`` or ``max_seconds``:
+        inserts made inside commit together (a killed run loses at most the open batch, whose
+        files the next run simply reads again)."""
+        return _Batch(self.db, max_records, max_seconds)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta_once(self, key: str, value: str) -> str:
+        """Store ``value`` under ``key`` unless a value is there already; return the stored one."""
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        return self.meta(key) or value
+
+    # --- files --------------------------------------------------------------------------
+    def accepted_hashes(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT sha256, id FROM files WHERE status = 'accepted'")}
+
+    def latest_by_hash(self, sha256: str) -> FileRecord | None:
+        row = self.db.execute("SELECT * FROM files WHERE sha256 = ? ORDER BY id DESC LIMIT 1", (sha256,)).fetchone()
+        return FileRecord.from_row(row) if row else None
+
+    def record_file(self, file: dict[str, Any], rows: Sequence[dict[str, Any]]) -> int:
+        """Insert one file and its rows in one transaction; returns the file's id."""
+        cols = ("sha256", "name", "path", "size", "mtime_ns", "mtime", "received_at", "unit_code",
+                "unit_name", "campaign_id", "form_version", "issued_at", "submitted_on", "status",
+                "row_count", "rows_rejected", "problems")
+        values = [file.get(c) for c in cols]
+        values[cols.index("submitted_on")] = _iso(file.get("submitted_on"))
+        values[cols.index("problems")] = to_json(file.get("problems") or [])
+        values[cols.index("form_version")] = _iso(file.get("form_version"))
+        with self.transaction():
+            cur = self.db.execute(f"INSERT INTO files ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                                  values)
+            file_id = int(cur.lastrowid)
+            self.db.executemany(
+                "INSERT INTO received_rows (file_id, sheet_row, accepted, title_key, original, normalised, problems) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(file_id, r["sheet_row"], int(bool(r["accepted"])), r.get("title_key"), to_json(r["original"]),
+                  to_json(r["normalised"]) if r.get("normalised") is not None else None,
+                  to_json(r.get("problems") or [])) for r in rows],
+            )
+        return file_id
+
+    def files(self) -> list[FileRecord]:
+        return [FileRecord.from_row(r) for r in self.db.execute("SELECT * FROM files ORDER BY id")]
+
+    def current_ids(self) -> set[int]:
+        return {r[0] for r in self.db.execute("SELECT id FROM current_files")}
+
+    def current_rows(self) -> Iterator[RowRecord]:
+        """Accepted rows of every unit's current form, by unit then file then sheet row."""
+        for r in self.db.execute(
+            "SELECT r.file_id, r.sheet_row, r.title_key, r.normalised FROM received_rows r "
+            "JOIN current_files f ON f.id = r.file_id WHERE r.accepted = 1 "
+            "ORDER BY f.unit_code, r.file_id, r.sheet_row"
+        ):
+            yield RowRecord(r[0], r[1], r[2], from_json(r[3]))
+
+    # --- item numbers -------------------------------------------------------------------
+    def item_ids(self) -> dict[tuple[str, str, int], str]:
+        return {(r[0], r[1], r[2]): r[3] for r in
+                self.db.execute("SELECT unit_code, title_key, occurrence, item_id FROM item_ids")}
+
+    def max_seq(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT unit_code, MAX(seq) FROM item_ids GROUP BY unit_code")}
+
+    def add_item_ids(self, rows: Iterable[tuple[str, str, str, int, int]], at: datetime) -> None:
+        """Insert (item_id, unit_code, title_key, occurrence, seq) rows."""
+        rows = list(rows)
+        if not rows:
+            return
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO item_ids (item_id, unit_code, title_key, occurrence, seq, assigned_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)", [(*r, _iso(at)) for r in rows])
+
+    # --- staff values and runs ----------------------------------------------------------
+    def record_staff_values(self, rows: Iterable[dict[str, Any]], at: datetime, reason: str) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO staff_values (recorded_at, item_id, unit_code, title, staff, reason) VALUES (?, ?, ?, ?, ?, ?)",
+                [(_iso(at), r.get("item_id"), r.get("unit_code"), r.get("title"), to_json(r["staff"]), reason)
+                 for r in rows])
+
+    def staff_values(self) -> list[dict[str, Any]]:
+        return [{**dict(r), "staff": from_json(r["staff"])}
+                for r in self.db.execute("SELECT * FROM staff_values ORDER BY id")]
+
+    def record_run(self, started: datetime, finished: datetime, inbox: str, seen: int, new: int,
+                   written: bool, exit_code: int, note: str | None = None) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO runs (started_at, finished_at, inbox, files_seen, files_new, written, exit_code, note) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (_iso(started), _iso(finished), inbox, seen, new, int(written), int(exit_code), note))
+
+    # --- checks -------------------------------------------------------------------------
+    def check(self) -> list[str]:
+        """Consistency problems (empty when the ledger is sound); used by tests and support."""
+        out = []
+        result = self.db.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            out.append(f"integrity_check: {result}")
+        for fid, declared, found in self.db.execute(
+            "SELECT f.id, f.row_count, (SELECT COUNT(*) FROM received_rows r WHERE r.file_id = f.id AND r.accepted = 1) "
+            "FROM files f"
+        ):
+            if declared != found:
+                out.append(f"file {fid}: row_count {declared} but {found} accepted rows")
+        for (sha,) in self.db.execute(
+            "SELECT sha256 FROM files WHERE status = 'accepted' GROUP BY sha256 HAVING COUNT(*) > 1"
+        ):
+            out.append(f"file {sha[:12]} accepted twice")
+        for (unit,) in self.db.execute("SELECT unit_code FROM current_files GROUP BY unit_code HAVING COUNT(*) > 1"):
+            out.append(f"unit {unit} has two current files")
+        return out
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on an exception (sqlite3 in autocommit mode)."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.nested = False
+
+    def __enter__(self):
+        self.nested = self.db.in_transaction
+        if not self.nested:
+            self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.nested:
+            return False
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")
+        return False
+
+
+class _Batch:
+    def __init__(self, db: sqlite3.Connection, max_records: int, max_seconds: float):
+        self.db, self.max_records, self.max_seconds = db, max_records, max_seconds
+        self.count = 0
+        self.started = 0.0
+
+    def _begin(self) -> None:
+        import time
+
+        self.db.execute("BEGIN IMMEDIATE")
+        self.count, self.started = 0, time.monotonic()
+
+    def __enter__(self) -> "_Batch":
+        self._begin()
+        return self
+
+    def tick(self) -> None:
+        import time
+
+        self.count += 1
+        if self.count >= self.max_records or time.monotonic() - self.started >= self.max_seconds:
+            self.db.execute("COMMIT")
+            self._begin()
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        return False
+
+
+def _statements(script: str) -> list[str]:
+    """Split the DDL into statements (its comments hold no quotes, its strings no "--" or ";")."""
+    text = re.sub(r"--[^\n]*", "", script)
+    return [s.strip() for s in text.split(";") if s.strip()]

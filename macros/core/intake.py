@@ -1,0 +1,313 @@
+"""Consolidation logic over plain data: rows of returned forms → rows of 征集明细.
+
+Pure functions, no I/O (the adapters read forms and keep the ledger; macros/app/consolidate.py
+wires them). What is decided here:
+
+* ``normalise_row`` — the product values of one accepted form row (topic as in the master's
+  list, phone and e-mail in canonical form, 字数 recomputed; free text kept as typed);
+* ``row_problems`` — validation problems of a form (from ``macros.core.validate``) grouped by
+  row, with the row number in the message and whether the row is taken in;
+* ``plan_items`` — the new 征集明细: one row per accepted row of each unit's current form, with
+  a stable 编号 per (unit, 题目, occurrence) and the staff columns carried over from the old
+  征集明细 for rows whose unit and 题目 are unchanged; rows staff typed themselves are kept.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, Iterable, Mapping, Sequence
+
+from macros.core.normalize import count_chars, name_key, normalize_email, normalize_phone, parse_int
+from macros.problems import Problem
+from macros.schema import FORM, ITEMS
+
+#: columns of 征集明细 carried over from the old master (staff work) — the staff columns of the
+#: schema plus 状态, which staff set to 重复/作废/无效 (validation tells them to).
+CARRIED = tuple(c.key for c in ITEMS.columns if c.owner == "staff") + ("status",)
+PRODUCT = tuple(c.key for c in ITEMS.columns if c.owner == "product" and c.key != "status")
+
+
+def display_text(value: Any) -> str | None:
+    """Text as typed, stripped; integral floats (phone numbers typed as numbers) without '.0'."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if value.is_integer():
+            value = int(value)
+    if isinstance(value, datetime):
+        value = value.strftime("%Y-%m-%d %H:%M") if value.time() != time() else value.date().isoformat()
+    elif isinstance(value, date):
+        value = value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def json_value(value: Any) -> Any:
+    """A cell value as it can go into JSON (dates as ISO text, NaN as None)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The master's topic list: canonical text by name_key, and by number."""
+
+    by_key: dict[str, str]
+    by_code: dict[int, str]
+
+    def canonical(self, value: Any) -> str | None:
+        text = display_text(value)
+        if text is None:
+            return None
+        found = self.by_key.get(name_key(text))
+        if found is None:
+            n = parse_int(value)
+            found = self.by_code.get(n) if n is not None else None
+        return found or text
+
+
+def normalise_row(raw: Mapping[str, Any], topics: Topics) -> dict[str, Any]:
+    """Product values of one accepted form row, keyed by the schema keys of 征集明细."""
+    out: dict[str, Any] = {}
+    for col in FORM.columns:
+        value = raw.get(col.key)
+        if col.key == "word_count":
+            continue
+        if col.key == "topic":
+            out["topic"] = topics.canonical(value)
+        elif col.type == "phone":
+            out[col.key] = normalize_phone(value) or display_text(value)
+        elif col.type == "email":
+            out[col.key] = normalize_email(value) or display_text(value)
+        elif col.type == "longtext":
+            text = value if isinstance(value, str) else display_text(value)
+            out[col.key] = text.strip() if text and text.strip() else None
+        else:
+            out[col.key] = display_text(value)
+    out["word_count"] = count_chars(out.get("body") or "")
+    return out
+
+
+def title_key(title: Any) -> str:
+    return name_key(title) if title is not None else ""
+
+
+# --- problems ------------------------------------------------------------------------------
+
+@dataclass
+class RowVerdict:
+    row: int
+    accepted: bool
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+def problem_json(p: Problem, row: int | None = None, rejected_row: bool = False) -> dict[str, Any]:
+    """The SPEC's problem shape; row problems say which row and whether it was taken in."""
+    message = p.message
+    if row is not None:
+        message = f"第 {row} 行：{message}"
+        if rejected_row and p.level == "error":
+            message += "（本行未汇总）"
+    return {"code": p.code, "level": p.level, "message": message, "cell": p.cell}
+
+
+def row_problems(problems: Iterable[Problem], rows: Sequence[int]) -> tuple[list[dict], dict[int, RowVerdict]]:
+    """Split validation problems into file-level ones and a verdict per data row.
+
+    A row with an error-level problem is rejected; warnings leave it accepted."""
+    verdicts = {r: RowVerdict(r, True) for r in rows}
+    by_row: dict[int, list[Problem]] = {}
+    file_level: list[dict] = []
+    for p in problems:
+        if p.row in verdicts:
+            by_row.setdefault(p.row, []).append(p)
+        else:
+            file_level.append(problem_json(p))
+    for r, ps in by_row.items():
+        rejected = any(p.level == "error" for p in ps)
+        verdicts[r].accepted = not rejected
+        verdicts[r].problems = [problem_json(p, r, rejected) for p in ps]
+    return file_level, verdicts
+
+
+# --- the new 征集明细 ------------------------------------------------------------------------
+
+@dataclass
+class CurrentRow:
+    """An accepted row of a unit's current form, from the ledger."""
+
+    unit_code: str
+    title_key: str
+    values: dict[str, Any]  # normalise_row output (plan_items completes it into the sheet row)
+    submitted_on: date | None
+    source_file: str
+
+
+@dataclass
+class ItemsPlan:
+    rows: list[dict[str, Any]]  # the new 征集明细, schema keys and staff column headers
+    new_ids: list[tuple[str, str, str, int, int]]  # (item_id, unit, title_key, occurrence, seq)
+    dropped: list[dict[str, Any]]  # rows that left 征集明细 with staff values: item_id, unit_code, title, staff
+    kept_manual: int = 0  # rows staff typed themselves, kept as they are
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
+
+
+def occurrence_keys(rows: Iterable[tuple[str, str]]) -> list[tuple[str, str, int]]:
+    """(unit, title_key) → (unit, title_key, n) numbering repeats 1, 2, … in order."""
+    seen: dict[tuple[str, str], int] = {}
+    out = []
+    for unit, tk in rows:
+        n = seen.get((unit, tk), 0) + 1
+        seen[(unit, tk)] = n
+        out.append((unit, tk, n))
+    return out
+
+
+def plan_items(current: Sequence[CurrentRow], old: Sequence[Mapping[str, Any]], extra: Sequence[str],
+               ids: Mapping[tuple[str, str, int], str], max_seq: Mapping[str, int],
+               unit_names: Mapping[str, str], unit_order: Sequence[str]) -> ItemsPlan:
+    """The new 征集明细 from the current rows of the ledger and the old sheet.
+
+    ``old``: the old 征集明细 rows (schema keys + ``extra`` staff column headers), in sheet order.
+    ``ids``: 编号 already handed out per (unit, title_key, occurrence); ``max_seq`` the highest
+    sequence number per unit. New 编号 are ``<unit>-<nnn>``, avoiding any 编号 in the old sheet.
+    Staff values (``CARRIED`` and ``extra``) follow a row whose 编号 is unchanged, else whose
+    unit and 题目 (name_key) and occurrence are unchanged. Old rows whose 编号 kexie never handed
+    out and that match no current row were typed by staff: kept at the end, unchanged.
+    """
+    staff_keys = list(CARRIED) + [h for h in extra if h not in CARRIED]
+    known_ids = set(ids.values())
+    old_by_id: dict[str, int] = {}
+    old_by_key: dict[tuple[str, str, int], int] = {}
+    old_keys = occurrence_keys((name_key(r.get("unit_code")) if r.get("unit_code") is not None else "",
+                                title_key(display_text(r.get("title")))) for r in old)
+    used_ids: set[str] = set()
+    for i, r in enumerate(old):
+        item_id = display_text(r.get("item_id"))
+        if item_id:
+            used_ids.add(item_id)
+            old_by_id.setdefault(item_id, i)
+        old_by_key.setdefault(old_keys[i], i)
+
+    order = {name_key(u): i for i, u in enumerate(unit_order)}
+    indexed = sorted(range(len(current)), key=lambda i: (order.get(name_key(current[i].unit_code), len(order)),
+                                                           current[i].unit_code, i))
+    keys = occurrence_keys((current[i].unit_code, current[i].title_key) for i in indexed)
+    seq = dict(max_seq)
+    taken = set(known_ids) | used_ids
+    new_ids: list[tuple[str, str, str, int, int]] = []
+    assigned: set[str] = set()
+    matched_old: set[int] = set()
+    rows: list[dict[str, Any]] = []
+    for i, key in zip(indexed, keys):
+        cur = current[i]
+        unit, tk, occ = key
+        item_id = ids.get(key)
+        # The old row to carry staff values from: the one with this row's 编号, else one with the
+        # same unit, 题目 and occurrence that kexie did not number (typed by staff, or numbered
+        # under a ledger that is gone).
+        old_i = old_by_id.get(item_id) if item_id else None
+        if old_i is None:
+            cand = old_by_key.get((name_key(unit), tk, occ))
+            if cand is not None and cand not in matched_old \
+                    and display_text(old[cand].get("item_id")) not in known_ids:
+                old_i = cand
+        if old_i is not None and old_i in matched_old:
+            old_i = None
+        if item_id is None:
+            old_id = display_text(old[old_i].get("item_id")) if old_i is not None else None
+            if old_id and old_id not in known_ids and old_id not in assigned:
+                item_id, number = old_id, _seq_of(old_id, unit)
+            else:
+                number = seq.get(unit, 0) + 1
+                item_id = f"{unit}-{number:03d}"
+                while item_id in taken:
+                    number += 1
+                    item_id = f"{unit}-{number:03d}"
+                seq[unit] = number
+            taken.add(item_id)
+            assigned.add(item_id)
+            new_ids.append((item_id, unit, tk, occ, number))
+        row = cur.values  # reused, not copied: 40,000 rows stay light
+        for k in ITEMS.keys:
+            row.setdefault(k, None)
+        row["item_id"] = item_id
+        row["unit_code"] = unit
+        row["unit_name"] = unit_names.get(unit) or unit
+        row["submitted_on"] = cur.submitted_on
+        row["source_file"] = cur.source_file
+        for h in extra:
+            row[h] = None
+        if old_i is not None:
+            matched_old.add(old_i)
+            for k in staff_keys:
+                row[k] = old[old_i].get(k)
+        rows.append(row)
+
+    dropped: list[dict[str, Any]] = []
+    manual: list[dict[str, Any]] = []
+    for i, r in enumerate(old):
+        if i in matched_old:
+            continue
+        item_id = display_text(r.get("item_id"))
+        if item_id and item_id in known_ids:
+            staff = {k: r.get(k) for k in staff_keys if not _blank(r.get(k))}
+            if staff:
+                dropped.append({"item_id": item_id, "unit_code": display_text(r.get("unit_code")),
+                                "title": display_text(r.get("title")), "staff": staff})
+            continue
+        if all(_blank(v) for v in r.values()):
+            continue
+        manual.append({k: r.get(k) for k in list(ITEMS.keys) + list(extra)})
+    return ItemsPlan(rows + manual, new_ids, dropped, kept_manual=len(manual))
+
+
+def _seq_of(item_id: str, unit: str) -> int:
+    """The number in a 编号 of the form <unit>-<n>, else 0."""
+    prefix = f"{unit}-"
+    tail = item_id[len(prefix):] if item_id.startswith(prefix) else ""
+    return int(tail) if tail.isdigit() else 0
+
+
+# --- comparing a sheet's content --------------------------------------------------------------
+
+def canonical(value: Any) -> Any:
+    """A value as it reads back from a workbook, for "has anything changed?" comparisons."""
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        f = float(value)
+        return round(f, 9)
+    if isinstance(value, datetime):
+        if value.time() == time():
+            return value.date().isoformat()
+        return value.replace(microsecond=0).isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    return str(value)
+
+
+def same_rows(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> bool:
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        for k in keys:
+            if canonical(x.get(k)) != canonical(y.get(k)):
+                return False
+    return True
