@@ -139,8 +139,19 @@ def test_office_lock_files_in_the_inbox_are_ignored(camp):
     (camp.inbox / f"~${good.name}").write_bytes(b"\x00" * 165)
     (camp.inbox / f".~lock.{good.name}#").write_text("user,host", encoding="utf-8")
     (camp.inbox / "说明.txt").write_text("not a form", encoding="utf-8")
+    (camp.inbox / "附件.pdf").write_bytes(b"%PDF-1.4")
+    (camp.inbox / "已处理").mkdir()
+    (camp.inbox / "已处理" / "旧表.xlsx").write_bytes(good.read_bytes())
     result = camp.run()
     assert [f.file for f in result.files] == [good.name] and result.exit_code == 0
+
+
+def test_spreadsheets_in_other_formats_are_reported_not_ignored(camp):
+    (camp.inbox / "XH03_丹东市机械工程学会.ods").write_bytes(b"PK\x03\x04 not really")
+    (camp.inbox / "XH04_丹东市电子学会.et").write_bytes(b"\xd0\xcf\x11\xe0")
+    files = by_file(camp.run())
+    assert codes(files["XH03_丹东市机械工程学会.ods"]) == ["E201"] and ".ods" in files["XH03_丹东市机械工程学会.ods"].problems[0]["message"]
+    assert files["XH04_丹东市电子学会.et"].status == "rejected" and "另存为 .xlsx" in files["XH04_丹东市电子学会.et"].problems[0]["message"]
 
 
 # --- staff work survives ------------------------------------------------------------------------
@@ -546,6 +557,20 @@ def test_usage_errors_exit_2(camp, tmp_path):
     assert proc.returncode == 2 and "收件箱" in proc.stderr
 
 
+def test_a_workbook_that_is_not_a_campaign_is_refused_with_exit_2(camp, tmp_path):
+    from macros.app.consolidate import consolidate
+    from macros.errors import ConfigError
+
+    other = tmp_path / "随便一个表.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "x"
+    wb.save(other)
+    before = other.read_bytes()
+    with pytest.raises(ConfigError, match="不是活动工作簿"):
+        consolidate(other, camp.inbox)
+    assert other.read_bytes() == before and not ledger_path(other).exists()
+
+
 def test_progress_is_reported(camp):
     for code in ("XH01", "XH02", "XH03"):
         camp.fill(code, [good_row(1)])
@@ -600,3 +625,52 @@ def test_reading_bounds_are_checked_before_calamine(tmp_path):
     big = tmp_path / "big.xlsx"
     big.write_bytes(b"PK\x03\x04" + b"\0" * 2048)
     assert [p.code for p in read_form(big, expect, Limits(file_bytes=1024)).problems] == ["E207"]
+
+
+def test_another_run_holding_the_lock_means_exit_3_and_nothing_read(camp):
+    from macros.app.consolidate import consolidate
+
+    camp.fill("XH01", [good_row(1)])
+    before = camp.master.read_bytes()
+    code = ("import sys,time;from pathlib import Path;from macros.adapters.safe_write import master_lock\n"
+            "with master_lock(Path(sys.argv[1])):\n print('locked',flush=True);time.sleep(30)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(camp.master)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        result = consolidate(camp.master, camp.inbox, today=date(2010, 10, 25), lock_timeout=0.5)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert result.exit_code == 3 and "另一个" in result.refused and result.files == []
+    assert camp.master.read_bytes() == before
+    assert not ledger_path(camp.master).exists() or camp.ledger().files() == []
+    assert camp.run().written  # free again
+
+
+def test_reading_in_this_process_or_in_workers_gives_the_same_master(camp, issued, tmp_path):
+    for i, code in enumerate(("XH01", "XH02", "QX01", "QY03")):
+        camp.fill(code, [good_row(10 * i + j) for j in range(3)])
+    other = copy_camp(issued, tmp_path / "other")
+    for p in camp.inbox.iterdir():
+        (other.inbox / p.name).write_bytes(p.read_bytes())
+        set_mtime(other.inbox / p.name, datetime.fromtimestamp(p.stat().st_mtime))
+    camp.run(workers=2)
+    other.run(workers=0)
+    assert camp.items() == other.items()
+
+
+def test_schedule_examples_are_well_formed():
+    from defusedxml import ElementTree
+
+    raw = (ROOT / "scripts" / "schedule" / "kexie-consolidate.xml").read_bytes()
+    assert raw.startswith(b"\xff\xfe")  # UTF-16 LE with BOM, as Task Scheduler exports
+    text = raw.decode("utf-16")
+    root = ElementTree.fromstring(text.replace('encoding="UTF-16"', 'encoding="UTF-8"').encode("utf-8"))
+    ns = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
+    assert root.find("t:Triggers/t:CalendarTrigger/t:Repetition/t:Interval", ns).text == "PT10M"
+    assert root.find("t:Settings/t:MultipleInstancesPolicy", ns).text == "IgnoreNew"
+    assert root.find("t:Actions/t:Exec/t:Arguments", ns).text.startswith("consolidate ")
+    cron = [line for line in (ROOT / "scripts" / "schedule" / "crontab.txt").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")]
+    assert len(cron) == 1 and cron[0].startswith("*/10 * * * * ") and " consolidate " in cron[0]
+    assert "%" not in cron[0]  # cron would turn it into a newline

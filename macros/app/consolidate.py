@@ -48,8 +48,12 @@ from macros.problems import CODES, problem
 from macros.schema import FORM, FORM_SHEET, ITEMS, SUBMISSIONS, TABLES
 
 INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# Spreadsheets a unit may save by mistake: listed as rejected (E201) with the fix, not ignored.
+OTHER_SPREADSHEETS = {".ods": "LibreOffice（.ods）", ".et": "WPS 表格（.et）", ".xlsb": "Excel 二进制（.xlsb）",
+                      ".numbers": "Numbers（.numbers）", ".csv": "CSV 文本（.csv）"}
 WORKERS = 2
 LOG_DIR = "kexie-logs"
+LOCK_WAIT = 10.0  # seconds a run waits for another run on the same master
 Progress = Callable[[int, int, str], None]
 STATUS_ZH = {"ingested": "已汇总", "unchanged": "无变化", "superseded": "已被替代", "rejected": "未汇总"}
 
@@ -216,6 +220,13 @@ def _records(frame) -> list[dict[str, Any]]:
 
 
 def _examine(path: Path, setup: Setup) -> Outcome:
+    kind = OTHER_SPREADSHEETS.get(path.suffix.lower())
+    if kind is not None:
+        st = _stat(path)
+        sha = file_sha256(path, setup.limits.file_bytes) or ""
+        p = problem("E201", file=path.name, detail=f"这是{kind}格式，请用 Excel、WPS 或 LibreOffice 打开后另存为 .xlsx")
+        return Outcome(str(path), _record(path, st, sha, st.st_size if st else 0, None, "rejected",
+                                          [problem_json(p)]), [])
     fr = read_form(path, setup.expect, setup.limits)
     st = _stat(path)
     meta = {k: v for k, v in fr.meta.items() if not k.startswith("_")}
@@ -262,7 +273,7 @@ def is_candidate(path: Path) -> bool:
     name = path.name
     if name.startswith(("~$", ".~lock.", "._", ".")):
         return False  # Office/WPS/LibreOffice lock files, macOS resource forks, hidden files
-    return path.suffix.lower() in INBOX_SUFFIXES
+    return path.suffix.lower() in INBOX_SUFFIXES or path.suffix.lower() in OTHER_SPREADSHEETS
 
 
 def inbox_files(inbox: Path) -> list[Path]:
@@ -321,7 +332,14 @@ def _master_setup(engine, master: Path, today: date) -> tuple[Setup, list[str], 
     from macros.adapters.secret import load_secret, secret_path
     from macros.core.validate import build_context
 
+    missing = [name for name in (ITEMS.sheet, TABLES["units"].sheet) if name not in engine.sheet_names()]
+    if missing:
+        raise ConfigError(f"“{master.name}”不是活动工作簿（缺少工作表：{'、'.join(missing)}）。"
+                          "请指定用 kexie new 新建的活动工作簿。")
     settings = engine.read_settings()
+    if not _str(settings.get("campaign_id")):
+        raise ConfigError(f"“{master.name}”的“设置”中没有活动编号，无法核对报送表属于哪个活动。"
+                          "请填回活动编号（生成报送表时的那一个）后重试。")
     tables = {key: engine.read_table(TABLES[key]) for key in ("units", "topics")}
     vctx = build_context(settings, tables, today=today)
     campaign_id = _str(settings.get("campaign_id"))
@@ -436,8 +454,11 @@ def _submissions(ledger: Ledger, current: set[int]) -> list[dict[str, Any]]:
 
 def consolidate(master: str | Path, inbox: str | Path, today: date | None = None,
                 progress: Progress | None = None, log: str | Path | None = None,
-                workers: int = WORKERS) -> ConsolidateResult:
-    """Collect the returned forms of ``inbox`` into ``master`` (see the module doc)."""
+                workers: int = WORKERS, lock_timeout: float = LOCK_WAIT) -> ConsolidateResult:
+    """Collect the returned forms of ``inbox`` into ``master`` (see the module doc).
+
+    ``workers``: reader processes (0 reads in this process); ``lock_timeout``: seconds to wait
+    for another run on the same master before refusing (exit 3)."""
     started = datetime.now()
     t0 = time.perf_counter()
     master = Path(master)
@@ -454,7 +475,7 @@ def consolidate(master: str | Path, inbox: str | Path, today: date | None = None
     result = ConsolidateResult(master=master, log_path=log_path)
     try:
         logger.info("开始汇总：工作簿 %s，收件箱 %s", master, inbox)
-        _run(master, inbox, today, progress, logger, result, workers, started)
+        _run(master, inbox, today, progress, logger, result, workers, started, lock_timeout)
     except RefusedError as exc:
         result.refused = exc.message
         logger.warning("未写入：%s", exc.message)
@@ -470,7 +491,7 @@ def consolidate(master: str | Path, inbox: str | Path, today: date | None = None
 
 
 def _run(master: Path, inbox: Path, today: date, progress: Progress | None, logger: logging.Logger,
-         result: ConsolidateResult, workers: int, started: datetime) -> None:
+         result: ConsolidateResult, workers: int, started: datetime, lock_timeout: float) -> None:
     from macros.adapters.file_engine import FileEngine
     from macros.adapters.safe_write import master_lock
 
@@ -479,7 +500,7 @@ def _run(master: Path, inbox: Path, today: date, progress: Progress | None, logg
     candidates = inbox_files(inbox)
     readers = _Readers(setup, workers if candidates else 0)
     try:
-        with master_lock(master, timeout=10):
+        with master_lock(master, timeout=lock_timeout):
             _locked_run(master, inbox, today, progress, logger, result, engine, setup, unit_order,
                         unit_names, campaign_id, candidates, readers, started)
     except RefusedError:
