@@ -216,8 +216,13 @@ class Ledger:
             raise ConfigError(f"无法打开汇总台账“{self.path.name}”：{exc}") from exc
         self.db.row_factory = sqlite3.Row
         try:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                mode = self.db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            except sqlite3.OperationalError:  # e.g. a network share without shared memory
+                mode = self.db.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            # WAL: commits are atomic and durable enough with NORMAL; a rollback journal (WAL
+            # unavailable, as on some network shares) needs FULL for the same guarantee.
+            self.db.execute("PRAGMA synchronous=NORMAL" if str(mode).lower() == "wal" else "PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:

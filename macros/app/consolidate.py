@@ -180,7 +180,9 @@ def examine(path: Path, setup: Setup) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
         st = _stat(path)
         p = problem("E201", file=path.name, detail=f"读取时出错：{type(exc).__name__}")
-        return Outcome(str(path), _record(path, st, "", 0, None, "rejected", [problem_json(p)]), [])
+        sha = file_sha256(path, setup.limits.file_bytes) or ""
+        return Outcome(str(path), _record(path, st, sha, st.st_size if st else 0, None, "rejected",
+                                          [problem_json(p)]), [])
 
 
 def _stat(path: Path):
