@@ -674,3 +674,25 @@ def test_schedule_examples_are_well_formed():
             if line and not line.startswith("#")]
     assert len(cron) == 1 and cron[0].startswith("*/10 * * * * ") and " consolidate " in cron[0]
     assert "%" not in cron[0]  # cron would turn it into a newline
+
+
+@pytest.mark.libreoffice
+def test_a_password_protected_xls_is_rejected_as_encrypted(camp, soffice, tmp_path):
+    """A .xls whose workbook stream starts with a FILEPASS record (RC4), as Excel writes it."""
+    import struct
+
+    import olefile
+
+    src = camp.fill("XH15", [good_row(1)], dest=tmp_path / "XH15.xlsx")
+    xls = _libreoffice_convert(src, tmp_path / "lo", soffice, "xls")
+    with olefile.OleFileIO(str(xls), write_mode=True) as ole:
+        data = bytearray(ole.openstream("Workbook").read())
+        kind, size = struct.unpack_from("<HH", data, 0)
+        assert kind == 0x0809  # BOF
+        _next, next_size = struct.unpack_from("<HH", data, 4 + size)
+        struct.pack_into("<HHH", data, 4 + size, 0x002F, next_size, 0x0001)  # FILEPASS, RC4
+        ole.write_stream("Workbook", bytes(data))
+    dest = camp.inbox / "XH15_加密.xls"
+    dest.write_bytes(xls.read_bytes())
+    f = by_file(camp.run())[dest.name]
+    assert f.status == "rejected" and codes(f) == ["E202"]
