@@ -17,7 +17,7 @@ import zipfile
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from defusedxml import ElementTree as SafeET
 from filelock import FileLock, Timeout
@@ -188,15 +188,32 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+TEMP_STEM_CHARS = 40  # keeps temporary names within 255 bytes whatever the file's name
+
+
 def temp_path(path: Path, tag: str = "") -> Path:
     """A temporary file beside ``path`` for this process (removed by ``clean_stale_temps`` if orphaned)."""
-    return path.with_name(f".{path.stem}.{os.getpid()}.kexie-tmp{tag}{path.suffix}")
+    return path.with_name(f".{path.stem[:TEMP_STEM_CHARS]}.{os.getpid()}.kexie-tmp{tag}{path.suffix}")
+
+
+def replace_atomically(path: Path, write: Callable[[Path], Any]) -> Path:
+    """Create or replace ``path`` with what ``write(tmp)`` writes: a temporary file in the same
+    folder, then os.replace, so nobody ever sees a half-written file. No lock, no backup: for
+    files kexie owns outright (new workbooks, forms); a master goes through ``save_with``."""
+    path = Path(path)
+    tmp = temp_path(path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 def clean_stale_temps(path: Path) -> None:
     """Remove temporary files a killed run left beside ``path``. Call only under ``master_lock``:
     the lock guarantees no other kexie run is writing one right now."""
-    prefix, suffix = f".{path.stem}.", path.suffix
+    prefix, suffix = f".{path.stem[:TEMP_STEM_CHARS]}.", path.suffix
     for tmp in path.parent.iterdir():
         name = tmp.name
         if name.startswith(prefix) and name.endswith(suffix) and ".kexie-tmp" in name[len(prefix):]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -10,6 +9,7 @@ from openpyxl.styles import Alignment, Font
 
 from macros.actions import ACTIONS
 from macros.adapters.file_engine import set_cell
+from macros.adapters.safe_write import replace_atomically
 from macros.adapters.xlsx_tables import HEADER_FILL, HEADER_FONT, layout_table
 from macros.presets import CampaignData
 from macros.schema import (
@@ -99,13 +99,6 @@ def write_new_workbook(path: Path, data: CampaignData) -> Path:
     """Write a new workbook to ``path`` through a temporary file (no half-written master)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = build_workbook(data)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.kexie-tmp{path.suffix}")
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return replace_atomically(path, build_workbook(data).save)
 
 

@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from macros.adapters.safe_write import replace_atomically
 from macros.adapters.file_engine import cell_text
 from macros.adapters.xlsx_tables import layout_table
 from macros.schema import FORM, FORM_INFO_SHEET, FORM_META_SHEET, FORM_SHEET, Column
@@ -451,13 +452,4 @@ def build_form_template(spec: FormSpec) -> FormTemplate:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and os.replace."""
-    tmp = path.with_name(f".{path.stem[:40]}.{os.getpid()}.kexie-tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    finally:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
+    replace_atomically(path, lambda tmp: tmp.write_bytes(data))

@@ -16,18 +16,8 @@ import pandas as pd
 
 from macros.adapters.engine import WorkbookEngine
 from macros.core.grid import TableData
-from macros.core.normalize import coerce
+from macros.core.normalize import coerce, display_text
 from macros.schema import SETTINGS, TABLES, Table
-
-
-def display_text(value: Any) -> str | None:
-    """Staff text as typed (Chinese punctuation kept), stripped; 101.0 read from a number cell → "101"."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
 
 
 def _typed(type_name: str, value: Any, default_year: int | None) -> Any:

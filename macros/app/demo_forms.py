@@ -20,8 +20,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Sequence
 
+from macros.adapters.safe_write import replace_atomically
 from macros.adapters.xlsx_form import FILL_DATE_LABEL, FIRST_INPUT_ROW, HEADER_ROW
-from macros.app.campaign import display_text, load_campaign
+from macros.app.campaign import load_campaign
+from macros.core.normalize import display_text
 from macros.app.forms import run_forms
 from macros.core.demo_returns import DemoUnit, ReturnedFile, plan_returns, summary
 from macros.schema import FORM, FORM_META_SHEET, FORM_SHEET
@@ -58,12 +60,7 @@ def _fill_form(form: Path, f: ReturnedFile, dest: Path) -> None:
                 row[1].value = f.forge_as.code
             elif row[0].value == "unit_name":
                 row[1].value = f.forge_as.name
-    tmp = dest.with_name(f".{dest.stem[:40]}.{os.getpid()}.demo-tmp.xlsx")
-    try:
-        wb.save(tmp)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+    replace_atomically(dest, wb.save)
 
 
 def _set_mtime(path: Path, when: datetime) -> None:

@@ -19,7 +19,8 @@ from macros.adapters.engine import WorkbookEngine
 from macros.adapters.safe_write import owner_files
 from macros.adapters.secret import load_or_create_secret
 from macros.adapters.xlsx_form import FormSpec, FormTemplate, build_form_template, write_atomic
-from macros.app.campaign import Campaign, display_text, load_campaign
+from macros.app.campaign import Campaign, load_campaign
+from macros.core.normalize import display_text
 from macros.core.form_plan import FormUnit, plan_form_units, quota_text
 from macros.core.tokens import form_token
 from macros.errors import ConfigError, Exit

@@ -29,7 +29,8 @@ from typing import Any, Sequence
 from macros.adapters.docs import (
     Bookmark, Image, PageRef, part_page_ranges, render_docx, render_merged,
 )
-from macros.app.campaign import Campaign, display_text, load_campaign
+from macros.app.campaign import Campaign, load_campaign
+from macros.core.normalize import display_text
 from macros.core.safe_names import safe_filename
 from macros.errors import ConfigError, Exit
 
