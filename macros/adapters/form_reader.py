@@ -43,7 +43,10 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # so two cells at A1 and XFD1048576 in a 5 KB file would ask for hundreds of gigabytes.
 # A reference attribute r="B7" (cells) or r="7" (rows). Every XML part is scanned, whatever its
 # name: a literal prefix keeps the scan at memchr speed (~1 ms per MB).
-_REF = re.compile(rb'r="([A-Z]{0,3})(\d{1,9})"')
+# Two scans over the same references (r="B7" / r="7"), so no tuple is built per cell and each
+# distinct row number or column is converted once: the row numbers of all, the letters of cells.
+_REF_ROW = re.compile(rb'r="[A-Z]{0,3}(\d{1,9})"')
+_REF_COL = re.compile(rb'r="([A-Z]{1,3})\d{1,9}"')
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 FORM_DATE_LABEL = "填表日期"
 
@@ -237,15 +240,12 @@ class _Span:
         self.max_row = self.max_col = 0
 
     def scan(self, data: bytes) -> None:
-        refs = _REF.findall(data)
-        if not refs:
+        digits = set(_REF_ROW.findall(data))
+        if not digits:
             return
-        letters, digits = zip(*refs)
-        rows = list(map(int, digits))
+        rows = [int(d) for d in digits]
         self.min_row, self.max_row = min(self.min_row, min(rows)), max(self.max_row, max(rows))
-        for lt in set(letters):
-            if not lt:
-                continue
+        for lt in set(_REF_COL.findall(data)):
             c = 0
             for ch in lt:
                 c = c * 26 + ch - 64

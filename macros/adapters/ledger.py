@@ -153,19 +153,22 @@ def _json_default(value: Any) -> Any:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default, separators=(",", ":"))
 
 
+def _hook(d: dict) -> Any:
+    if len(d) == 1:
+        if "$date" in d:
+            return date.fromisoformat(d["$date"])
+        if "$datetime" in d:
+            return datetime.fromisoformat(d["$datetime"])
+    return d
+
+
 def from_json(text: str | None) -> Any:
     if text is None:
         return None
-
-    def hook(d: dict) -> Any:
-        if len(d) == 1:
-            if "$date" in d:
-                return date.fromisoformat(d["$date"])
-            if "$datetime" in d:
-                return datetime.fromisoformat(d["$datetime"])
-        return d
-
-    return json.loads(text, object_hook=hook)
+    if "$date" not in text and "\\u" not in text:
+        # No "$date"/"$datetime" key can be in it (not even escaped): no hook to run.
+        return json.loads(text)
+    return json.loads(text, object_hook=_hook)
 
 
 @dataclass
