@@ -105,10 +105,18 @@ class FileEngine(GridReading):
             if extra and any(k not in positions for k in row):
                 row = {by_header.get(header_key(k), k): v for k, v in row.items()}
             get = row.get
-            line = [get(k) if k is not None else None for k in present]
-            for j, v in enumerate(line):
-                if v is not None and v.__class__ is not int and is_blank(v):
-                    line[j] = None
+            line = []
+            append = line.append
+            for k in present:
+                v = get(k) if k is not None else None
+                if v is not None:  # blanks become None (plain text handled inline)
+                    c = v.__class__
+                    if c is str:
+                        if not v.strip():
+                            v = None
+                    elif c is not int and is_blank(v):
+                        v = None
+                append(v)
             if all(line[j] is None for j in own_idx):
                 continue  # a blank row, as a reader of the saved file would skip it
             values[n, :] = line

@@ -27,6 +27,18 @@ def _typed(type_name: str, value: Any, default_year: int | None) -> Any:
     return c.value if c.ok else None
 
 
+def _display_texts(values: list[Any]) -> list[str | None]:
+    """``[display_text(v) for v in values]``, with plain text (nearly every cell) handled inline."""
+    out = []
+    append = out.append
+    for v in values:
+        if v.__class__ is str:
+            append(v.strip() or None)
+        else:
+            append(display_text(v))
+    return out
+
+
 def typed_frame(table: Table, raw: pd.DataFrame, default_year: int | None = None) -> pd.DataFrame:
     """A copy of ``raw`` with each schema column coerced to its type (None where unreadable)."""
     out = raw.copy()
@@ -35,7 +47,7 @@ def typed_frame(table: Table, raw: pd.DataFrame, default_year: int | None = None
             continue
         raw_values = out[col.key].tolist()
         if col.type in ("text", "longtext"):
-            values = [display_text(v) for v in raw_values]
+            values = _display_texts(raw_values)
         else:  # each distinct value coerced once (dates, phones, numbers repeat a lot)
             cache: dict[tuple[type, Any], Any] = {}
             values = []
