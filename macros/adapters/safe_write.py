@@ -110,6 +110,24 @@ def _read_limited(zf: zipfile.ZipFile, name: str) -> bytes:
     return zf.read(name)
 
 
+# What an openpyxl load/save drops, by where it shows in the package: markers inside a sheet's
+# drawing part, relationship types of the sheet, and markers inside the sheet's own XML.
+_DRAWING_MARKERS = (
+    (b"<xdr:sp>", "形状或文本框"), (b"<xdr:sp ", "形状或文本框"), (b"/chart", "图表"),
+    (b"xdr:pic", "图片"), (b"<xdr:grpSp", "组合图形"),
+)
+_LOSSY_RELATIONS = {
+    "ctrlProp": "表单控件", "control": "ActiveX 控件", "activeXControlBinary": "ActiveX 控件",
+    "pivotTable": "数据透视表", "slicer": "切片器", "timeline": "切片器",
+    "threadedComment": "新版批注（对话式批注）",
+}
+_SHEET_MARKERS = (
+    (b"x14:dataValidation", "扩展数据验证（引用其他工作表的下拉列表等）"),
+    (b"x14:conditionalFormatting", "扩展条件格式"),
+    (b"x14:sparklineGroup", "迷你图"),
+)
+
+
 def unsupported_content(path: Path, skip_sheets: Iterable[str] = ()) -> list[str]:
     """Chinese descriptions of content in ``path`` that an openpyxl rewrite would drop.
 
@@ -126,31 +144,11 @@ def unsupported_content(path: Path, skip_sheets: Iterable[str] = ()) -> list[str
             for _rid, rtype, target in _rels(zf, part):
                 if rtype == "drawing" and target in names:
                     xml = _read_limited(zf, target)
-                    if b"<xdr:sp>" in xml or b"<xdr:sp " in xml:
-                        what.add("形状或文本框")
-                    if b"/chart" in xml:
-                        what.add("图表")
-                    if b"xdr:pic" in xml:
-                        what.add("图片")
-                    if b"<xdr:grpSp" in xml:
-                        what.add("组合图形")
-                elif rtype == "ctrlProp":
-                    what.add("表单控件")
-                elif rtype in ("control", "activeXControlBinary"):
-                    what.add("ActiveX 控件")
-                elif rtype == "pivotTable":
-                    what.add("数据透视表")
-                elif rtype in ("slicer", "timeline"):
-                    what.add("切片器")
-                elif rtype == "threadedComment":
-                    what.add("新版批注（对话式批注）")
+                    what |= {label for marker, label in _DRAWING_MARKERS if marker in xml}
+                elif rtype in _LOSSY_RELATIONS:
+                    what.add(_LOSSY_RELATIONS[rtype])
             xml = _read_limited(zf, part)
-            if b"x14:dataValidation" in xml:
-                what.add("扩展数据验证（引用其他工作表的下拉列表等）")
-            if b"x14:conditionalFormatting" in xml:
-                what.add("扩展条件格式")
-            if b"x14:sparklineGroup" in xml:
-                what.add("迷你图")
+            what |= {label for marker, label in _SHEET_MARKERS if marker in xml}
             for w in sorted(what):
                 found.append(f"工作表“{sheet_name}”中的{w}")
     return found
