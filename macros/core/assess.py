@@ -120,7 +120,11 @@ def total_score(points: dict[str, float], rules: Sequence[ScoringRule]) -> float
 
 def competition_ranks(scores: Sequence[float]) -> list[int]:
     """1 + the number of strictly higher scores: ties share a rank, the next rank skips (1,2,2,4)."""
-    return [1 + sum(1 for other in scores if other > s) for s in scores]
+    descending = sorted(scores, reverse=True)
+    first = {}  # score -> 0-based position of its first occurrence in descending order
+    for i, s in enumerate(descending):
+        first.setdefault(s, i)
+    return [1 + first[s] for s in scores]
 
 
 def grade_for(score: float | None, thresholds: Sequence[tuple[str, float]]) -> str | None:
