@@ -18,13 +18,11 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from macros.adapters.engine import (
-    Block, CellMark, ChartSpec, Formula, GridReading, ReportSheet, WorkbookEngine,
+    CellMark, Formula, GridReading, ReportSheet,
 )
 from macros.errors import ConfigError
 from macros.schema import Table
 
-MARK_AUTHOR = "kexie"
-MARK_FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
 # openpyxl refuses these control characters in cell text (they are illegal in XML).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 EXCEL_MAX_CELL = 32767

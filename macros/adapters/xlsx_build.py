@@ -13,8 +13,7 @@ from macros.adapters.safe_write import replace_atomically
 from macros.adapters.xlsx_tables import HEADER_FILL, HEADER_FONT, layout_table
 from macros.presets import CampaignData
 from macros.schema import (
-    README_SHEET, SETTINGS, SETTINGS_HEADERS, SETTINGS_SHEET, SHEETS, STATS_SHEET, TABLES,
-    tables_on,
+    README_SHEET, SETTINGS, SETTINGS_HEADERS, SETTINGS_SHEET, SHEETS, STATS_SHEET, tables_on,
 )
 
 TITLE_FONT = Font(name="微软雅黑", bold=True, size=16, color="FF1F4E79")

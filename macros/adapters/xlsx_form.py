@@ -12,7 +12,6 @@ The layout is the form contract of docs/forms.md (the consolidation reads it); k
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
 from dataclasses import dataclass, field, replace

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from macros.app.new import new_campaign
+from macros.app.result import CommandResult
 from macros.presets import demo_campaign
 
 # Order matters: forms before returns, returns before consolidation, tallies before documents.
@@ -66,8 +67,7 @@ def run_demo(out: str | Path = "demo-output") -> DemoContext:
     return ctx
 
 
-def command(args) -> "CommandResult":
-    from macros.app.result import CommandResult
+def command(args) -> CommandResult:
 
     started = time.perf_counter()
     ctx = run_demo(args.out)

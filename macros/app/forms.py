@@ -18,10 +18,16 @@ from typing import Any
 from macros.adapters.engine import WorkbookEngine
 from macros.adapters.safe_write import owner_files
 from macros.adapters.secret import load_or_create_secret
-from macros.adapters.xlsx_form import FormSpec, FormTemplate, build_form_template, write_atomic
+from macros.adapters.xlsx_form import (
+    FormSpec,
+    FormTemplate,
+    build_form_template,
+    write_atomic,
+)
 from macros.app.campaign import Campaign, load_campaign
-from macros.core.normalize import display_text
+from macros.app.result import CommandResult
 from macros.core.form_plan import FormUnit, plan_form_units, quota_text
+from macros.core.normalize import display_text
 from macros.core.tokens import form_token
 from macros.errors import ConfigError, Exit
 from macros.schema import FORM, TOPICS
@@ -136,8 +142,7 @@ def make_forms(engine_or_master_path: Any, out_dir: str | Path, all_units: bool 
     return run_forms(engine_or_master_path, out_dir, all_units, issued_at).paths
 
 
-def command(args) -> "CommandResult":
-    from macros.app.result import CommandResult
+def command(args) -> CommandResult:
     from macros.app.workbook import open_engine
 
     run = run_forms(open_engine(args), args.out, all_units=getattr(args, "all", False))

@@ -27,9 +27,15 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from macros.adapters.docs import (
-    Bookmark, Image, PageRef, part_page_ranges, render_docx, render_merged,
+    Bookmark,
+    Image,
+    PageRef,
+    part_page_ranges,
+    render_docx,
+    render_merged,
 )
 from macros.app.campaign import Campaign, load_campaign
+from macros.app.result import CommandResult
 from macros.core.normalize import display_text
 from macros.core.safe_names import safe_filename
 from macros.errors import ConfigError, Exit
@@ -552,8 +558,7 @@ def generate(
     return run
 
 
-def command(args) -> "CommandResult":
-    from macros.app.result import CommandResult
+def command(args) -> CommandResult:
     from macros.app.workbook import open_engine
 
     kinds = parse_kinds(args.kind)

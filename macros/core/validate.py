@@ -36,7 +36,7 @@ from openpyxl.utils import get_column_letter
 
 from macros.core.grid import TableData, header_key, is_blank
 from macros.core.normalize import (
-    coerce, count_chars, name_key, normalize_email, parse_int, parse_quantity, suggest,
+    coerce, count_chars, name_key, parse_int, parse_quantity, suggest,
 )
 from macros.problems import Problem, problem
 from macros.schema import (
