@@ -41,7 +41,7 @@ from macros.core.normalize import (
 from macros.problems import Problem, problem
 from macros.schema import (
     INVALID_ITEM_STATUSES, LIST_SEPARATORS, OTHER_DEPARTMENTS, SETTINGS, SETTINGS_HEADERS,
-    SETTINGS_SHEET, SHEETS, TABLES, VOCABULARIES, Column, Table, VocabRef,
+    REVIEW_OPTIONAL, SETTINGS_SHEET, SHEETS, TABLES, VOCABULARIES, Column, Table, VocabRef,
 )
 
 __all__ = [
@@ -924,13 +924,15 @@ def validate_campaign(raw_settings: Mapping[str, Any], settings_grid: Sequence[S
     if qr is not None and qr.found and "category" in qr.frame.columns:
         quota_categories = {name_key(c) for c in qr.frame["category"].tolist() if c is not None}
 
-    skip = {"validation", "submissions"}
+    skip = {"validation", "submissions", "assignments", "review_results"}
     missing_sheets: set[str] = set()
     for key, table in TABLES.items():
         if key in skip or key not in tables:
             continue
         data = tables[key]
         if sheet_names is not None and table.sheet not in sheet_names:
+            if key in REVIEW_OPTIONAL:  # a workbook without a review round
+                continue
             if table.sheet not in missing_sheets:
                 missing_sheets.add(table.sheet)
                 out.append(problem("E001", sheet=table.sheet, cell="A1", row=1))
