@@ -30,6 +30,7 @@ HANDLERS = {
     "allocate": "macros.app.allocate",
     "report": "macros.app.report",
     "addin": "macros.addin_install",
+    "review": "macros.app.review",
 }
 
 
@@ -103,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("docx", "pdf"), default="docx")
     s.add_argument("--out", required=True)
     s.add_argument("--today", type=_date, help="以该日期为今天")
+
+    from macros.app import review
+    review.add_arguments(sub.add_parser("review", help="评审：分配评审专家"))
 
     s = sub.add_parser("addin", help="安装或卸载 Excel 加载项")
     s.add_argument("action", choices=("install", "remove"))

@@ -236,3 +236,37 @@ register("W202", "填表日期晚于收到日期",
          "文件“{file}”的填表日期“{text}”晚于收到文件的日期 {received}，已按收到日期作为报送日期。")
 register("W203", "填表日期无法识别",
          "文件“{file}”的填表日期“{text}”无法识别为日期，已按收到文件的日期 {received} 作为报送日期。")
+
+
+# Expert review (kexie review assign, reviewers' score forms, review results): E6xx/W6xx.
+register("E601", "评分表校验码不符",
+         "文件“{file}”的评分表校验码与专家“{reviewer}”不符（可能被改动，或不是本活动下发的评分表），未汇总。"
+         "请向该专家重新发送 kexie forms 生成的评分表。")
+register("E602", "评分表的专家不在名单中",
+         "文件“{file}”是专家编号“{reviewer}”的评分表，但“评审专家”中没有这个编号，未汇总。")
+register("E603", "评分超过满分",
+         "“{column}”评分 {text} 超过该项满分 {max}，本行未汇总。请专家改正后重新发送评分表。")
+register("E604", "评分无法识别",
+         "“{column}”应为 0 到 {max} 之间的数字，“{text}”无法识别，本行未汇总。")
+register("E605", "不是分给该专家的条目",
+         "编号“{item_id}”没有分给专家“{reviewer}”评审，本行未汇总。请核对“评审分配”，或让专家使用最新的评分表。")
+register("E606", "评分不完整",
+         "编号“{item_id}”的评分缺少：{columns}，本行未汇总。请专家补全各项评分后重新发送。")
+register("E607", "评分表缺少列",
+         "文件“{file}”的“评分”工作表缺少列：{columns}，未汇总。请不要改动表头，使用下发的评分表重新填写。")
+register("E608", "没有评审专家", "“评审专家”工作表中没有专家，无法分配评审。请先填写评审专家名单。")
+register("E609", "评分表的编号重复",
+         "编号“{item_id}”在评分表中出现了不止一次，只采用第 {first} 行，本行未汇总。")
+register("W601", "主题相符的专家不足",
+         "“{title}”（编号 {item_id}）的主题领域只有 {matched} 位相符的专家，其余 {fallback} 位由其他专家补足。")
+register("W602", "评审专家不足",
+         "“{title}”（编号 {item_id}）只分到 {assigned} 位专家（应为 {wanted} 位）：其余专家与报送单位相同或人数不够。")
+register("W603", "条目尚未评分",
+         "专家“{reviewer}”的评分表中，编号“{item_id}”还没有评分。")
+register("W604", "工作人员填写的评分未覆盖",
+         "编号“{item_id}”的“评分”是工作人员填写的 {text}，评审得分 {score} 没有写入，保留原值。")
+register("W605", "评审设置无法识别",
+         "“设置”中的“{label}”为“{text}”，无法识别，已按“{default}”处理。")
+register("W606", "需复议", "“{title}”（编号 {item_id}）各专家评分相差 {spread} 分，超过复议分差阈值 {limit} 分，请组织复议。")
+register("W607", "评分表中的条目已不参评",
+         "专家“{reviewer}”的评分表中编号“{item_id}”已不在“征集明细”的有效条目中，本行未采用。")
