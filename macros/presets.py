@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
+from macros.core.demo_review import DEFAULT_CRITERIA, DEMO_REVIEW_SETTINGS, demo_reviewers  # noqa: E402
+
 PRESETS = ("献策", "课题", "任务", "指标")
 
 
@@ -294,7 +296,7 @@ def base_campaign() -> CampaignData:
     return CampaignData(
         settings={"campaign_id": uuid.uuid4().hex[:12], "word_limit": None, "excellent_units": 5},
         tables={"quota_rules": quotas, "scoring_rules": list(DEFAULT_SCORING),
-                "grades": list(DEFAULT_GRADES)},
+                "grades": list(DEFAULT_GRADES), "criteria": list(DEFAULT_CRITERIA)},
     )
 
 
@@ -329,4 +331,6 @@ def demo_campaign() -> CampaignData:
     # the deadline) the unfinished ones show as overdue.
     tasks = baoding_tasks(start=date(2010, 9, 1), due=date(2010, 10, 20))
     data.tables.update(units=dandong_roster(), tasks=tasks, targets=list(LESHAN_TARGETS))
+    data.settings.update(DEMO_REVIEW_SETTINGS)  # the review round of the demo (sample experts)
+    data.tables.update(reviewers=demo_reviewers())
     return data

@@ -23,6 +23,7 @@ STEPS = (
     "macros.app.demo_forms",
     "macros.app.demo_consolidate",
     "macros.app.demo_tally",
+    "macros.app.demo_review",
     "macros.app.demo_reports",
 )
 

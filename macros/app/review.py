@@ -30,6 +30,11 @@ def add_arguments(parser) -> None:
     s = sub.add_parser("assign", help="为每条参评内容分配评审专家（写入“评审分配”）")
     s.add_argument("master", help="活动工作簿")
     s.add_argument("--json", action="store_true")
+    s = sub.add_parser("collect", help="汇总收件箱中交回的评分表（kexie consolidate 也会汇总）")
+    s.add_argument("master", help="活动工作簿")
+    s.add_argument("inbox", help="收件箱文件夹")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--today", help="以该日期为今天（YYYY-MM-DD）")
 
 
 def _records(campaign: "Campaign", key: str) -> list[dict[str, Any]]:
@@ -90,12 +95,15 @@ def plan_assignment(campaign: "Campaign") -> AssignRun:
     return run
 
 
-def assign_reviewers(engine) -> AssignRun:
+def assign_reviewers(engine, today=None) -> AssignRun:
+    """Plan and write 评审分配; 统计 is regenerated with it (the save keeps its charts)."""
     from macros.app.campaign import load_campaign
+    from macros.app.tally import refresh_stats
 
     campaign = load_campaign(engine, tables=REVIEW_TABLES)
     run = plan_assignment(campaign)
     engine.write_table(ASSIGNMENTS, run.rows)
+    refresh_stats(engine, today)
     engine.save()
     return run
 
@@ -124,7 +132,19 @@ def _assign_command(args) -> CommandResult:
     return CommandResult(data=data, exit_code=code, lines=lines)
 
 
+def _collect_command(args) -> CommandResult:
+    from datetime import date
+
+    from macros.app.review_collect import collect_lines, collect_reviews
+
+    today = date.fromisoformat(args.today) if getattr(args, "today", None) else None
+    result = collect_reviews(args.master, args.inbox, today=today)
+    return CommandResult(data=result.to_json(), exit_code=result.exit_code, lines=collect_lines(result))
+
+
 def command(args) -> CommandResult:
     if args.review_command == "assign":
         return _assign_command(args)
+    if args.review_command == "collect":
+        return _collect_command(args)
     raise AssertionError(args.review_command)
