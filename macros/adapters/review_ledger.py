@@ -84,8 +84,9 @@ class ReviewLedger:
         return ReviewFile(row["id"], row["sha256"], row["name"], row["mtime_ns"], row["reviewer_code"], row["status"],
                           row["row_count"], from_json(row["problems"]) or [])
 
-    def accepted_hashes(self) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT sha256 FROM review_files WHERE status = 'accepted'")}
+    def accepted_hashes(self) -> dict[str, int]:
+        """sha256 -> file id of every accepted score form."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT sha256, id FROM review_files WHERE status = 'accepted'")}
 
     def latest_by_hash(self, sha256: str) -> ReviewFile | None:
         row = self.db.execute("SELECT * FROM review_files WHERE sha256 = ? ORDER BY id DESC LIMIT 1",

@@ -91,7 +91,8 @@ def demo_step(ctx) -> None:
     from macros.adapters.file_engine import FileEngine
     from macros.app.campaign import load_campaign
     from macros.app.review import assign_reviewers
-    from macros.app.review_collect import collect_reviews
+    from macros.app.consolidate import consolidate
+    from macros.app.review_awards import awards
     from macros.app.review_forms import write_review_forms
     from macros.core.review_round import criteria
 
@@ -105,19 +106,19 @@ def demo_step(ctx) -> None:
     by_code = {r["code"]: Path(r["file"]) for r in forms.reviewers}
     crit = criteria(load_campaign(FileEngine(ctx.master), tables=["criteria"]).frame("criteria").to_dict("records"))
     _returns(ctx, by_code, pairs, crit)
-    result = collect_reviews(ctx.master, ctx.inbox, today=ctx.today)
-    res = result.results
+    result = consolidate(ctx.master, ctx.inbox, today=ctx.today, workers=1,
+                         log=ctx.out / "kexie-logs" / "consolidate-demo.log")
     ctx.outputs.append((f"评审专家评分表（{len(forms.paths)} 份）", forms_dir))
-    if res is None:
-        ctx.notes.append(f"评审：{result.refused or '未汇总'}")
+    returned = [f for f in result.files if f.kind == "review_form"]
+    if result.refused:
+        ctx.notes.append(f"评审：{result.refused}")
         return
     codes: dict[str, int] = {}
-    for f in result.files:
+    for f in returned:
         for p in f.problems:
             codes[p.get("code")] = codes.get(p.get("code"), 0) + 1
-    awards = [es for es in res.results if es.award]
-    ctx.notes.append(f"评审：{len(run.rows)} 个评审任务分给 {len(by_code)} 位专家；收回评分表 {len(result.files)} 个，"
-                     f"已评分 {len(res.results)} 条，获奖 {len(awards)} 条，需复议 "
-                     f"{sum(1 for es in res.results if es.recheck)} 条。")
+    awarded = awards(ctx.master)
+    ctx.notes.append(f"评审：{len(run.rows)} 个评审任务分给 {len(by_code)} 位专家；收回评分表 {len(returned)} 个"
+                     f"（kexie consolidate 汇总），获奖 {len(awarded)} 条，需复议 {codes.get('W606', 0)} 条。")
     if codes:
         ctx.notes.append("  评分表中的问题：" + "，".join(f"{c}×{n}" for c, n in sorted(codes.items())))

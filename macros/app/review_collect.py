@@ -61,7 +61,8 @@ def split_review_forms(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     return mine, others
 
 
-def collect_in_ledger(engine, master: Path, ledger, paths: list[Path], today: date | None) -> CollectResult:
+def collect_in_ledger(engine, master: Path, ledger, paths: list[Path], today: date | None,
+                      refresh: bool = True, sha_of: dict[Path, str] | None = None) -> CollectResult:
     """Ingest ``paths`` (score forms) into ``ledger`` and rewrite the review sheets (the caller saves)."""
     from macros.adapters.review_ledger import ReviewLedger
     from macros.adapters.secret import load_secret, secret_path
@@ -73,9 +74,9 @@ def collect_in_ledger(engine, master: Path, ledger, paths: list[Path], today: da
     campaign = load_campaign(engine, tables=REVIEW_TABLES + ["review_results"])
     rl = ReviewLedger(ledger.db)
     ctx = review_context(campaign, load_secret(master), secret_path(master).name)
-    result.files = ingest_review_forms(rl, paths, ctx)
+    result.files = ingest_review_forms(rl, paths, ctx, sha_of)
     result.results = rebuild_review_results(engine, campaign, rl)
-    if result.results.changed:
+    if result.results.changed and refresh:
         try:
             from macros.app.tally import refresh_stats
 
@@ -130,3 +131,34 @@ def collect_lines(result: CollectResult) -> list[str]:
     elif result.written:
         lines.append(f"已更新“评审结果”：{result.master}")
     return lines
+
+
+# --- the consolidation's stage for score forms (kexie consolidate) -----------------------------
+
+def intake_stage(run, entries) -> tuple[list, bool]:
+    """Score forms found by ``kexie consolidate``: into the review tables of the run's ledger,
+    评审结果 and 评分 written into the run's engine (saved by the run's rebuild with 统计)."""
+    from macros.app.intake.result import FileResult
+
+    paths = [e.path for e in entries]
+    result = collect_in_ledger(run.engine, run.master, run.ledger, paths, run.today, refresh=False,
+                               sha_of={e.path: e.sha256 for e in entries if e.sha256})
+    sha = {e.path.name: e.sha256 for e in entries}
+    files = [FileResult(f.file, None, f.status, f.rows, list(f.problems), kind=f.kind, new=f.new,
+                        sha256=sha.get(f.file)) for f in result.files]
+    res = result.results
+    if res is not None and res.problems and files:  # round-level warnings (复议, 评分 kept) on the first form
+        from macros.core.intake import problem_json
+
+        files[0].problems += [problem_json(p) for p in res.problems]
+    run.logger.info("评分表 %s 个；已评分 %s 条", len(files), len(res.results) if res else 0)
+    return files, bool(res and res.changed)
+
+
+def _register() -> None:
+    from macros.app.intake.targets import Target, Validated, register_target
+
+    register_target(Target("review_scores", validate=lambda read, setup: Validated([]), stage=intake_stage))
+
+
+_register()

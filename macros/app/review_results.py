@@ -20,14 +20,11 @@ from macros.adapters.form_reader import Limits
 from macros.adapters.review_form_reader import ReviewExpect, read_review_form
 from macros.adapters.review_ledger import ReviewLedger
 from macros.app.campaign import Campaign, load_campaign
-from macros.core.assess import excel_round
 from macros.core.intake import problem_json
 from macros.core.normalize import display_text, name_key
 from macros.core.review_intake import check_rows
-from macros.core.review_round import Criterion, criteria, entry_rows, max_total, review_config, reviewer_rows
-from macros.core.review_scores import apply_awards, score_entries
+from macros.core.review_round import Criterion, criteria, entry_rows, reviewer_rows
 from macros.problems import Problem, problem
-from macros.schema import AWARD_LEVELS, ITEMS, REVIEW_RESULTS
 
 REVIEW_TABLES = ["items", "reviewers", "criteria", "assignments", "topics"]
 SOURCE_KEXIE, SOURCE_STAFF = "评审得分（kexie 写入）", "工作人员填写，未覆盖"
@@ -108,15 +105,18 @@ def examine_review_form(path: Path, ctx: ReviewContext) -> tuple[dict[str, Any],
 def ingest_review_forms(rl: ReviewLedger, paths: list[Path], ctx: ReviewContext,
                         sha_of: dict[Path, str] | None = None) -> list[ReviewFileResult]:
     accepted = rl.accepted_hashes()
+    known = {f.id: f for f in rl.files()}
     out = []
     for path in paths:
         sha = (sha_of or {}).get(path)
         if sha and sha in accepted:
-            out.append(ReviewFileResult(path.name, None, "unchanged", 0, []))
+            f = known[accepted[sha]]
+            out.append(ReviewFileResult(path.name, f.reviewer_code, "unchanged", f.row_count, [], file_id=f.id))
             continue
         rec, rows = examine_review_form(path, ctx)
-        if rec["sha256"] in accepted and rec["status"] == "accepted":
-            out.append(ReviewFileResult(path.name, rec["reviewer_code"], "unchanged", rec["row_count"], []))
+        if rec["sha256"] in accepted:
+            f = known[accepted[rec["sha256"]]]
+            out.append(ReviewFileResult(path.name, f.reviewer_code, "unchanged", f.row_count, [], file_id=f.id))
             continue
         prev = rl.latest_by_hash(rec["sha256"]) if rec["sha256"] else None
         if rec["status"] == "rejected" and prev is not None and prev.status == "rejected" \
@@ -126,13 +126,13 @@ def ingest_review_forms(rl: ReviewLedger, paths: list[Path], ctx: ReviewContext,
         rec["received_at"] = datetime.now().replace(microsecond=0).isoformat(timespec="seconds")
         fid = rl.record_file(rec, rows)
         if rec["status"] == "accepted":
-            accepted.add(rec["sha256"])
+            accepted[rec["sha256"]] = fid
         out.append(ReviewFileResult(path.name, rec["reviewer_code"],
                                     "ingested" if rec["status"] == "accepted" else "rejected",
                                     rec["row_count"], rec["problems"], new=True, file_id=fid))
     current = rl.current_ids()
     for r in out:
-        if r.status == "ingested" and r.file_id not in current:
+        if r.status in ("ingested", "unchanged") and r.file_id not in current:
             r.status = "superseded"
     return out
 

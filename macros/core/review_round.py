@@ -143,3 +143,37 @@ def criteria(rows: Iterable[Mapping[str, Any]]) -> list[Criterion]:
 
 def max_total(crit: Sequence[Criterion]) -> float:
     return sum(c.max_points for c in crit)
+
+
+@dataclass(frozen=True)
+class Award:
+    """One awarded entry of the review round (for 获奖名单, 通报 and 荣誉证书)."""
+
+    level: str  # 一等奖 / 二等奖 / 三等奖
+    item_id: str
+    title: str | None
+    unit: str | None  # 报送单位
+    people: str | None  # 献策人 (the author as written)
+    people_org: str | None  # 工作单位
+    rank: int | None
+    score: float | None
+
+
+def award_list(results: Iterable[Mapping[str, Any]], items: Iterable[Mapping[str, Any]]) -> list[Award]:
+    """Awarded rows of 评审结果 (level order, then rank), with the author from 征集明细."""
+    by_id = {display_text(r.get("item_id")): r for r in items}
+    order = {level: i for i, level in enumerate(AWARD_LEVELS)}
+    out = []
+    for r in results:
+        level, item_id = display_text(r.get("award")), display_text(r.get("item_id"))
+        if not level or not item_id:
+            continue
+        item = by_id.get(item_id, {})
+        rank = r.get("rank")
+        out.append(Award(level, item_id, display_text(r.get("title")) or display_text(item.get("title")),
+                         display_text(r.get("unit_name")) or display_text(item.get("unit_name")),
+                         display_text(item.get("author")), display_text(item.get("author_org")),
+                         int(rank) if isinstance(rank, (int, float)) else None,
+                         float(r["final"]) if isinstance(r.get("final"), (int, float)) else None))
+    out.sort(key=lambda a: (order.get(a.level, len(order)), a.rank if a.rank is not None else 10**9, a.item_id))
+    return out

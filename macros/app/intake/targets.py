@@ -29,9 +29,15 @@ class Validated:
 class Target:
     name: str
     validate: Callable[[Read, Any], Validated]  # (read, setup) -> Validated; pure apart from the setup
+    # A target with ledger tables and sheets of its own (reviewers' score forms) takes its files
+    # itself: ``stage(run, entries) -> (FileResults, changed)`` runs under the run's lock, after the
+    # items are recorded and before the master is rebuilt; its sheets are saved with the rebuild.
+    stage: Callable[[Any, list], tuple[list, bool]] | None = None
 
 
 _TARGETS: dict[str, Target] = {}
+# Modules registering further targets (imported on first use; a missing one is skipped).
+BUILTIN_TARGETS = ("macros.app.review_collect",)
 
 
 def register_target(target: Target) -> Target:
@@ -40,7 +46,31 @@ def register_target(target: Target) -> Target:
 
 
 def target(name: str) -> Target:
+    _load_builtin()
     return _TARGETS[name]
+
+
+def _load_builtin() -> None:
+    import importlib
+
+    for module in BUILTIN_TARGETS:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def staged_entries(entries: list, kind_target: Callable[[str], str]) -> dict[str, list]:
+    """Entries whose reader's target has its own stage, by target name."""
+    _load_builtin()
+    out: dict[str, list] = {}
+    for e in entries:
+        name = kind_target(e.kind) if e.kind else None
+        t = _TARGETS.get(name) if name else None
+        if t is not None and t.stage is not None:
+            out.setdefault(name, []).append(e)
+    return out
 
 
 def _frame(read: Read):
