@@ -366,6 +366,7 @@ REVIEW_SETTINGS: tuple[Setting, ...] = (
     *(Setting(f"award{i}_share", f"{level}比例", "number",
               note=f"{level}占参评总数的比例，如 10% 或 0.1，按参评总数乘以比例向下取整")
       for i, level in enumerate(AWARD_LEVELS, start=1)),
+    Setting("award_doc_number", "获奖通报发文字号", note="获奖名单通报的发文字号，如：丹科协发〔2010〕25号"),
 )
 SETTINGS = SETTINGS + REVIEW_SETTINGS
 
