@@ -108,6 +108,17 @@ def assign_reviewers(engine, today=None) -> AssignRun:
     return run
 
 
+def _summarised(problems: list[Problem], shown: int = 5) -> list[str]:
+    """Each problem's message, at most ``shown`` per code and a count of the rest (JSON has all)."""
+    out, seen = [], {}
+    for p in problems:
+        seen[p.code] = seen.get(p.code, 0) + 1
+        if seen[p.code] <= shown:
+            out.append(f"[{p.code}] {p.message}")
+    out += [f"[{code}] 另有 {n - shown} 条同类提示（完整列表见 --json 输出）。" for code, n in seen.items() if n > shown]
+    return out
+
+
 def _assign_command(args) -> CommandResult:
     from macros.app.workbook import open_engine
 
@@ -117,7 +128,7 @@ def _assign_command(args) -> CommandResult:
     entries_n = len(a.reviewers) if a else 0
     lines = [f"已为 {entries_n} 条参评内容分配评审专家（每条 {run.per_entry} 位），写入“评审分配”。",
              f"每位专家评审 {loads[0]}–{loads[-1]} 条；与上次分配相比新增或调整 {run.changed} 处。"]
-    lines += [p.message for p in run.problems]
+    lines += _summarised(run.problems)
     if entries_n:
         lines.append("下一步：运行 kexie forms 为每位专家生成评分表。")
     data = {

@@ -170,7 +170,7 @@ def _keep(state: _State, previous: Iterable[tuple[str, str]]) -> int:
     return kept
 
 
-def _fill(state: _State, out: Assignment) -> None:
+def _fill(state: _State) -> None:
     for e in sorted(state.entries, key=lambda x: (_h(x), x)):
         need = state.n - len(state.of[e])
         if need <= 0:
@@ -180,15 +180,8 @@ def _fill(state: _State, out: Assignment) -> None:
             candidates.sort(key=lambda r: (not state.match(e, r), state.load[r], -_h(e, r), r))
         else:
             candidates.sort(key=lambda r: (state.load[r], -_h(e, r), r))
-        chosen = candidates[:need]
-        for r in chosen:
+        for r in candidates[:need]:
             state.add(e, r)
-        if len(chosen) < need:
-            out.short[e] = need - len(chosen)
-        if state.topic_match:
-            unmatched = sum(1 for r in state.of[e] if not state.match(e, r))
-            if unmatched and any(not state.match(e, r) for r in chosen):
-                out.topic_fallback[e] = unmatched
 
 
 def _movable(state: _State, e: str, donor: str, receiver: str) -> bool:
@@ -238,13 +231,18 @@ def assign(entries: Sequence[Entry], reviewers: Sequence[Reviewer], n: int, *,
     state = _State(entries, reviewers, n, topic_match)
     out = Assignment()
     out.kept = _keep(state, previous)
-    _fill(state, out)
+    _fill(state)
     out.moved = _balance(state, limit=max(1, len(entries) * n))
     for e in state.entries:
         rs = sorted(state.of[e], key=lambda r: (-_h(e, r), r))
         out.reviewers[e] = rs
         for r in rs:
             out.matched[(e, r)] = state.match(e, r)
+        if len(rs) < n:  # reported on every run, not only when the places were filled
+            out.short[e] = n - len(rs)
+        unmatched = sum(1 for r in rs if not out.matched[(e, r)])
+        if topic_match and unmatched:
+            out.topic_fallback[e] = unmatched
     return out
 
 
