@@ -209,3 +209,34 @@ def test_staff_score_is_never_overwritten(round_):
     ws = openpyxl.load_workbook(master)["征集明细"]
     scores = {r[ih.index("编号")]: r[ih.index("评分")] for r in ws.iter_rows(min_row=2, values_only=True)}
     assert scores[staff_id] == 66 and all(v == 60 for k, v in scores.items() if k != staff_id)
+
+
+def test_cli_review_assign_and_collect_json(tmp_path, capsys):
+    import json
+
+    from macros.cli import main
+
+    master = tmp_path / "活动.xlsx"
+    new_campaign(master, data=_campaign(per_entry=2, review_topic_match="是"))
+    assert main(["review", "assign", str(master), "--json"]) == 1  # nobody's 专业 matches: W601
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["assignments"]) == 6 and all(len(a["reviewers"]) == 2 for a in data["assignments"])
+    assert {p["code"] for p in data["problems"]} == {"W601"}
+    assert data["changed"] == 12 and data["per_entry"] == 2
+    forms = run_forms(master, tmp_path / "forms")
+    inbox = _fill_all(master, forms, tmp_path / "inbox")
+    assert main(["review", "collect", str(master), str(inbox), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["written"] and data["entries_scored"] == 6
+    assert [a["level"] for a in data["awards"]].count("一等奖") >= 1
+    assert all(f["status"] == "ingested" and f["kind"] == "review_form" for f in data["files"])
+    assert main(["review", "collect", str(master), str(inbox), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["written"] is False
+
+
+def test_no_reviewers_is_a_usage_error(tmp_path, capsys):
+    from macros.cli import main
+
+    master = new_campaign(tmp_path / "活动.xlsx", "献策")
+    assert main(["review", "assign", str(master)]) == 2
+    assert "评审专家" in capsys.readouterr().err
