@@ -40,8 +40,7 @@ def _round_facts(campaign) -> dict[str, Any]:
                                 and "reviewer_code" in assignments else [])} - {""}
     experts = len(codes) or (len([c for c in reviewers["code"].tolist() if _text(c)]) if reviewers is not None
                              and "code" in reviewers else 0)
-    method = cfg.method + ("（5 位及以上专家评分时去掉一个最高分和一个最低分）" if cfg.method == "去掉最高最低" else "")
-    return {"experts": experts, "per_entry": cfg.per_entry, "method": method,
+    return {"experts": experts, "per_entry": cfg.per_entry, "method": cfg.method,
             "normalized": "是" if cfg.normalize else "否"}
 
 

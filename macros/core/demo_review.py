@@ -42,6 +42,7 @@ DEMO_REVIEW_SETTINGS: dict[str, Any] = {
     "award1_count": 3,
     "award2_count": 6,
     "award3_share": 0.1,
+    "award_doc_number": "丹科协发〔2010〕25号",  # sample number
 }
 
 
