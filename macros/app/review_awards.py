@@ -19,7 +19,6 @@ def awards(source: Any) -> list[Award]:
     if isinstance(source, Campaign):
         campaign = source
         if "review_results" not in campaign.frames or "items" not in campaign.frames:
-            from macros.adapters.file_engine import FileEngine  # noqa: F401 - a Campaign has no engine
             raise ValueError("the campaign must be loaded with the review_results and items tables")
     else:
         if isinstance(source, (str, Path)):

@@ -146,7 +146,8 @@ class ResultsRun:
     changed: bool = False
 
 
-def _scores_for(campaign: Campaign, rl: ReviewLedger) -> list[tuple[str, str, float]]:
+def current_scores(campaign: Campaign, rl: ReviewLedger) -> list[tuple[str, str, float]]:
+    """(entry, reviewer, total) of the current forms, for pairs still assigned and entries still valid."""
     ctx_assigned: set[tuple[str, str]] = set()
     for row in campaign.frame("assignments").to_dict("records"):
         e, r = display_text(row.get("item_id")), display_text(row.get("reviewer_code"))

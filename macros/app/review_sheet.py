@@ -7,7 +7,7 @@ from typing import Any
 
 from macros.adapters.review_ledger import ReviewLedger
 from macros.app.campaign import Campaign
-from macros.app.review_results import SOURCE_KEXIE, SOURCE_STAFF, ResultsRun, _scores_for
+from macros.app.review_results import SOURCE_KEXIE, SOURCE_STAFF, ResultsRun, current_scores
 from macros.core.assess import excel_round
 from macros.core.normalize import display_text
 from macros.core.review_round import criteria, entry_rows, max_total, review_config
@@ -27,7 +27,7 @@ def plan_results(campaign: Campaign, rl: ReviewLedger) -> ResultsRun:
     run = ResultsRun(problems=list(cfg.problems))
     items = entry_rows(campaign.frame("items").to_dict("records"))
     order = [r["item_id"] for r in items]
-    run.results = score_entries(_scores_for(campaign, rl), method=cfg.method, normalize=cfg.normalize,
+    run.results = score_entries(current_scores(campaign, rl), method=cfg.method, normalize=cfg.normalize,
                                 recheck_spread=cfg.recheck_spread, entry_order=order)
     apply_awards(run.results, cfg.award_counts, cfg.award_shares, AWARD_LEVELS)
     full = max_total(criteria(campaign.frame("criteria").to_dict("records")))
