@@ -24,6 +24,7 @@ STEPS = (
     "macros.app.demo_consolidate",
     "macros.app.demo_tally",
     "macros.app.demo_reports",
+    "macros.app.demo_certificates",
 )
 
 DEMO_TODAY = date(2010, 10, 25)  # a few days after the deadline: late items and overdue tasks show
