@@ -1,27 +1,24 @@
-"""Use case: the complete sample campaign of the seeds (kexie demo).
-
-The demo is a pipeline of steps; each capability contributes one step module exposing
-``demo_step(ctx) -> None`` that adds its outputs to ``ctx.outputs``. Steps whose module is not
-in the tree are skipped, so each capability extends the demo as it lands.
-"""
+"""The demo run: a fresh sample workbook, then every step of ``STEPS`` in order (see the package
+docstring for how to add one)."""
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from macros.app.new import new_campaign
+from macros.demo import consolidate, forms, reports, tally, validate
 from macros.demo.campaign import demo_campaign
 
 # Order matters: forms before returns, returns before consolidation, tallies before documents.
-STEPS = (
-    "macros.demo.validate",
-    "macros.demo.forms",
-    "macros.demo.consolidate",
-    "macros.demo.tally",
-    "macros.demo.reports",
+STEPS: tuple[Callable[["DemoContext"], None], ...] = (
+    validate.demo_step,
+    forms.demo_step,
+    consolidate.demo_step,
+    tally.demo_step,
+    reports.demo_step,
 )
 
 DEMO_TODAY = date(2010, 10, 25)  # a few days after the deadline: late items and overdue tasks show
@@ -54,13 +51,7 @@ def run_demo(out: str | Path = "demo-output") -> DemoContext:
     ctx = DemoContext(out=out, master=out / "献策十二五-活动工作簿.xlsx")
     new_campaign(ctx.master, force=True, data=demo_campaign())
     ctx.outputs.append(("活动工作簿", ctx.master))
-    for name in STEPS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.demo_step(ctx)
+    for step in STEPS:
+        step(ctx)
     return ctx
 
