@@ -13,7 +13,7 @@ from macros.adapters.file_engine import FileEngine
 from macros.adapters.review_form import review_subject
 from macros.adapters.secret import load_secret
 from macros.app.consolidate import consolidate
-from macros.app.demo_review import fill_review_form
+from macros.demo.review import fill_review_form
 from macros.app.forms import run_forms
 from macros.app.new import new_campaign
 from macros.app.review import assign_reviewers

@@ -51,7 +51,7 @@ def fill_review_form(form: Path, dest: Path, points: dict[str, dict[str, float]]
 
 
 def _returns(ctx, forms, pairs, crit) -> list[Path]:
-    from macros.core.demo_review import demo_scores
+    from macros.demo.review_data import demo_scores
 
     scores = demo_scores(pairs, [(c.name, c.max_points) for c in crit])
     inbox = ctx.inbox

@@ -26,13 +26,6 @@ DEMO_REVIEWERS: list[dict[str, Any]] = [
     {"code": "ZJ10", "name": "谭文博", "org": "丹东市财政局", "topics": "6、15、16、19", "post": "高级会计师"},
 ]
 
-DEFAULT_CRITERIA: list[dict[str, Any]] = [
-    {"criterion": "针对性", "max_points": 30, "note": "切合丹东“十二五”发展的实际问题，问题分析准确"},
-    {"criterion": "可行性", "max_points": 30, "note": "措施具体，条件具备，可操作、可落实"},
-    {"criterion": "创新性", "max_points": 20, "note": "思路新颖，有独到见解"},
-    {"criterion": "规范性", "max_points": 20, "note": "结构完整，表述清楚，数据可靠"},
-]
-
 DEMO_REVIEW_SETTINGS: dict[str, Any] = {
     "review_per_entry": 5,
     "review_topic_match": "是",
