@@ -190,6 +190,8 @@ def test_staff_score_is_never_overwritten(round_):
     ih = [c.value for c in ws[1]]
     ws.cell(row=2, column=ih.index("评分") + 1, value=66)
     staff_id = ws.cell(row=2, column=ih.index("编号") + 1).value
+    ws.cell(row=3, column=ih.index("评分") + 1, value="待定")  # text typed by staff stays too
+    text_id = ws.cell(row=3, column=ih.index("编号") + 1).value
     wb.save(master)
     inbox = _fill_all(master, forms, tmp / "inbox")
     result = consolidate(master, inbox, workers=0)
@@ -197,8 +199,8 @@ def test_staff_score_is_never_overwritten(round_):
     wb = openpyxl.load_workbook(master)
     ws = wb["征集明细"]
     scores = {r[ih.index("编号")]: r[ih.index("评分")] for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert scores[staff_id] == 66
-    assert all(v == 75 for k, v in scores.items() if k != staff_id)  # 30 + 45 of 100
+    assert scores[staff_id] == 66 and scores[text_id] == "待定"
+    assert all(v == 75 for k, v in scores.items() if k not in (staff_id, text_id))  # 30 + 45 of 100
     rh = [c.value for c in wb["评审结果"][1]]
     prov = {r[rh.index("编号")]: r[rh.index("评分来源")] for r in wb["评审结果"].iter_rows(min_row=2, values_only=True)}
     assert prov[staff_id] == "工作人员填写，未覆盖"
@@ -208,7 +210,7 @@ def test_staff_score_is_never_overwritten(round_):
     consolidate(master, inbox, workers=0)
     ws = openpyxl.load_workbook(master)["征集明细"]
     scores = {r[ih.index("编号")]: r[ih.index("评分")] for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert scores[staff_id] == 66 and all(v == 60 for k, v in scores.items() if k != staff_id)
+    assert scores[staff_id] == 66 and all(v == 60 for k, v in scores.items() if k not in (staff_id, text_id))
 
 
 def test_cli_review_assign_and_collect_json(tmp_path, capsys):

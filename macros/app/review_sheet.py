@@ -9,6 +9,7 @@ from macros.adapters.review_ledger import ReviewLedger
 from macros.app.campaign import Campaign
 from macros.app.review_results import SOURCE_KEXIE, SOURCE_STAFF, ResultsRun, current_scores
 from macros.core.assess import excel_round
+from macros.core.grid import is_blank
 from macros.core.normalize import display_text
 from macros.core.review_round import criteria, entry_rows, max_total, review_config
 from macros.core.review_scores import apply_awards, score_entries
@@ -72,7 +73,9 @@ def _item_scores(campaign: Campaign, rl: ReviewLedger, run: ResultsRun) -> list[
         now = typed[i] if i < len(typed) else None
         mine = item_id in last and isinstance(now, (int, float)) and last[item_id] is not None \
             and abs(now - last[item_id]) < SAME
-        if now is None or raw[i].get("score") in (None, "") or mine:
+        typed_raw = raw[i].get("score")
+        blank = is_blank(typed_raw)
+        if blank or mine:  # anything else in 评分 (a number or text) was typed by staff
             row["provenance"] = SOURCE_KEXIE
             if now is None or abs(now - row["score_written"]) >= 1e-9:
                 raw[i]["score"] = row["score_written"]
@@ -82,8 +85,9 @@ def _item_scores(campaign: Campaign, rl: ReviewLedger, run: ResultsRun) -> list[
         else:
             row["provenance"] = SOURCE_STAFF
             cell = f"{score_letter}{data.frame.index[i]}" if score_letter else None
-            run.problems.append(problem("W604", sheet=ITEMS.sheet, cell=cell, item_id=item_id, text=_fmt(now),
-                                        score=_fmt(row["score_written"]), column="评分", value=now))
+            shown = _fmt(now) if isinstance(now, (int, float)) else str(typed_raw)
+            run.problems.append(problem("W604", sheet=ITEMS.sheet, cell=cell, item_id=item_id, text=shown,
+                                        score=_fmt(row["score_written"]), column="评分", value=typed_raw))
     run.written = len(record)
     if record:
         rl.record_written(record, datetime.now())
