@@ -165,3 +165,16 @@ def test_removed_reviewer_slots_are_refilled_and_few_others_move():
     assert len([p for p in lost if p[1] != gone]) <= gone_load  # refill, then a few balancing moves
     loads = _loads(b, reviewers[:-1]).values()
     assert max(loads) - min(loads) <= 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_entries=st.integers(1, 30), n_reviewers=st.integers(2, 12), n=st.integers(1, 3))
+def test_topic_match_prefers_matching_reviewers(n_entries, n_reviewers, n):
+    entries, reviewers = _entries(n_entries), _reviewers(n_reviewers)
+    a = assign(entries, reviewers, n, topic_match=True)
+    for e in entries:
+        matching = [r for r in reviewers if topic_matches(e, r) and not conflicts(e, r)]
+        chosen = a.reviewers[e.id]
+        got = sum(1 for r in chosen if a.matched[(e.id, r)])
+        assert got == min(len(matching), len(chosen))  # matched ones first, others only to fill up
+        assert (e.id in a.topic_fallback) == (got < len(chosen))
