@@ -19,7 +19,7 @@ BAS = ROOT / "workbook" / "kexie.bas"
 COMMITTED = ROOT / "workbook" / "kexie.xlam"
 NS = {"ui": "http://schemas.microsoft.com/office/2009/07/customui"}
 
-# SPEC section 6: the buttons of the ribbon tab, id -> label.
+# The buttons of the ribbon tab, id -> label: one per command button, one per document kind.
 BUTTONS = {
     "validate": "校验数据",
     "tally": "更新统计",
@@ -29,7 +29,9 @@ BUTTONS = {
     "summary": "汇总报告",
     "reminders": "催报通知",
     "compilation": "计策汇编",
+    "assessment": "考核结果",
     "tasks": "分工表",
+    "targets": "指标完成情况",
 }
 
 

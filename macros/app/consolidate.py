@@ -456,11 +456,13 @@ def _submissions(ledger: Ledger, current: set[int]) -> list[dict[str, Any]]:
 
 def consolidate(master: str | Path, inbox: str | Path, today: date | None = None,
                 progress: Progress | None = None, log: str | Path | None = None,
-                workers: int = WORKERS, lock_timeout: float = LOCK_WAIT) -> ConsolidateResult:
+                workers: int = WORKERS, lock_timeout: float = LOCK_WAIT, engine=None) -> ConsolidateResult:
     """Collect the returned forms of ``inbox`` into ``master`` (see the module doc).
 
     ``workers``: reader processes (0 reads in this process); ``lock_timeout``: seconds to wait
-    for another run on the same master before refusing (exit 3)."""
+    for another run on the same master before refusing (exit 3); ``engine``: the workbook to
+    write (default: a FileEngine on ``master``; the ribbon passes the open book, which is then
+    written in Excel and saved by staff)."""
     started = datetime.now()
     t0 = time.perf_counter()
     master = Path(master)
@@ -477,7 +479,7 @@ def consolidate(master: str | Path, inbox: str | Path, today: date | None = None
     result = ConsolidateResult(master=master, log_path=log_path)
     try:
         logger.info("开始汇总：工作簿 %s，收件箱 %s", master, inbox)
-        _run(master, inbox, today, progress, logger, result, workers, started, lock_timeout)
+        _run(master, inbox, today, progress, logger, result, workers, started, lock_timeout, engine)
     except RefusedError as exc:
         result.refused = exc.message
         logger.warning("未写入：%s", exc.message)
@@ -493,11 +495,14 @@ def consolidate(master: str | Path, inbox: str | Path, today: date | None = None
 
 
 def _run(master: Path, inbox: Path, today: date, progress: Progress | None, logger: logging.Logger,
-         result: ConsolidateResult, workers: int, started: datetime, lock_timeout: float) -> None:
+         result: ConsolidateResult, workers: int, started: datetime, lock_timeout: float,
+         engine=None) -> None:
     from macros.adapters.file_engine import FileEngine
     from macros.adapters.safe_write import master_lock
 
-    engine = FileEngine(master)
+    own_engine = engine is None
+    if own_engine:
+        engine = FileEngine(master)
     setup, unit_order, unit_names, campaign_id = _master_setup(engine, master, today)
     candidates = inbox_files(inbox)
     readers = _Readers(setup, workers if candidates else 0)
@@ -508,7 +513,7 @@ def _run(master: Path, inbox: Path, today: date, progress: Progress | None, logg
     except RefusedError:
         if not result.files:  # refused before anything was read: say how many rows stand
             try:
-                result.rows_total = len(FileEngine(master).read_table(ITEMS).frame)
+                result.rows_total = len((FileEngine(master) if own_engine else engine).read_table(ITEMS).frame)
             except Exception:  # noqa: BLE001
                 pass
         raise
@@ -701,11 +706,13 @@ def _tqdm_progress():
     return update, bar
 
 
-def command(args) -> CommandResult:
+def consolidate_command(engine, inbox: Path, today: date | None = None, log: Path | None = None) -> CommandResult:
+    """``kexie consolidate`` and the button 汇总报送, on the engine its shell opened."""
+    if engine.path is None:
+        raise ConfigError(f"请先把“{engine.name}”保存到电脑上，再汇总报送表。")
     progress, bar = _tqdm_progress()
     try:
-        result = consolidate(args.master, args.inbox, today=getattr(args, "today", None), progress=progress,
-                             log=getattr(args, "log", None))
+        result = consolidate(engine.path, inbox, today=today, progress=progress, log=log, engine=engine)
     finally:
         if bar is not None:
             bar.close()

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Sequence
 
 from macros.app.new import new_campaign
 from macros.app.result import CommandResult
@@ -50,11 +51,12 @@ class DemoContext:
         return self.out / "文档"
 
 
-def run_demo(out: str | Path = "demo-output") -> DemoContext:
+def run_demo(out: str | Path = "demo-output", guide: Sequence[tuple[str, str, str]] = ()) -> DemoContext:
+    """Build the sample campaign in ``out``; ``guide``: the ribbon's buttons for the 说明 sheet."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ctx = DemoContext(out=out, master=out / "献策十二五-活动工作簿.xlsx")
-    new_campaign(ctx.master, force=True, data=demo_campaign())
+    new_campaign(ctx.master, force=True, data=demo_campaign(), guide=guide)
     ctx.outputs.append(("活动工作簿", ctx.master))
     for name in STEPS:
         try:
@@ -67,10 +69,10 @@ def run_demo(out: str | Path = "demo-output") -> DemoContext:
     return ctx
 
 
-def command(args) -> CommandResult:
-
+def demo_command(out: Path, guide: Sequence[tuple[str, str, str]] = ()) -> CommandResult:
+    """``kexie demo``."""
     started = time.perf_counter()
-    ctx = run_demo(args.out)
+    ctx = run_demo(out, guide)
     lines = ["示例活动已生成（献策“十二五”，建设新丹东）："]
     lines += [f"  {label}：{path}" for label, path in ctx.outputs]
     lines += [f"  {n}" for n in ctx.notes]
