@@ -1,30 +1,30 @@
 """Use case: the complete sample campaign of the seeds (kexie demo).
 
 The demo is a pipeline of steps; each capability contributes one step module exposing
-``demo_step(ctx) -> None`` that adds its outputs to ``ctx.outputs``. Steps whose module is not
-in the tree are skipped, so each capability extends the demo as it lands.
+``demo_step(ctx) -> None`` that adds its outputs to ``ctx.outputs`` (and notes to
+``ctx.notes``); STEPS lists them in the order they run.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Sequence
 
+from macros.app import demo_consolidate, demo_forms, demo_reports, demo_tally, demo_validate
 from macros.app.new import new_campaign
 from macros.app.result import CommandResult
 from macros.presets import demo_campaign
 
 # Order matters: forms before returns, returns before consolidation, tallies before documents.
 STEPS = (
-    "macros.app.demo_validate",
-    "macros.app.demo_forms",
-    "macros.app.demo_consolidate",
-    "macros.app.demo_tally",
-    "macros.app.demo_reports",
+    demo_validate.demo_step,
+    demo_forms.demo_step,
+    demo_consolidate.demo_step,
+    demo_tally.demo_step,
+    demo_reports.demo_step,
 )
 
 DEMO_TODAY = date(2010, 10, 25)  # a few days after the deadline: late items and overdue tasks show
@@ -58,14 +58,8 @@ def run_demo(out: str | Path = "demo-output", guide: Sequence[tuple[str, str, st
     ctx = DemoContext(out=out, master=out / "献策十二五-活动工作簿.xlsx")
     new_campaign(ctx.master, force=True, data=demo_campaign(), guide=guide)
     ctx.outputs.append(("活动工作簿", ctx.master))
-    for name in STEPS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.demo_step(ctx)
+    for step in STEPS:
+        step(ctx)
     return ctx
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from macros.adapters.engine import WorkbookEngine
+from macros.adapters.file_engine import FileEngine
 from macros.adapters.safe_write import owner_files
 from macros.adapters.secret import load_or_create_secret
 from macros.adapters.xlsx_form import (
@@ -48,8 +49,6 @@ class FormsRun:
 
 def _engine(master_or_engine: Any) -> WorkbookEngine:
     if isinstance(master_or_engine, (str, Path)):
-        from macros.adapters.file_engine import FileEngine
-
         return FileEngine(master_or_engine)
     return master_or_engine
 

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Sequence
 
+from macros.adapters import charts
 from macros.adapters.docs import (
     Bookmark,
     Image,
@@ -35,10 +36,12 @@ from macros.adapters.docs import (
     render_merged,
 )
 from macros.adapters.engine import WorkbookEngine
+from macros.adapters.pdf import ConverterNotFoundError, find_converter, split_pdf
 from macros.app.campaign import Campaign, load_campaign
 from macros.app.result import CommandResult
 from macros.core.normalize import display_text
 from macros.core.safe_names import safe_filename
+from macros.core.tally import compute_tally
 from macros.errors import ConfigError, Exit
 
 #: kind → Chinese name (also the output file name)
@@ -220,8 +223,6 @@ def context_notice(campaign: Campaign, tally, today: date) -> dict[str, Any]:
 
 
 def context_summary(campaign: Campaign, tally, today: date, chart_dir: Path) -> dict[str, Any]:
-    from macros.adapters import charts
-
     ctx = _common(campaign, today)
     t = tally.totals
     listed = [u for u in tally.units if u.quota > 0]
@@ -472,9 +473,6 @@ def generate(
     With ``fmt="pdf"`` and no converter on the machine, the .docx files are written and
     :class:`macros.adapters.pdf.ConverterNotFoundError` (exit 2) is raised afterwards.
     """
-    from macros.adapters.pdf import ConverterNotFoundError, find_converter, split_pdf
-    from macros.core.tally import compute_tally
-
     started = time.perf_counter()
     today = today or date.today()
     out = Path(out_dir)

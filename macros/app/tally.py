@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from macros.adapters.engine import WorkbookEngine
 from macros.app.campaign import Campaign, load_campaign, typed_frame
@@ -57,8 +58,6 @@ def _deadline_cell(engine: WorkbookEngine) -> str | None:
     if value_col is None:  # no header row: the value is right of the label
         label = header_key(setting("deadline").label)
         value_col = next((j for j, v in enumerate(grid[row - 1]) if header_key(v) == label), 0) + 1
-    from openpyxl.utils import get_column_letter
-
     sheet = "'" + SETTINGS_SHEET.replace("'", "''") + "'"
     return f"{sheet}!${get_column_letter(value_col + 1)}${row}"
 
