@@ -163,3 +163,20 @@ def test_run_asks_to_save_a_new_book_first(demo_master):
     ribbon.run("validate", book=book)
     [(prompt, _, mode)] = book.app.alerts
     assert "请先把工作簿保存" in prompt and mode == "info"
+
+
+def test_a_broken_installation_is_said_in_chinese_with_what_to_do(tmp_path):
+    result = ribbon._failure(ModuleNotFoundError("No module named 'pandas'", name="pandas"), tmp_path / "a.xlsx",
+                             "tally")
+    assert result.exit_code == 2
+    assert "缺少 Python 模块“pandas”" in result.lines[0] and "kexie addin install" in result.lines[1]
+    assert not (tmp_path / "kexie-logs").exists()  # not a bug: nothing to log
+
+
+def test_a_bug_in_a_button_is_logged_and_exits_4(tmp_path):
+    try:
+        raise KeyError("boom")
+    except KeyError as exc:
+        result = ribbon._failure(exc, tmp_path / "a.xlsx", "tally")
+    assert result.exit_code == 4 and "程序出错" in result.lines[0]
+    assert "KeyError" in (tmp_path / "kexie-logs" / "ribbon.log").read_text(encoding="utf-8")

@@ -103,7 +103,7 @@ class Option:
             return
         convert = self.type
         if self.choices and convert is None:
-            convert = choice_converter("取值", self.choices)
+            convert = choice_converter(self.metavar or "取值", self.choices)
         if convert is not None:
             kwargs["type"] = convert
         if self.metavar:
