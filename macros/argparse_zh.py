@@ -9,15 +9,24 @@ a mistyped choice. Usage errors exit 2, as the command-line contract says.
 from __future__ import annotations
 
 import argparse
+import difflib
 import re
 import sys
-from typing import Callable
+from typing import Callable, Sequence
 
-from macros.commands.spec import suggestion
 from macros.errors import Exit
 
 USAGE_PREFIX = "用法："
 PROG = "kexie"
+
+
+def suggestion(value: str, candidates: Sequence[str]) -> str:
+    """"，是否应为“x”？" for the closest candidate, or ""."""
+    close = difflib.get_close_matches(str(value), list(candidates), n=1, cutoff=0.5)
+    if not close:
+        close = difflib.get_close_matches(str(value).lower(), [c.lower() for c in candidates], n=1, cutoff=0.5)
+        close = [c for c in candidates if c.lower() in close][:1]
+    return f"是否应为“{close[0]}”？" if close else ""
 
 
 def _quoted(text: str) -> list[str]:

@@ -33,9 +33,25 @@ def _resolve(name: str) -> str | None:
     return None
 
 
+def _is_type_checking(node: ast.AST) -> bool:
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and (
+        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
+        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"))
+
+
+def _walk(node: ast.AST):
+    """Every node below ``node`` except the bodies of ``if TYPE_CHECKING:`` (never run)."""
+    for child in ast.iter_child_nodes(node):
+        if _is_type_checking(child):
+            continue
+        yield child
+        yield from _walk(child)
+
+
 def _imports(module: str, top_level_only: bool) -> set[str]:
     tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
-    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    nodes = tree.body if top_level_only else list(_walk(tree))
     found: set[str] = set()
     package = module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
     for node in nodes:

@@ -6,19 +6,11 @@ Pure data and small converters; nothing here knows a use case or a shell.
 from __future__ import annotations
 
 import argparse
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-
-def suggestion(value: str, candidates: Sequence[str]) -> str:
-    """"，是否应为“x”？" for the closest candidate, or ""."""
-    close = difflib.get_close_matches(str(value), list(candidates), n=1, cutoff=0.5)
-    if not close:
-        close = difflib.get_close_matches(str(value).lower(), [c.lower() for c in candidates], n=1, cutoff=0.5)
-        close = [c for c in candidates if c.lower() in close][:1]
-    return f"是否应为“{close[0]}”？" if close else ""
+from macros.argparse_zh import suggestion
 
 
 @dataclass(frozen=True)
@@ -160,6 +152,9 @@ class Command:
         parser = sub.add_parser(self.name, help=self.help, description=self.description or self.help)
         if self.legacy is not None:
             self.legacy.add_arguments(parser)
+            for action in parser._actions:  # argparse would show the English dest, e.g. "OUT"
+                if action.option_strings and action.nargs != 0 and action.metavar is None and not action.choices:
+                    action.metavar = "值"
             return parser
         if self.workbook:
             parser.add_argument("master", metavar="工作簿", help="活动工作簿（.xlsx 文件）")

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from macros import addin_install
+from macros.app import certificates
 from macros.app.allocate import allocate_command
 from macros.app.consolidate import consolidate_command
 from macros.app.demo import demo_command
@@ -61,11 +62,11 @@ def _run_new(master: Path, preset: str | None = None, force: bool = False) -> Co
 
 
 def _run_schema(markdown: bool = False) -> CommandResult:
-    return CommandResult(lines=[to_markdown()])
+    return CommandResult(lines=[to_markdown().rstrip("\n")])  # print adds the last newline
 
 
 def _run_codes(markdown: bool = False) -> CommandResult:
-    return CommandResult(lines=[codes_markdown()])
+    return CommandResult(lines=[codes_markdown().rstrip("\n")])
 
 
 def _run_demo(out: Path) -> CommandResult:
@@ -142,6 +143,7 @@ COMMANDS: tuple[Command, ...] = (
         _doc("tasks", "分工表", "生成任务分工表（横向）"),
         _doc("targets", "指标完成情况", "生成各项指标的完成情况表"),
     )),
+    legacy("certificates", certificates, "印制荣誉证书、会员证（PDF），或核验证书二维码"),
     legacy("addin", addin_install, "安装或卸载 Excel 加载项"),
 )
 
