@@ -100,6 +100,10 @@ class ChineseArgumentParser(argparse.ArgumentParser):
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                               help="显示帮助并退出")
 
+    def format_help(self) -> str:
+        # argparse ends each heading with an ASCII colon; Chinese text takes the full-width one
+        return re.sub(r"^(\S[^\n]*?):\n", r"\1：\n", super().format_help(), flags=re.M)
+
     def error(self, message: str):  # usage errors exit 2, as the contract says
         self.print_usage(sys.stderr)
         print(f"{self.prog}：参数错误：{translate(message)}", file=sys.stderr)
