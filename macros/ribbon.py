@@ -55,7 +55,7 @@ def _result(lines: list[str], exit_code: int = Exit.OK, data: dict | None = None
 def button_options(button, command, master: Path) -> dict[str, Any]:
     """The typed option values a button runs its command with, for the workbook ``master``."""
     folders = folders_for(master)
-    values = {o.key: o.default for o in command.options}
+    values = {o.key: o.initial for o in command.options}
     values.update(button.fixed)
     values.update({key: folders[folder] for key, folder in button.beside.items()})
     return values

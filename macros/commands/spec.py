@@ -85,6 +85,11 @@ class Option:
         return self.dest or self.name.lstrip("-").replace("-", "_")
 
     @property
+    def initial(self) -> Any:
+        """The value when the option is not given (False for a switch)."""
+        return False if self.flag else self.default
+
+    @property
     def positional(self) -> bool:
         return not self.name.startswith("-")
 
@@ -164,7 +169,7 @@ class Command:
 
     def call(self, engine: Any, values: Mapping[str, Any]):
         """Run the use case with typed option values (a mapping of option keys)."""
-        kwargs = {o.key: values.get(o.key, o.default) for o in self.options if not o.shell}
+        kwargs = {o.key: values.get(o.key, o.initial) for o in self.options if not o.shell}
         if self.workbook:
             return self.run(engine, **kwargs)
         return self.run(**kwargs)
