@@ -10,6 +10,7 @@ error, 3 refused to write to protect data, 4 unexpected error (traceback in kexi
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -94,7 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = _run(args)
         sys.stdout.flush()
         return code
-    except BrokenPipeError:  # `kexie … | more` closed early: stop quietly
+    except OSError as exc:  # `kexie … | more` closed early (Windows says EINVAL): stop quietly
+        if not isinstance(exc, BrokenPipeError) and exc.errno not in (errno.EPIPE, errno.EINVAL):
+            raise
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
