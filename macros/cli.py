@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from macros.adapters.file_engine import FileEngine
 from macros.argparse_zh import PROG, ChineseArgumentParser
 from macros.commands import BY_NAME, COMMANDS, Command
 from macros.console import log_bug, setup_streams
@@ -42,8 +43,6 @@ def run_command(command: Command, args: argparse.Namespace, engine: Any = None):
         args.engine = engine
         return command.legacy.command(args)
     if command.workbook and engine is None:
-        from macros.adapters.file_engine import FileEngine
-
         engine = FileEngine(args.master)
     return command.call(engine, vars(args))
 
