@@ -97,3 +97,10 @@ def test_consolidate_twice_in_excel_changes_nothing_the_second_time(open_book):
     prompt, _ = _run(book, "consolidate")
     assert _sheet_rows(book, ITEMS.sheet) == first
     assert "无变化" in prompt or "无需更新" in prompt, prompt
+
+
+def test_the_lock_file_is_real_enough_that_the_file_engine_refuses(open_book):
+    """The same button on the *file* (what the shells used to do) meets the lock and refuses."""
+    _book, camp = open_book
+    result = ribbon.run_headless("tally", camp.master, today=TODAY)
+    assert result.exit_code == 3, result.lines
