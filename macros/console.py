@@ -3,7 +3,8 @@
 * :func:`setup_streams` — Chinese output that never raises: a redirected stdout/stderr keeps the
   encoding Python chose from the locale or ``PYTHONIOENCODING`` (so ``> file``, pipes and
   PowerShell read what the system expects, GBK included) with ``errors="replace"``; a real
-  console keeps its encoding, and one that cannot hold Chinese (an ASCII terminal) gets UTF-8.
+  console keeps its encoding. An encoding that cannot hold Chinese at all (ASCII under the C
+  locale, Latin-1) becomes UTF-8 unless ``PYTHONIOENCODING`` asked for it.
 * :func:`log_bug` — the traceback of an unexpected error appended to ``kexie-logs/`` beside the
   workbook (else in the user's temp folder); the person reads one Chinese line naming the log.
 """
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import sys
 import tempfile
 import traceback
@@ -34,7 +36,7 @@ def setup_streams(streams=None) -> None:
             continue
         try:
             encoding = stream.encoding
-            if stream.isatty() and not _holds_chinese(encoding):
+            if not _holds_chinese(encoding) and not os.environ.get("PYTHONIOENCODING"):
                 encoding = "utf-8"
             stream.reconfigure(encoding=codecs.lookup(encoding).name, errors="replace")
         except (ValueError, OSError, LookupError):

@@ -218,7 +218,7 @@ def test_callback_checks_the_workbook_before_anything_reads_it():
 def test_missing_python_or_kexie_gets_a_chinese_message():
     bas = BAS.read_text(encoding="ascii")
     ready = _vba_function(bas, "KexieReady")
-    assert "If Dir(interpreter) = \"\" Then" in ready and "MsgNoPython()" in ready
+    assert "found = Dir(interpreter)" in ready and "If found = \"\" Then" in ready and "MsgNoPython()" in ready
     assert "MsgNoKexie() & vbLf & vbLf & MsgInstall()" in ready
     probe = _vba_function(bas, "KexieProbe")
     m = re.search(r'probe = "(.*?)" & _\s*"(.*?)"', probe, re.S)

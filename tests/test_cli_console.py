@@ -105,6 +105,10 @@ def test_lang_c_survives(tmp_path):
     assert "单位名册" in r.stdout
     r = kexie("new", str(tmp_path / "活动.xlsx"), "--preset", "献策", env=env)
     assert r.returncode == 0 and "已新建活动工作簿" in r.stdout, r.stderr
+    # even without Python's own C-locale coercion (ASCII streams), Chinese comes out as UTF-8
+    bare = {**env, "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}
+    r = kexie("schema", env=bare, encoding="utf-8")
+    assert r.returncode == 0 and "单位名册" in r.stdout, r.stderr
 
 
 def test_json_is_ascii_and_valid(tmp_path):

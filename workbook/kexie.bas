@@ -12,7 +12,8 @@ Attribute VB_Name = "Kexie"
 '   * the configured Python interpreter does not exist ("Could not find Interpreter!");
 '   * kexie (or xlwings) is not installed in that Python (a raw ModuleNotFoundError): a quick
 '     hidden "python -c" run asks importlib whether both packages can be found (skipped when
-'     the add-in's PYTHONPATH setting points Python elsewhere, and on macOS).
+'     the add-in's PYTHONPATH setting points Python elsewhere).
+' The last two checks run on Windows; on macOS Python starts through xlwings' AppleScript.
 ' While Python starts, Excel's status bar says so; Python takes it over and hands it back.
 '
 ' Keep this file ASCII: the VBA project code page is cp1252. Chinese text is written as
@@ -43,15 +44,20 @@ Private Function KexieInterpreter() As String
 End Function
 
 Private Function KexieReady() As Boolean
-    Dim interpreter As String
-    interpreter = KexieInterpreter()
-    If InStr(interpreter, "\") > 0 Or InStr(interpreter, "/") > 0 Then
-        If Dir(interpreter) = "" Then
-            MsgBox MsgNoPython() & interpreter & vbLf & vbLf & MsgInstall(), vbExclamation, MsgTitle()
-            Exit Function
-        End If
-    End If
+    ' True when Python and kexie can run; otherwise a Chinese message says what to install.
+    ' Windows only: on macOS xlwings runs Python through its AppleScript, checked at install.
     #If Not Mac Then
+        Dim interpreter As String, found As String
+        interpreter = KexieInterpreter()
+        If InStr(interpreter, "\") > 0 Or InStr(interpreter, "/") > 0 Then
+            On Error Resume Next
+            found = Dir(interpreter)
+            On Error GoTo 0
+            If found = "" Then
+                MsgBox MsgNoPython() & interpreter & vbLf & vbLf & MsgInstall(), vbExclamation, MsgTitle()
+                Exit Function
+            End If
+        End If
         If GetConfig("PYTHONPATH", "") = "" Then
             Select Case KexieProbe(interpreter)
                 Case 1
