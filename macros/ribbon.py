@@ -74,6 +74,35 @@ def _missing_input(command, values: dict[str, Any], label: str):
     return None
 
 
+def legacy_argv(button, master: Path) -> list[str]:
+    """The command-line words a button of a legacy command amounts to for ``master``; the
+    folders it names are created beside the workbook when missing."""
+    folders = folders_for(master)
+    words = [button.command]
+    for word in button.argv:
+        for key, folder in folders.items():
+            if "{" + key + "}" in word:
+                folder.mkdir(parents=True, exist_ok=True)
+                word = word.replace("{" + key + "}", str(folder))
+        words.append(word.replace("{master}", str(master)))
+    return words
+
+
+def _run_legacy(button, command, master: Path, engine: Any, today: date | None):
+    from macros.argparse_zh import ChineseArgumentParser
+    from macros.cli import run_command
+
+    parser = ChineseArgumentParser(prog="kexie")
+    command.add_to(parser.add_subparsers(dest="command", parser_class=ChineseArgumentParser))
+    try:
+        args = parser.parse_args(legacy_argv(button, master))
+    except SystemExit:  # the button's own words do not parse: a packaging bug, said in Chinese
+        return _result([f"按钮“{button.label}”的参数有误，请把此提示发给信息管理员。"], Exit.USAGE)
+    if today is not None and hasattr(args, "today"):
+        args.today = today
+    return run_command(command, args, engine)
+
+
 def execute(action_id: str, master: Path, engine: Any, today: date | None = None):
     """Run one button on ``engine`` (the workbook ``master``) and return its CommandResult.
     Data problems and refusals (KexieError) come back as a result, never as an exception."""
@@ -82,6 +111,8 @@ def execute(action_id: str, master: Path, engine: Any, today: date | None = None
         return _result([f"未知的按钮：{action_id}"], Exit.USAGE)
     button, command = found
     try:
+        if command.legacy is not None:
+            return _run_legacy(button, command, master, engine, today)
         values = button_options(button, command, master)
         if today is not None and "today" in values:
             values["today"] = today

@@ -91,3 +91,33 @@ def test_the_shipped_legacy_entries_still_parse():
 ])
 def test_argparse_messages_in_chinese(english, chinese):
     assert translate(english) == chinese
+
+
+def test_a_legacy_command_can_have_a_ribbon_button(tmp_path):
+    from dataclasses import replace
+
+    from macros import ribbon
+    from macros.commands import Button
+
+    seen = {}
+    module = types.ModuleType("kexie_mail_example")
+
+    def add_arguments(parser):
+        parser.add_argument("master", help="活动工作簿")
+        parser.add_argument("inbox", help="收件箱")
+
+    def command(args):
+        seen.update(vars(args))
+        return CommandResult(lines=["已收取"])
+
+    module.add_arguments, module.command = add_arguments, command
+    entry = legacy("mail", module, "收发报送邮件",
+                   buttons=(Button("mail", "收取邮件", "报送", "收取报送邮件", argv=("{master}", "{inbox}")),))
+    button = replace(entry.buttons[0], command="mail")
+    master = tmp_path / "活动.xlsx"
+    result = ribbon._run_legacy(button, entry, master, engine="the open book", today=None)
+    assert result.lines == ["已收取"]
+    assert seen["master"] == str(master) and seen["inbox"] == str(tmp_path / "收件箱")
+    assert seen["engine"] == "the open book" and (tmp_path / "收件箱").is_dir()
+    broken = replace(button, argv=("{master}",))  # a missing argument: a Chinese message, no exit
+    assert ribbon._run_legacy(broken, entry, master, engine=None, today=None).exit_code == 2

@@ -31,8 +31,17 @@ top of table.py and add one line to ``COMMANDS``::
     legacy("mail", mail, "收发报送邮件"),
 
 The CLI then builds its sub-parser with the module's ``add_arguments`` and calls
-``module.command(args)`` (``args.engine`` is None: such a command opens its own files). A
-legacy command has no ribbon button; port it to a native entry to give it one.
+``module.command(args)`` (``args.engine`` is None: such a command opens its own files, e.g. with
+``macros.app.workbook.open_engine(args)``). To put it on the ribbon, give the entry buttons whose
+``argv`` are the words after the command name — ``{master}`` is the workbook, ``{forms}``,
+``{inbox}``, ``{reports}`` the folders beside it (created when missing)::
+
+    legacy("mail", mail, "收发报送邮件", buttons=(
+        Button("mail", "收取邮件", "报送", "收取报送邮件，附件存入收件箱并汇总", argv=("{master}", "{inbox}")),
+    )),
+
+and add the matching button to workbook/ribbon.xml. The button's ``args.engine`` is then the
+open book, so ``open_engine(args)`` works on it rather than on the file Excel holds.
 """
 
 from macros.commands.spec import Button, Choice, Command, Option, legacy

@@ -117,8 +117,10 @@ class Button:
 
     ``fixed``: option values the button always uses (e.g. ``{"kinds": ["notice"]}``);
     ``beside``: option key -> folder key of :func:`macros.ribbon.folders_for` (the folders
-    beside the workbook, laid out like the demo's). ``command`` and ``cli`` are filled in by
-    the registry."""
+    beside the workbook, laid out like the demo's). ``argv``: for a button of a legacy command
+    only, the words after the command name, where ``{master}`` stands for the workbook and
+    ``{forms}``, ``{inbox}``, ``{reports}`` for the folders beside it (created when missing).
+    ``command`` and ``cli`` are filled in by the registry."""
 
     id: str
     label: str
@@ -127,6 +129,7 @@ class Button:
     fixed: Mapping[str, Any] = field(default_factory=dict)
     beside: Mapping[str, str] = field(default_factory=dict)
     cli_options: str = ""  # what the fixed values are on the command line, e.g. "--kind notice"
+    argv: tuple[str, ...] = ()
     command: str = ""
 
     @property
@@ -175,11 +178,13 @@ class Command:
         return self.run(**kwargs)
 
 
-def legacy(name: str, module: Any, help: str) -> Command:
+def legacy(name: str, module: Any, help: str, buttons: tuple[Button, ...] = ()) -> Command:
     """A sub-command written as a module with ``add_arguments(parser)`` and
     ``command(args) -> CommandResult``: the parser is the module's, the use case gets the parsed
-    ``args`` (with ``args.engine = None``: it opens its own files)."""
-    return Command(name=name, help=help, legacy=module)
+    ``args`` (``args.engine``: None on the command line — it opens its own files — and the open
+    book when a ribbon button runs it; see ``macros.app.workbook.open_engine``). A button of a
+    legacy command gives its command-line words in ``Button.argv``."""
+    return Command(name=name, help=help, legacy=module, buttons=buttons)
 
 
 def path_type(text: str) -> Path:
