@@ -121,3 +121,16 @@ def test_a_legacy_command_can_have_a_ribbon_button(tmp_path):
     assert seen["engine"] == "the open book" and (tmp_path / "收件箱").is_dir()
     broken = replace(button, argv=("{master}",))  # a missing argument: a Chinese message, no exit
     assert ribbon._run_legacy(broken, entry, master, engine=None, today=None).exit_code == 2
+
+
+def test_the_guide_sheet_of_a_new_workbook_lists_every_button(tmp_path):
+    import openpyxl
+
+    from macros.cli import main
+    from macros.schema import README_SHEET
+
+    assert main(["new", str(tmp_path / "活动.xlsx")]) == 0
+    text = "\n".join(str(r[0]) for r in openpyxl.load_workbook(tmp_path / "活动.xlsx")[README_SHEET]
+                     .iter_rows(values_only=True) if r[0])
+    for b in BUTTONS:
+        assert f"· {b.label}：{b.description}（命令行：{b.cli}）" in text
