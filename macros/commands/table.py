@@ -144,6 +144,8 @@ COMMANDS: tuple[Command, ...] = (
         _doc("assessment", "考核结果", "生成考核结果与表彰名单"),
         _doc("tasks", "分工表", "生成任务分工表（横向）"),
         _doc("targets", "指标完成情况", "生成各项指标的完成情况表"),
+        _doc("review", "评审结果", "生成评审结果汇总表（横向）：各专家评分、最终得分、名次、复议和奖项"),
+        _doc("awards", "获奖通报", "按公文格式生成评审获奖名单通报"),
     )),
     legacy("review", review, "评审：分配评审专家、汇总评分表"),
     legacy("certificates", certificates, "印制荣誉证书、会员证（PDF），或核验证书二维码"),

@@ -121,4 +121,6 @@ def demo_step(ctx) -> None:
     ctx.notes.append(f"评审：{len(run.rows)} 个评审任务分给 {len(by_code)} 位专家；收回评分表 {len(returned)} 个"
                      f"（kexie consolidate 汇总），获奖 {len(awarded)} 条，需复议 {codes.get('W606', 0)} 条。")
     if codes:
-        ctx.notes.append("  评分表中的问题：" + "，".join(f"{c}×{n}" for c, n in sorted(codes.items())))
+        from macros.problems import CODES
+
+        ctx.notes.append("  评分表中的问题：" + "，".join(f"{c}（{CODES[c].title}）×{n}" for c, n in sorted(codes.items())))
