@@ -26,14 +26,15 @@ REVIEW_TABLES = ["items", "topics", "reviewers", "criteria", "assignments"]
 
 
 def add_arguments(parser) -> None:
-    sub = parser.add_subparsers(dest="review_command", required=True)
+    sub = parser.add_subparsers(dest="review_command", required=True, metavar="操作",
+                                help="assign 分配评审专家；collect 汇总收件箱中的评分表")
     s = sub.add_parser("assign", help="为每条参评内容分配评审专家（写入“评审分配”）")
     s.add_argument("master", help="活动工作簿")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="以 JSON 格式输出结果")
     s = sub.add_parser("collect", help="汇总收件箱中交回的评分表（kexie consolidate 也会汇总）")
     s.add_argument("master", help="活动工作簿")
     s.add_argument("inbox", help="收件箱文件夹")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="以 JSON 格式输出结果")
     s.add_argument("--today", help="以该日期为今天（YYYY-MM-DD）")
 
 

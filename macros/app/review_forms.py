@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from macros.adapters.review_form import ReviewEntry, ReviewFormSpec, build_review_form, excerpt, review_subject
@@ -21,6 +22,7 @@ from macros.core.normalize import display_text
 from macros.core.review_round import criteria, entry_rows, reviewer_rows
 from macros.core.safe_names import safe_filename
 from macros.core.tokens import form_token
+from macros.errors import ConfigError
 
 REVIEW_FORM_VERSION = 1
 PREFIX = "评分表"
@@ -59,6 +61,19 @@ def plan_review_forms(campaign: Campaign) -> list[tuple[dict[str, Any], list[Rev
     return out
 
 
+def _base(campaign: Campaign) -> SimpleNamespace:
+    """What every score form shows from 设置 (the same values as the units' forms)."""
+    s, raw = campaign.settings, campaign.raw_settings
+    campaign_id = display_text(s.get("campaign_id"))
+    if not campaign_id:
+        raise ConfigError("“设置”工作表中没有“活动编号”，无法生成评分表。请填写活动编号（kexie new 会自动生成）后重试。")
+    return SimpleNamespace(
+        campaign_id=campaign_id, campaign_name=display_text(s.get("campaign_name")) or "征集活动",
+        organizer=display_text(s.get("organizer")), department=display_text(s.get("department")),
+        contact=display_text(s.get("contact")), phone=display_text(raw.get("phone")) or display_text(s.get("phone")),
+        email=display_text(raw.get("email")) or display_text(s.get("email")))
+
+
 def write_review_forms(engine, master: Path, out_dir: Path, issued_at: datetime, secret: bytes | None = None
                        ) -> ReviewFormsRun:
     """Write every reviewer's score form into ``out_dir`` (nothing when 评审分配 is empty)."""
@@ -70,10 +85,9 @@ def write_review_forms(engine, master: Path, out_dir: Path, issued_at: datetime,
     if not plan:
         return run
     from macros.adapters.secret import load_or_create_secret
-    from macros.app.forms import form_spec
 
     secret = secret or load_or_create_secret(master)
-    base = form_spec(campaign, issued_at)
+    base = _base(campaign)
     crit = [(c.name, c.max_points, c.note) for c in criteria(_records(campaign, "criteria"))]
     out_dir.mkdir(parents=True, exist_ok=True)
     for rev, entries in plan:
