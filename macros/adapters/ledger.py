@@ -207,7 +207,8 @@ class FileRecord:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "FileRecord":
-        d = dict(row)
+        known = cls.__dataclass_fields__
+        d = {k: v for k, v in dict(row).items() if k in known}  # columns a later version added: ignored
         d["submitted_on"] = date.fromisoformat(d["submitted_on"]) if d["submitted_on"] else None
         d["problems"] = from_json(d["problems"]) or []
         return cls(**d)
