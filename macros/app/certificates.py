@@ -34,6 +34,7 @@ from macros.adapters.certificate_register import CertificateRegister
 from macros.adapters.ledger import Ledger, ledger_path
 from macros.adapters.secret import load_or_create_secret, load_secret, secret_path
 from macros.app.campaign import load_campaign
+from macros.app.review_awards import awards as review_awards
 from macros.app.result import CommandResult
 from macros.app.workbook import open_engine
 from macros.core.certificates import (
@@ -41,6 +42,7 @@ from macros.core.certificates import (
     qr_payload,
 )
 from macros.core.normalize import name_key
+from macros.core.tally import compute_tally
 from macros.core.safe_names import safe_filename
 from macros.errors import ConfigError, Exit
 from macros.problems import LEVEL_ZH, Problem, problem
@@ -133,14 +135,15 @@ def member_recipients(campaign, common: dict[str, str]) -> tuple[list[Recipient]
 
 
 def award_recipients(campaign, common: dict[str, str], today: date) -> list[Recipient]:
-    """获奖名单 rows, or — when staff left it empty — the tally's 优秀组织单位 and 先进个人."""
+    """获奖名单 rows, or — when staff left it empty — the review round's awards (一/二/三等奖, to the
+    计策's 献策人) and the tally's 优秀组织单位 and 先进个人."""
     listed = _records(campaign, "awards")
     entries: list[tuple[int | None, str, str, str, str]] = [
         (row_no, _text(r.get("award")), _text(r.get("winner")), _text(r.get("org")), _text(r.get("reason")))
         for row_no, r in listed]
     if not listed:
-        from macros.core.tally import compute_tally
-
+        entries += [(None, a.level, _text(a.people) or _text(a.unit), _text(a.people_org) or _text(a.unit),
+                     _text(a.title)) for a in review_awards(campaign)]
         tally = compute_tally(campaign, today)
         entries += [(None, "优秀组织单位", u.name, u.name, "") for u in tally.excellent_units]
         entries += [(None, "先进个人", i.author, i.author_org or i.unit_name or "", "、".join(i.titles[:1]))
