@@ -237,6 +237,12 @@ register("W202", "填表日期晚于收到日期",
 register("W203", "填表日期无法识别",
          "文件“{file}”的填表日期“{text}”无法识别为日期，已按收到文件的日期 {received} 作为报送日期。")
 
+# Text taken in (house): invisible characters and topics typed by hand.
+register("W247", "主题领域按简称或编号识别",
+         "“主题领域”填写的“{text}”按{how}识别为“{topic}”，已按此汇总；请核对。")
+register("W248", "含不可见的控制字符",
+         "“{column}”含有不可见的控制字符 {chars}（文字方向控制符、零宽字符等），已删除后汇总；请核对该单元格的文字。")
+
 # Certificates (荣誉证书, 会员证).
 register("E701", "会员编号重复",
          "会员编号“{value}”在“会员名册”中出现了不止一次（第 {rows} 行）：这些会员的会员证没有印制。"

@@ -3,6 +3,8 @@
 Pure functions, no I/O (the adapters read forms and keep the ledger; macros/app/consolidate.py
 wires them). What is decided here:
 
+* ``clean_records`` — invisible control characters (bidi controls, zero-width characters,
+  line separators; ``normalize.clean_text``) taken out of every text cell, one W248 per cell;
 * ``normalise_row`` — the product values of one accepted form row (topic as in the master's
   list, phone and e-mail in canonical form, 字数 recomputed; free text kept as typed);
 * ``row_problems`` — validation problems of a form (from ``macros.core.validate``) grouped by
@@ -14,14 +16,17 @@ wires them). What is decided here:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Iterable, Mapping, Sequence
 
-from macros.core.normalize import count_chars, name_key, normalize_email, normalize_phone, parse_int
-from macros.problems import Problem
-from macros.schema import FORM, ITEMS
+from macros.core.normalize import (
+    clean_text, count_chars, invisible_chars, name_key, normalize_email, normalize_phone, parse_int,
+)
+from macros.problems import Problem, problem
+from macros.schema import FORM, FORM_SHEET, ITEMS
 
 #: columns of 征集明细 carried over from the old master (staff work) — the staff columns of the
 #: schema plus 状态, which staff set to 重复/作废/无效 (validation tells them to).
@@ -73,6 +78,40 @@ class Topics:
             n = parse_int(value)
             found = self.by_code.get(n) if n is not None else None
         return found or text
+
+
+def clean_records(records: Sequence[Mapping[str, Any]], rows: Sequence[int], data: Any = None,
+                  sheet: str = FORM_SHEET) -> tuple[list[Mapping[str, Any]], Any, list[Problem]]:
+    """``records`` (and ``data``, their ``TableData`` when the reader has one) with invisible
+    characters taken out of every text value, and one W248 warning per cleaned cell.
+
+    Records and frame are new objects only where something changed (the input is not altered)."""
+    headers = {c.key: c.header for c in FORM.columns}
+    out: list[Mapping[str, Any]] = list(records)
+    problems: list[Problem] = []
+    changed: list[tuple[int, str, str]] = []
+    for i, (row, rec) in enumerate(zip(rows, records)):
+        new = None
+        for key, value in rec.items():
+            if value.__class__ is not str:
+                continue
+            text, dirty = clean_text(value)
+            if not dirty:
+                continue
+            if new is None:
+                new = out[i] = dict(rec)
+            new[key] = text
+            changed.append((row, key, text))
+            cell = data.cell(key, row) if data is not None else None
+            problems.append(problem("W248", sheet=sheet, cell=cell, row=row, column=headers.get(key, key),
+                                    value=value, chars="、".join(invisible_chars(value))))
+    if data is not None and changed:
+        frame = data.frame.copy()
+        for row, key, text in changed:
+            if key in frame.columns and row in frame.index:
+                frame.at[row, key] = text
+        data = dataclasses.replace(data, frame=frame)
+    return out, data, problems
 
 
 def normalise_row(raw: Mapping[str, Any], topics: Topics) -> dict[str, Any]:

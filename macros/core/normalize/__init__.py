@@ -44,7 +44,9 @@ for mixed Chinese/Latin text:
 
 from __future__ import annotations
 
-from macros.core.normalize.text import display_text, fix_letter_digits, name_key, nfkc, to_simplified
+from macros.core.normalize.text import (
+    clean_text, display_text, fix_letter_digits, invisible_chars, name_key, nfkc, to_simplified,
+)
 from macros.core.normalize.numeric import parse_int, parse_number, parse_quantity
 from macros.core.normalize.dates import parse_date, parse_datetime
 from macros.core.normalize.contact import normalize_email, normalize_phone, parse_yesno
@@ -55,10 +57,12 @@ from macros.core.normalize.coerce import COERCE_TYPES, Coerced, coerce
 __all__ = [
     "COERCE_TYPES",
     "Coerced",
+    "clean_text",
     "coerce",
     "count_chars",
     "display_text",
     "fix_letter_digits",
+    "invisible_chars",
     "name_key",
     "nfkc",
     "normalize_email",
