@@ -239,7 +239,7 @@ register("W203", "填表日期无法识别",
 
 # Text taken in (house): invisible characters and topics typed by hand.
 register("W247", "主题领域按简称或编号识别",
-         "“主题领域”填写的“{text}”按{how}识别为“{topic}”，已按此汇总；请核对。")
+         "“主题领域”填写的“{text}”按{how}识别为“{suggestion}”。建议改为完整的主题领域。")
 register("W248", "含不可见的控制字符",
          "“{column}”含有不可见的控制字符 {chars}（文字方向控制符、零宽字符等），已删除后汇总；请核对该单元格的文字。")
 

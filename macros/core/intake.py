@@ -19,11 +19,12 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time
 from typing import Any, Iterable, Mapping, Sequence
 
 from macros.core.normalize import (
-    clean_text, count_chars, invisible_chars, name_key, normalize_email, normalize_phone, parse_int,
+    TopicIndex, clean_text, count_chars, invisible_chars, name_key, normalize_email, normalize_phone,
 )
 from macros.problems import Problem, problem
 from macros.schema import FORM, FORM_SHEET, ITEMS
@@ -64,10 +65,17 @@ def json_value(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Topics:
-    """The master's topic list: canonical text by name_key, and by number."""
+    """The master's topic list: canonical text by name_key, and by number; a value written as a
+    topic's head, a unique prefix or its number (``normalize.TopicIndex``) reads as that topic."""
 
     by_key: dict[str, str]
     by_code: dict[int, str]
+
+    @cached_property
+    def index(self) -> TopicIndex:
+        codes = {t: n for n, t in self.by_code.items()}
+        return TopicIndex([(codes.get(t), t) for t in dict.fromkeys(self.by_key.values())]
+                          + [(n, t) for n, t in self.by_code.items()])
 
     def canonical(self, value: Any) -> str | None:
         text = display_text(value)
@@ -75,8 +83,7 @@ class Topics:
             return None
         found = self.by_key.get(name_key(text))
         if found is None:
-            n = parse_int(value)
-            found = self.by_code.get(n) if n is not None else None
+            found = self.index.match(value).topic
         return found or text
 
 

@@ -23,8 +23,8 @@ What is handled
 Layout
 ------
 ``text`` (display text, NFKC, Traditional → Simplified, ``name_key``), ``numeric``, ``dates``,
-``contact`` (phone, e-mail, yes/no), ``count`` (字数), ``suggest``, ``coerce`` (a cell read as a
-column type). Import from the package: ``from macros.core.normalize import name_key``.
+``contact`` (phone, e-mail, yes/no), ``count`` (字数), ``suggest``, ``topics`` (topics as
+people type them), ``coerce`` (a cell read as a column type). Import from the package: ``from macros.core.normalize import name_key``.
 
 Chinese character count (字数)
 ------------------------------
@@ -52,6 +52,7 @@ from macros.core.normalize.dates import parse_date, parse_datetime
 from macros.core.normalize.contact import normalize_email, normalize_phone, parse_yesno
 from macros.core.normalize.count import count_chars
 from macros.core.normalize.suggest import suggest
+from macros.core.normalize.topics import TopicIndex, TopicMatch, topic_head, topic_number
 from macros.core.normalize.coerce import COERCE_TYPES, Coerced, coerce
 
 __all__ = [
@@ -75,4 +76,8 @@ __all__ = [
     "parse_yesno",
     "suggest",
     "to_simplified",
+    "TopicIndex",
+    "TopicMatch",
+    "topic_head",
+    "topic_number",
 ]

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, Mapping
 
 from macros.core.grid import TableData
-from macros.core.normalize import name_key, parse_int
+from macros.core.normalize import TopicIndex, name_key, parse_int
 from macros.core.settings import campaign_year, typed_settings
 from macros.core.validate.common import DEPARTMENT_CATEGORY, shown
 from macros.schema import VOCABULARIES, VocabRef
@@ -29,6 +29,7 @@ class ValidationContext:
     departments: dict[str, str] = field(default_factory=dict)  # name_key → 机关部室 name
     vocabularies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     topic_by_code: dict[int, str] = field(default_factory=dict)
+    topic_index: TopicIndex = field(default_factory=lambda: TopicIndex(()))
     _vocab_keys: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     def vocab(self, key: str) -> tuple[str, ...]:
@@ -101,4 +102,6 @@ def build_context(raw_settings: Mapping[str, Any], tables: Mapping[str, TableDat
             t = _display_text(topic)
             if n is not None and t:
                 ctx.topic_by_code.setdefault(n, t)
+        ctx.topic_index = TopicIndex((parse_int(c), _display_text(t))
+                                     for c, t in zip(topics.frame["code"].tolist(), topics.frame["topic"].tolist()))
     return ctx
