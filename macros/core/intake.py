@@ -24,7 +24,7 @@ from datetime import date, datetime, time
 from typing import Any, Iterable, Mapping, Sequence
 
 from macros.core.normalize import (
-    TopicIndex, clean_text, count_chars, invisible_chars, name_key, normalize_email, normalize_phone,
+    TopicIndex, clean_text, count_chars, display_text, invisible_chars, name_key, normalize_email, normalize_phone,
 )
 from macros.problems import Problem, problem
 from macros.schema import FORM, FORM_SHEET, ITEMS
@@ -33,23 +33,6 @@ from macros.schema import FORM, FORM_SHEET, ITEMS
 #: schema plus 状态, which staff set to 重复/作废/无效 (validation tells them to).
 CARRIED = tuple(c.key for c in ITEMS.columns if c.owner == "staff") + ("status",)
 PRODUCT = tuple(c.key for c in ITEMS.columns if c.owner == "product" and c.key != "status")
-
-
-def display_text(value: Any) -> str | None:
-    """Text as typed, stripped; integral floats (phone numbers typed as numbers) without '.0'."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        if value.is_integer():
-            value = int(value)
-    if isinstance(value, datetime):
-        value = value.strftime("%Y-%m-%d %H:%M") if value.time() != time() else value.date().isoformat()
-    elif isinstance(value, date):
-        value = value.isoformat()
-    text = str(value).strip()
-    return text or None
 
 
 def json_value(value: Any) -> Any:

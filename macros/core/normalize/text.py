@@ -3,6 +3,7 @@ letters typed for digits."""
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 import unicodedata
@@ -10,29 +11,43 @@ from functools import lru_cache
 from typing import Any
 
 
+def display_text(value: Any) -> str | None:
+    """Text as the person sees it in the cell, stripped; ``None`` when blank.
+
+    The one definition every module uses for showing, storing and comparing typed text: a number
+    cell read as ``101.0`` gives ``"101"`` (codes and phone numbers typed as numbers), NaN/NaT and
+    infinities are blank, a date reads ``2010-10-20`` and a date with a time ``2010-10-20 09:30``.
+    Matching uses ``name_key``; Chinese punctuation is kept as typed.
+    """
+    if value is None:
+        return None
+    cls = value.__class__
+    if cls is str:
+        return value.strip() or None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if value.is_integer():
+            return str(int(value))
+    elif isinstance(value, _dt.datetime):
+        if value != value:  # NaT
+            return None
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != _dt.time() else value.date().isoformat()
+    elif isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value).strip() or None
+
+
 def _display(value: Any) -> str:
-    """The text a person sees for a cell value (integral floats without ``.0``)."""
+    """The cell's text before stripping (``""`` for None; integral floats without ``.0``): what
+    keys are computed from and what ``coerce`` compares with to tell whether a value changed."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    if value.__class__ is str:
         return value
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def display_text(value: Any) -> str | None:
-    """Text as staff typed it (Chinese punctuation kept), stripped; None when blank.
-
-    A number cell read as 101.0 gives "101" (codes and phone numbers typed as numbers).
-    Matching uses ``name_key``; this is for showing and storing.
-    """
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
 
 
 # Characters that change how text reads without being seen: bidi embeddings, overrides and

@@ -8,8 +8,9 @@ from typing import Any, Mapping
 
 from macros.core.grid import TableData
 from macros.core.normalize import TopicIndex, name_key, parse_int
+from macros.core.normalize import display_text as _display_text
 from macros.core.settings import campaign_year, typed_settings
-from macros.core.validate.common import DEPARTMENT_CATEGORY, shown
+from macros.core.validate.common import DEPARTMENT_CATEGORY
 from macros.schema import VOCABULARIES, VocabRef
 
 
@@ -45,14 +46,6 @@ class ValidationContext:
                 keys.setdefault(name_key(v), v)
             self._vocab_keys[key] = keys
         return self._vocab_keys[key]
-
-
-def _display_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    v = shown(value)
-    s = str(v).strip()
-    return s or None
 
 
 def build_context(raw_settings: Mapping[str, Any], tables: Mapping[str, TableData],
