@@ -31,6 +31,7 @@ class ValidationContext:
     vocabularies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     topic_by_code: dict[int, str] = field(default_factory=dict)
     topic_index: TopicIndex = field(default_factory=lambda: TopicIndex(()))
+    quota_categories: set[str] | None = None  # name_key of 配额规则's categories (None: no such sheet)
     _vocab_keys: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     def vocab(self, key: str) -> tuple[str, ...]:
