@@ -36,6 +36,7 @@ from macros.adapters.docs import (
 )
 from macros.app.campaign import Campaign, load_campaign
 from macros.app.result import CommandResult
+from macros.core.grid import row_records
 from macros.core.normalize import display_text
 from macros.core.safe_names import safe_filename
 from macros.errors import ConfigError, Exit
@@ -123,14 +124,7 @@ def _lines(text: str | None) -> list[str]:
     return parts
 
 
-def _records(frame) -> list[tuple[Any, dict[str, Any]]]:
-    if frame is None or len(frame) == 0:
-        return []
-    out = []
-    for idx, rec in zip(frame.index.tolist(), frame.to_dict("records")):
-        clean = {k: (None if (isinstance(v, float) and v != v) else v) for k, v in rec.items()}
-        out.append((idx, clean))
-    return out
+_records = row_records  # (worksheet row, {column: value or None when blank}) per row
 
 
 # ----------------------------------------------------------------------------- contexts

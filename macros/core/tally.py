@@ -29,15 +29,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterable
-
-import pandas as pd
 
 from macros.core.assess import (
     Individual, ScoringRule, UnitFacts, competition_ranks, grade_for, item_points,
     total_score, usable_rules,
 )
+from macros.core.grid import row_records
 from macros.core.normalize import display_text, name_key, parse_number, parse_yesno
 from macros.core.targets import TargetResult, evaluate_target
 from macros.core.tasks import DepartmentLoad, TaskResult, department_loads, evaluate_task, split_departments
@@ -265,53 +264,7 @@ class TallyResult:
 
 # --- helpers ----------------------------------------------------------------------------------
 
-def _records(frame: pd.DataFrame | None) -> list[tuple[int | None, dict[str, Any]]]:
-    """(worksheet row, {column: value or None when blank}) per row of ``frame``.
-
-    Built column by column (no ``to_dict("records")``): the values are those ``to_dict`` gives
-    (numpy scalars of object columns boxed to Python ones), blanks (None, NaN, empty or
-    whitespace text) turned into None."""
-    if frame is None or len(frame) == 0:
-        return []
-    columns = frame.columns.tolist()
-    lists = []
-    for j in range(len(columns)):
-        series = frame.iloc[:, j]
-        if series.dtype == object:
-            lists.append(_clean_objects(series.tolist()))
-        else:  # iterated as to_dict does (Python scalars, Timestamps)
-            lists.append([None if _blank(v) else v for v in series])
-    rows = [int(r) if isinstance(r, (int, float)) else None for r in frame.index.tolist()]
-    return [(row, dict(zip(columns, values))) for row, values in zip(rows, zip(*lists))]
-
-
-_NATIVE = frozenset({str, int, float, bool, date, datetime, type(None)})
-
-
-def _clean_objects(values: list[Any]) -> list[Any]:
-    """``values`` of an object column with blanks as None and numpy scalars boxed to Python
-    ones (as ``pandas.core.dtypes.cast.maybe_box_native`` does for ``to_dict``)."""
-    out = []
-    append = out.append
-    for v in values:
-        c = v.__class__
-        if c is str:
-            append(v if v.strip() else None)
-        elif v is None:
-            append(None)
-        elif c is float:
-            append(None if v != v else v)
-        else:
-            if c not in _NATIVE:
-                v = _box_native(v)
-            append(None if _blank(v) else v)
-    return out
-
-
-def _box_native(v: Any) -> Any:
-    from pandas.core.dtypes.cast import maybe_box_native
-
-    return maybe_box_native(v)
+_records = row_records  # (worksheet row, {column: value or None when blank}) per row
 
 
 def _blank(v: Any) -> bool:
