@@ -8,7 +8,7 @@ from macros.core.normalize import coerce, name_key, parse_quantity, suggest
 from macros.core.normalize.topics import HOW_ZH
 from macros.core.validate.common import _ISO_DATE_RE, _PLAIN_NUMBER_RE, _SEP_RE, _TYPE_CODES, _TYPE_ZH, _num_text, shown
 from macros.core.validate.context import ValidationContext, _display_text
-from macros.schema import TABLES, VOCABULARIES, Column, VocabRef
+from macros.schema import TABLES, TEXT_TYPES, VOCABULARIES, Column, VocabRef
 
 
 # A verdict: (typed value or None, problem code or None, suggestion, extra message fields)
@@ -100,6 +100,6 @@ def _judge(col: Column, value: Any, ctx: ValidationContext) -> Verdict:
         return tokens, None, None, {}
     if col.vocab:
         return _judge_vocab(col, value, ctx)
-    if col.type in ("text", "longtext"):
+    if col.type in TEXT_TYPES:
         return _display_text(value), None, None, {}
     return _judge_typed(col, value, ctx)
