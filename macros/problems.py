@@ -80,7 +80,7 @@ def codes_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-# Validation of a campaign workbook (macros/core/validate.py): E1xx errors, W1xx warnings.
+# Validation of a campaign workbook (macros/core/validate/): E1xx errors, W1xx warnings.
 # Message fields: {column} the Chinese header, {text} the value as shown, {suggestion},
 # {hint} "是否应为“…”？" when there is a suggestion, plus the fields named per code.
 register("E101", "必填项为空", "“{column}”不能为空，请填写。")

@@ -1,6 +1,6 @@
 """Demo step: consolidate the simulated returns of ``ctx.inbox`` into the demo master.
 
-Runs after macros/app/demo_forms.py filled the inbox; reports what happened (files taken in,
+Runs after macros/demo/forms.py filled the inbox; reports what happened (files taken in,
 superseded, rejected with their codes) in the demo's notes.
 """
 
