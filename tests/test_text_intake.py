@@ -16,7 +16,7 @@ from macros.core.grid import TableData
 from macros.core.intake import clean_records
 from macros.core.normalize import clean_text, count_chars, invisible_chars, name_key
 from macros.schema import FORM, ITEMS
-from tests.consolidate_kit import copy_camp, good_row, issue
+from consolidate_kit import copy_camp, good_row, issue
 
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d",
              "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff"]

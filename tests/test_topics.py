@@ -123,7 +123,7 @@ def test_validation_warns_w247_and_rejects_ambiguous_with_suggestions(demo_maste
 
 
 def test_consolidation_stores_the_full_topic_and_leaves_out_the_ambiguous_row(tmp_path_factory, tmp_path):
-    from tests.consolidate_kit import copy_camp, good_row, issue
+    from consolidate_kit import copy_camp, good_row, issue
 
     camp = copy_camp(issue(tmp_path_factory.mktemp("issued-topics")), tmp_path / "campaign")
     form = camp.fill("XH01", [good_row(1, topic="沿江沿海经济区建设"), good_row(2, topic="加强"),
