@@ -80,7 +80,7 @@ def codes_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-# Validation of a campaign workbook (macros/core/validate.py): E1xx errors, W1xx warnings.
+# Validation of a campaign workbook (macros/core/validate/): E1xx errors, W1xx warnings.
 # Message fields: {column} the Chinese header, {text} the value as shown, {suggestion},
 # {hint} "是否应为“…”？" when there is a suggestion, plus the fields named per code.
 register("E101", "必填项为空", "“{column}”不能为空，请填写。")
@@ -272,6 +272,12 @@ register("W607", "评分表中的条目已不参评",
          "专家“{reviewer}”的评分表中编号“{item_id}”已不在“征集明细”的有效条目中，本行未采用。")
 register("E610", "评分表没有有效评分",
          "文件“{file}”中没有一条通过校验的评分（问题见各行提示），本文件未汇总，该专家此前交回的评分保持不变。")
+
+# Text taken in (house): invisible characters and topics typed by hand.
+register("W247", "主题领域按简称或编号识别",
+         "“主题领域”填写的“{text}”按{how}识别为“{suggestion}”。建议改为完整的主题领域。")
+register("W248", "含不可见的控制字符",
+         "“{column}”含有不可见的控制字符 {chars}（文字方向控制符、零宽字符等），已删除后汇总；请核对该单元格的文字。")
 
 # Word submissions and what else an inbox holds (macros/adapters/readers/word.py, unusable.py,
 # macros/app/intake/): E230–E259 errors (a file not taken in), W220–W249 warnings.

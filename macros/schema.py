@@ -12,12 +12,16 @@ the names understood by ``macros.core.normalize.coerce``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Owner = Literal["staff", "product"]
 ColumnType = Literal[
     "text", "longtext", "int", "number", "quantity", "date", "datetime", "phone", "email", "yesno"
 ]
+#: the column-type names, defined once (``normalize.coerce`` reads a cell as each of them)
+COLUMN_TYPES: tuple[str, ...] = get_args(ColumnType)
+#: the types whose values are text as typed (shown and stored stripped, matched by name_key)
+TEXT_TYPES: tuple[str, ...] = ("text", "longtext")
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"

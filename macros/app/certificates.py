@@ -41,6 +41,7 @@ from macros.core.certificates import (
     KINDS, Layout, LayoutError, Recipient, assign_numbers, fill_text, fit_size, parse_layout, parse_payload,
     qr_payload,
 )
+from macros.core.grid import row_records
 from macros.core.normalize import name_key
 from macros.core.tally import compute_tally
 from macros.core.safe_names import safe_filename
@@ -98,8 +99,8 @@ def _records(campaign, key: str) -> list[tuple[int | None, dict[str, Any]]]:
     if frame is None or frame.empty:
         return []
     out = []
-    for row_no, rec in zip(frame.index.tolist(), frame.to_dict("records")):
-        if any(v not in (None, "") for k, v in rec.items() if k in TABLES[key].keys):
+    for row_no, rec in row_records(frame):
+        if any(v is not None for k, v in rec.items() if k in TABLES[key].keys):
             out.append((row_no, rec))
     return out
 

@@ -28,6 +28,7 @@ from macros.adapters.xlsx_form import (
 from macros.app.campaign import Campaign, load_campaign
 from macros.app.result import CommandResult
 from macros.core.form_plan import FormUnit, plan_form_units, quota_text
+from macros.core.grid import row_records
 from macros.core.normalize import display_text
 from macros.core.tokens import form_token
 from macros.errors import ConfigError, Exit
@@ -87,7 +88,7 @@ def form_spec(campaign: Campaign, issued_at: datetime) -> FormSpec:
 def _records(campaign: Campaign, key: str) -> list[dict[str, Any]]:
     frame = campaign.frame(key)
     out = []
-    for row, rec in zip(frame.index.tolist(), frame.to_dict("records")):
+    for row, rec in row_records(frame):
         rec["_row"] = row
         out.append(rec)
     return out

@@ -39,6 +39,7 @@ from macros.adapters.engine import WorkbookEngine
 from macros.adapters.pdf import ConverterNotFoundError, find_converter, split_pdf
 from macros.app.campaign import Campaign, load_campaign
 from macros.app.result import CommandResult
+from macros.core.grid import row_records
 from macros.core.normalize import display_text
 from macros.core.safe_names import safe_filename
 from macros.core.tally import compute_tally
@@ -129,14 +130,7 @@ def _lines(text: str | None) -> list[str]:
     return parts
 
 
-def _records(frame) -> list[tuple[Any, dict[str, Any]]]:
-    if frame is None or len(frame) == 0:
-        return []
-    out = []
-    for idx, rec in zip(frame.index.tolist(), frame.to_dict("records")):
-        clean = {k: (None if (isinstance(v, float) and v != v) else v) for k, v in rec.items()}
-        out.append((idx, clean))
-    return out
+_records = row_records  # (worksheet row, {column: value or None when blank}) per row
 
 
 # ----------------------------------------------------------------------------- contexts
