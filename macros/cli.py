@@ -30,6 +30,7 @@ HANDLERS = {
     "allocate": "macros.app.allocate",
     "report": "macros.app.report",
     "addin": "macros.addin_install",
+    "mail": "macros.app.mail",
 }
 
 
@@ -103,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("docx", "pdf"), default="docx")
     s.add_argument("--out", required=True)
     s.add_argument("--today", type=_date, help="以该日期为今天")
+
+    from macros.app import mail  # sub-commands that own their arguments
+    mail.add_arguments(sub.add_parser("mail", help="收取活动邮箱中的报送邮件、汇总并发送回执"))
 
     s = sub.add_parser("addin", help="安装或卸载 Excel 加载项")
     s.add_argument("action", choices=("install", "remove"))

@@ -167,6 +167,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("excellent_units", "优秀组织单位名额", "int", note="考核排名前几名推荐为优秀组织单位"),
 )
 
+# --- the campaign mailbox (kexie mail, button 收取邮件) ---------------------------------------
+# The password (客户端授权码) is never in the workbook: environment variable KEXIE_MAIL_PASSWORD
+# or the OS keyring (service "kexie-mail", user = 邮箱账号).
+MAIL_SETTINGS: tuple[Setting, ...] = (
+    Setting("mail_account", "邮箱账号", "email", note="收取报送邮件的活动邮箱；空白表示用“电子邮箱”"),
+    Setting("imap_server", "收件服务器",
+            note="IMAP 服务器，如 imap.163.com 或 imap.163.com:993；空白表示按邮箱域名自动选择（163、126、yeah、QQ、139、腾讯企业邮）"),
+    Setting("smtp_server", "发件服务器", note="SMTP 服务器，用于发送回执，如 smtp.163.com:465；空白表示自动选择"),
+    Setting("mail_security", "加密方式", note="SSL（默认）、STARTTLS 或 无（“无”只用于本机上的服务器）"),
+)
+SETTINGS = SETTINGS + MAIL_SETTINGS
+
 # --- tables ------------------------------------------------------------------------------------
 
 QUOTA_RULES = Table(
