@@ -82,9 +82,10 @@ def _file_lines(i: int, f: FileOutcome) -> list[str]:
     lines = [head + "。"]
     for p in f.problems[:30]:
         row = row_of(p)
-        where = f"第{row}行 " if row else ""
+        message = str(p.get("message") or "")
+        where = f"第{row}行 " if row and f"第 {row} 行" not in message and f"第{row}行" not in message else ""
         level = "" if p.get("level") == "error" else "（提示）"
-        lines.append(f"   - {p.get('code')} {where}{level}{p.get('message')}")
+        lines.append(f"   - {p.get('code')} {where}{level}{message}")
     if len(f.problems) > 30:
         lines.append(f"   - ……另有 {len(f.problems) - 30} 条说明。")
     return lines
@@ -92,7 +93,8 @@ def _file_lines(i: int, f: FileOutcome) -> list[str]:
 
 def receipt_text(data: ReceiptInput) -> str:
     greeting = f"{data.unit_name}：" if data.unit_name else "您好："
-    when = f"于 {data.received:%Y年%m月%d日 %H:%M} " if data.received else ""
+    received = data.received.astimezone() if data.received and data.received.tzinfo else data.received
+    when = f"于 {received:%Y年%m月%d日 %H:%M} " if received else ""
     lines = [greeting, "", f"    你单位{when}发来的邮件“{data.subject or '（无主题）'}”已收到"
              + (f"（{data.campaign}）" if data.campaign else "") + "。处理结果如下：", ""]
     if data.files:
@@ -113,7 +115,8 @@ def receipt_text(data: ReceiptInput) -> str:
         lines.append("    未能根据发件地址确定报送单位，报送数量暂未计入任何单位；如有疑问请与我们联系。")
     left = [f for f in data.files if f.status == "rejected" or f.rows_left]
     if left:
-        names = "、".join(f"“{f.original}”" for f in left)
+        names = "、".join(f"“{f.original}”" + (f"中的 {f.rows_left} 条" if f.status != "rejected" else "")
+                         for f in left)
         lines += ["", f"    以下材料未予汇总，请修改后重新报送：{names}。修改时请对照上面列出的问题，"
                       "重新报送的文件会替代原来的文件。"]
     lines += ["", "    本回执由科协工作台自动发送。" + (f"如有疑问，请联系{data.contact}。" if data.contact else "")]
