@@ -293,3 +293,25 @@ def test_unknown_sender_and_submission_body(camp, dovecot, smtp):
     [reply] = receipts(smtp)
     assert "未能根据发件地址确定报送单位" in reply.get_content()
 
+
+
+@pytest.fixture
+def dovecot_tls():
+    server = Dovecot(_binary(), ssl=True).start()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("security", ["SSL", "STARTTLS"])
+def test_encrypted_connections_with_the_servers_certificate(camp, dovecot_tls, smtp, tmp_path, monkeypatch,
+                                                            security):
+    port = dovecot_tls.ssl_port if security == "SSL" else dovecot_tls.port
+    set_settings(camp.master, {"加密方式": security, "收件服务器": f"127.0.0.1:{port}"})
+    a = units(camp)[0]
+    dovecot_tls.deliver(message([attachment("a.xlsx", form_bytes(camp, a, [good_row(1)], tmp_path))],
+                                sender=roster_email(a), date=SENT))
+    code, data = _cli(camp)  # the self-signed certificate is not trusted: a TLS failure
+    assert code == 2 and data["error"].startswith("E503")
+    monkeypatch.setenv("KEXIE_MAIL_CAFILE", str(dovecot_tls.cert))
+    result = run(camp, receipts=False)
+    assert len(result.messages) == 1 and result.receipts["written"] == 1
