@@ -24,6 +24,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("tally", "更新统计", "数据", "重新计算配额完成情况、指标、任务和考核结果，写入“统计”", "kexie tally"),
     Action("forms", "生成报送表", "报送", "为每个需要报送的单位生成预填好的报送表", "kexie forms"),
     Action("consolidate", "汇总报送", "报送", "读取收件文件夹中交回的报送表，写入“征集明细”和“报送记录”", "kexie consolidate"),
+    Action("mail", "收取邮件", "报送", "收取活动邮箱中的报送邮件，附件存入收件箱并汇总，给每封邮件发送回执", "kexie mail"),
     Action("notice", "生成通知", "文档", "按公文格式生成红头通知", "kexie report --kind notice"),
     Action("summary", "汇总报告", "文档", "生成含图表的活动情况汇总报告", "kexie report --kind summary"),
     Action("reminders", "催报通知", "文档", "为未完成配额的单位逐一生成催报通知", "kexie report --kind reminders"),

@@ -55,7 +55,7 @@ class Dispatch:
         """The `kexie` arguments this button amounts to for ``master``."""
         folders = folders_for(master)
         argv = [self.command, str(master)]
-        if self.command == "consolidate":
+        if self.command in ("consolidate", "mail"):
             argv.append(str(folders["inbox"]))
         argv += list(self.options)
         if self.command == "forms":
@@ -120,6 +120,8 @@ def execute(action_id: str, master: Path, engine: Any, today: date | None = None
                     f"已在工作簿旁建立“{inbox.name}”文件夹：{inbox}",
                     f"请把各单位交回的报送表放进这个文件夹，然后再点“{label}”。",
                 ])
+        if dispatch.command == "mail":  # mail fills the inbox: make it on first use
+            folders_for(master)["inbox"].mkdir(parents=True, exist_ok=True)
         from macros.cli import build_parser
 
         args = build_parser().parse_args(dispatch.argv(master))

@@ -288,3 +288,40 @@ class Proxy163:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+# --- a whole local mailbox for a campaign workbook --------------------------------------------
+
+def configure_master(master: Path, imap_port: int, smtp_port: int, security: str = "无") -> None:
+    """Point a campaign workbook's 设置 at loopback servers (rows added when missing)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(master)
+    ws = wb["设置"]
+    rows = {str(r[0].value).strip(): r[0].row for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value}
+    values = {"邮箱账号": ACCOUNT, "收件服务器": f"127.0.0.1:{imap_port}", "发件服务器": f"127.0.0.1:{smtp_port}",
+              "加密方式": security}
+    for label, value in values.items():
+        row = rows.get(label) or ws.max_row + 1
+        ws.cell(row=row, column=1, value=label)
+        ws.cell(row=row, column=2, value=value)
+    wb.save(master)
+
+
+class LocalMailbox:
+    """Dovecot + SMTP on loopback with ``master`` pointed at them and the password in the
+    environment (``monkeypatch``); a context manager."""
+
+    def __init__(self, master: Path, monkeypatch, binary: str):
+        self.master, self.monkeypatch, self.binary = master, monkeypatch, binary
+
+    def __enter__(self) -> "LocalMailbox":
+        self.dovecot = Dovecot(self.binary).start()
+        self.smtp = SmtpCapture()
+        configure_master(self.master, self.dovecot.port, self.smtp.port)
+        self.monkeypatch.setenv("KEXIE_MAIL_PASSWORD", PASSWORD)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.smtp.close()
+        self.dovecot.close()

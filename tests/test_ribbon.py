@@ -62,12 +62,30 @@ def test_dispatch_goes_to_the_cli_use_cases(tmp_path):
     assert Path(parser.parse_args(ribbon.DISPATCH["consolidate"].argv(master)).inbox) == tmp_path / "收件箱"
 
 
+def _mailbox(master: Path, monkeypatch):
+    """收取邮件 needs a mailbox: a loopback Dovecot and SMTP server (tests/mail_servers.py)."""
+    import os
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import mail_servers
+
+    binary = mail_servers.dovecot_binary()
+    if binary is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Dovecot (dovecot-imapd) is required in CI but was not found")
+        pytest.skip("Dovecot (dovecot-imapd) not installed")
+    return mail_servers.LocalMailbox(master, monkeypatch, binary)
+
+
 @pytest.mark.parametrize("action_id", [a.id for a in ACTIONS])
-def test_every_button_runs_headless_on_the_demo_workbook(action_id, demo_master):
+def test_every_button_runs_headless_on_the_demo_workbook(action_id, demo_master, monkeypatch):
+    import contextlib
+
     d = ribbon.DISPATCH[action_id]
     if d.command == "consolidate":
         (demo_master.parent / "收件箱").mkdir()  # an empty inbox: nothing returned yet
-    result = ribbon.run_headless(action_id, demo_master, today=TODAY)
+    with (_mailbox(demo_master, monkeypatch) if d.command == "mail" else contextlib.nullcontext()):
+        result = ribbon.run_headless(action_id, demo_master, today=TODAY)
     assert isinstance(result, CommandResult)
     assert _installed(d.module), f"{action_id}: use case {d.module} is missing"
     assert result.exit_code in (0, 1), result.lines
