@@ -145,3 +145,20 @@ def test_plain_allowed_on_this_machine():
 def test_several_addresses_per_unit():
     found = sender_units([("U1", "a@x.cn；B@X.cn, c@x.cn、d@x.cn e@x.cn"), ("U2", "a@x.cn"), ("U3", None)])
     assert found["b@x.cn"] == ["U1"] and found["e@x.cn"] == ["U1"] and found["a@x.cn"] == ["U1", "U2"]
+
+
+def test_mail_schedule_examples_are_well_formed():
+    from defusedxml import ElementTree
+
+    root_dir = Path(__file__).resolve().parent.parent / "scripts" / "schedule"
+    raw = (root_dir / "kexie-mail.xml").read_bytes()
+    assert raw.startswith(b"\xff\xfe")
+    text = raw.decode("utf-16")
+    root = ElementTree.fromstring(text.replace('encoding="UTF-16"', 'encoding="UTF-8"').encode("utf-8"))
+    ns = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
+    assert root.find("t:Triggers/t:CalendarTrigger/t:Repetition/t:Interval", ns).text == "PT10M"
+    assert root.find("t:Settings/t:MultipleInstancesPolicy", ns).text == "IgnoreNew"
+    assert root.find("t:Actions/t:Exec/t:Arguments", ns).text.startswith("mail ")
+    cron = [line for line in (root_dir / "crontab-mail.txt").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")]
+    assert len(cron) == 1 and cron[0].startswith("*/10 * * * * ") and " mail " in cron[0] and "%" not in cron[0]
