@@ -31,6 +31,7 @@ HANDLERS = {
     "report": "macros.app.report",
     "addin": "macros.addin_install",
     "mail": "macros.app.mail",
+    "certificates": "macros.app.certificates",
 }
 
 
@@ -107,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from macros.app import mail  # sub-commands that own their arguments
     mail.add_arguments(sub.add_parser("mail", help="收取活动邮箱中的报送邮件、汇总并发送回执"))
+    from macros.app import certificates
+    certificates.add_arguments(sub.add_parser("certificates", help="印制荣誉证书、会员证（PDF），或核验证书二维码"))
 
     s = sub.add_parser("addin", help="安装或卸载 Excel 加载项")
     s.add_argument("action", choices=("install", "remove"))
@@ -128,11 +131,11 @@ def command(args):
     if args.command == "schema":
         from macros.schema import to_markdown
 
-        return CommandResult(lines=[to_markdown()])
+        return CommandResult(lines=[to_markdown().rstrip("\n")])  # print adds the last newline
     if args.command == "codes":
         from macros.problems import codes_markdown
 
-        return CommandResult(lines=[codes_markdown()])
+        return CommandResult(lines=[codes_markdown().rstrip("\n")])
     raise AssertionError(args.command)
 
 
