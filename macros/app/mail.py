@@ -148,7 +148,7 @@ def run_mail(master: str | Path, inbox: str | Path, *, receipts: bool = True, to
                 fetched = fetch_new(box, mledger, inbox, senders)
             result.messages = [_message_json(f) for f in fetched]
             if any(f["saved"] for m in result.messages for f in m["files"]):
-                result.consolidation = _consolidate(master, inbox, today, log, workers)
+                result.consolidation = _consolidate(master, inbox, today, log, workers, _hints(fetched))
             if fetched:
                 _prepare(mledger, fetched, result, ledger, settings, config, master, today)
             delivered = _deliver(mledger, config, inbox, not receipts)
@@ -159,10 +159,24 @@ def run_mail(master: str | Path, inbox: str | Path, *, receipts: bool = True, to
     return result
 
 
-def _consolidate(master: Path, inbox: Path, today: date, log, workers):
+def _hints(fetched) -> dict[str, dict[str, Any]]:
+    """What the mail tells about each saved file: the sender's unit and the message."""
+    out: dict[str, dict[str, Any]] = {}
+    for f in fetched:
+        for x in f.files:
+            if x["saved"] and f.parsed is not None:
+                hint = {"message_id": f.parsed.message_id}
+                if f.unit_code:
+                    hint["unit_code"] = f.unit_code
+                out[x["saved"]] = hint
+    return out
+
+
+def _consolidate(master: Path, inbox: Path, today: date, log, workers, hints):
     from macros.app.consolidate import WORKERS, consolidate
 
-    return consolidate(master, inbox, today=today, log=log, workers=WORKERS if workers is None else workers)
+    return consolidate(master, inbox, today=today, log=log, workers=WORKERS if workers is None else workers,
+                       hints=hints)
 
 
 def _prepare(mledger, fetched, result: MailResult, ledger, settings, config, master: Path, today: date) -> None:

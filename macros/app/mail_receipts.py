@@ -46,8 +46,12 @@ def outcomes(fetched: Fetched, results: dict[str, Any], records: dict[str, Any])
         if res is None:
             out.append(FileOutcome(saved, f["original"], f["origin"], "pending", problems=probs))
             continue
-        rec = records.get(saved)
-        left = rec.rows_rejected if rec is not None else 0
+        left_rows = getattr(res, "left_out", None)
+        if left_rows is not None and (left_rows or getattr(res, "new", False)):
+            left = len({r.get("row") for r in left_rows})
+        else:
+            rec = records.get(saved)
+            left = rec.rows_rejected if rec is not None else 0
         status = res.status if res.status in _STATUS else "pending"
         out.append(FileOutcome(saved, f["original"], f["origin"], status, res.rows, left, probs + list(res.problems)))
     return out
