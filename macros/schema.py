@@ -82,6 +82,7 @@ class Column:
     unique: bool = False  # unique after normalisation (name_key)
     in_form: bool = False  # part of the 报送 sheet of the forms units fill in
     multi: bool = False  # several values separated by LIST_SEPARATORS
+    several: bool = False  # typed column that may hold several values (LIST_SEPARATORS), each checked
     note: str = ""  # shown in the 说明 sheet and the reference
 
     @property
@@ -202,7 +203,8 @@ UNITS = Table(
         C("contact", "联系人", width=10),
         C("post", "职务", width=12),
         C("phone", "联系电话", "phone", width=16),
-        C("email", "电子邮箱", "email", width=24),
+        C("email", "电子邮箱", "email", width=24, several=True,
+          note="一个单位可填多个地址，用分号、逗号、顿号或空格分隔；收取邮件时按发件地址确定单位"),
         C("quota", "配额", "int", width=8, note="空白表示按单位类别的最少报送数"),
         C("weight", "权重", "number", width=8, number_format="0.00"),
         C("note", "备注", width=20),

@@ -162,3 +162,21 @@ def test_mail_schedule_examples_are_well_formed():
     cron = [line for line in (root_dir / "crontab-mail.txt").read_text(encoding="utf-8").splitlines()
             if line and not line.startswith("#")]
     assert len(cron) == 1 and cron[0].startswith("*/10 * * * * ") and " mail " in cron[0] and "%" not in cron[0]
+
+
+def test_roster_accepts_several_addresses_per_unit(demo_master):
+    import openpyxl
+
+    from macros.app.validate import validate_workbook
+    from macros.adapters.file_engine import FileEngine
+
+    wb = openpyxl.load_workbook(demo_master)
+    ws = wb["单位名册"]
+    header = next(r for r in ws.iter_rows(min_row=1, max_row=5) if any(c.value == "电子邮箱" for c in r))
+    col = next(c.column for c in header if c.value == "电子邮箱")
+    ws.cell(row=header[0].row + 1, column=col, value="xh@ddkx.example.cn；office@ddkx.example.cn")
+    ws.cell(row=header[0].row + 2, column=col, value="xh@ddkx.example.cn；不是地址")
+    wb.save(demo_master)
+    problems = validate_workbook(FileEngine(demo_master), write=False).problems
+    e106 = [p for p in problems if p.code == "E106" and p.sheet == "单位名册"]
+    assert [p.row for p in e106] == [header[0].row + 2]
