@@ -230,7 +230,7 @@ def test_tls_failure_exit_2(camp, dovecot):
 
 def test_no_password_exit_2(camp, monkeypatch):
     monkeypatch.delenv("KEXIE_MAIL_PASSWORD")
-    monkeypatch.setattr("macros.adapters.mail_password.mail_password", lambda account: None)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")  # a keyring holding nothing
     code, data = _cli(camp)
     assert code == 2 and data["error"].startswith("E510")
 
@@ -315,3 +315,27 @@ def test_encrypted_connections_with_the_servers_certificate(camp, dovecot_tls, s
     monkeypatch.setenv("KEXIE_MAIL_CAFILE", str(dovecot_tls.cert))
     result = run(camp, receipts=False)
     assert len(result.messages) == 1 and result.receipts["written"] == 1
+
+
+def test_a_run_stopped_before_answering_is_finished_by_the_next(camp, dovecot, smtp, tmp_path):
+    from macros.adapters.file_engine import FileEngine
+    from macros.adapters.ledger import Ledger, ledger_path
+    from macros.adapters.mail_ledger import MailLedger
+    from macros.adapters.mailbox import Mailbox
+    from macros.app.mail import mail_config
+    from macros.app.mail_fetch import fetch_new
+
+    a = units(camp)[0]
+    dovecot.deliver(message([attachment("a.xlsx", form_bytes(camp, a, [good_row(1)], tmp_path))],
+                            sender=roster_email(a), msgid="<stop@x>", date=SENT))
+    # a run that got as far as fetching (then the machine went down): the first stage alone
+    config = mail_config(FileEngine(camp.master).read_settings())
+    with Ledger(ledger_path(camp.master)) as ledger, Mailbox(config) as box:
+        assert len(fetch_new(box, MailLedger(ledger), camp.inbox, {})) == 1
+
+    result = run(camp)
+
+    assert result.messages == []  # nothing fetched twice
+    assert [f.status for f in result.consolidation.files] == ["ingested"]
+    [reply] = receipts(smtp)
+    assert reply["In-Reply-To"] == "<stop@x>"

@@ -129,6 +129,16 @@ class MailLedger:
         ids = [r[0] for r in self.db.execute("SELECT id FROM mail_messages WHERE account = ? ORDER BY id", (account,))]
         return [self.message(i) for i in ids]
 
+    def without_receipt(self, account: str) -> list[tuple[int, str | None, list[dict[str, Any]], list[dict[str, Any]],
+                                                           str | None]]:
+        """(row, unit, files, problems, eml) of saved messages with a sender and no receipt yet —
+        a run that stopped between fetching and answering left them."""
+        return [(r["id"], r["unit_code"], from_json(r["files"]) or [], from_json(r["problems"]) or [], r["eml"])
+                for r in self.db.execute(
+                    "SELECT * FROM mail_messages m WHERE account = ? AND status = 'saved' AND sender IS NOT NULL "
+                    "AND sender != '' AND NOT EXISTS (SELECT 1 FROM mail_receipts r WHERE r.message = m.id) "
+                    "ORDER BY id", (account,))]
+
     # --- receipts -----------------------------------------------------------------------------
     def add_receipt(self, message: int, status: str, to_addr: str | None, raw: bytes | None = None,
                     detail: str | None = None) -> None:

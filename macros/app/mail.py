@@ -131,7 +131,7 @@ def run_mail(master: str | Path, inbox: str | Path, *, receipts: bool = True, to
     from macros.adapters.ledger import Ledger, ledger_path
     from macros.adapters.mail_ledger import MailLedger
     from macros.adapters.mailbox import Mailbox
-    from macros.app.mail_fetch import fetch_new
+    from macros.app.mail_fetch import fetch_new, unanswered
 
     master, inbox = Path(master), Path(inbox)
     today = today or date.today()
@@ -147,10 +147,11 @@ def run_mail(master: str | Path, inbox: str | Path, *, receipts: bool = True, to
             with Mailbox(config) as box:
                 fetched = fetch_new(box, mledger, inbox, senders)
             result.messages = [_message_json(f) for f in fetched]
-            if any(f["saved"] for m in result.messages for f in m["files"]):
-                result.consolidation = _consolidate(master, inbox, today, log, workers, _hints(fetched))
-            if fetched:
-                _prepare(mledger, fetched, result, ledger, settings, config, master, today)
+            todo = fetched + unanswered(mledger, config.account, {f.row for f in fetched})
+            if any(x["saved"] for f in todo for x in f.files):
+                result.consolidation = _consolidate(master, inbox, today, log, workers, _hints(todo))
+            if todo:
+                _prepare(mledger, todo, result, ledger, settings, config, master, today)
             delivered = _deliver(mledger, config, inbox, not receipts)
             result.receipts, result.receipt_problems = delivered["counts"], delivered["problems"]
             result.review_dir = inbox.resolve().parent / "回执待发"

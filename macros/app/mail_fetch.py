@@ -181,3 +181,18 @@ def fetch_new(box: Mailbox, mledger: MailLedger, inbox: Path, senders: dict[str,
         if progress:
             progress(i, len(uids), fetched.parsed.subject if fetched.parsed else "")
     return out
+
+
+def unanswered(mledger: MailLedger, account: str, skip: set[int]) -> list[Fetched]:
+    """Messages taken in by an earlier run that stopped before answering them (no receipt row):
+    read again from their archived ``.eml`` so that they are consolidated and answered now."""
+    out = []
+    for row, unit, files, problems, eml in mledger.without_receipt(account):
+        if row in skip or not eml or not Path(eml).is_file():
+            continue
+        try:
+            parsed = parse_message(Path(eml).read_bytes(), Limits())
+        except (MessageError, OSError):
+            continue
+        out.append(Fetched(row, 0, parsed, unit, files, problems, eml))
+    return out
