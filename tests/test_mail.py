@@ -137,6 +137,9 @@ def test_fetch_consolidate_and_reply(camp, dovecot, smtp, tmp_path):
         c.select_folder("INBOX", readonly=True)
         flags = c.get_flags(c.search("ALL"))
         assert all(b"\\Seen" not in f for f in flags.values())
+    [log] = (camp.root / "logs").glob("mail-*.log")
+    text = log.read_text(encoding="utf-8")
+    assert "收到新邮件 1 封" in text and PASSWORD not in text
 
 
 def test_second_run_fetches_nothing_and_sends_nothing(camp, dovecot, smtp, tmp_path):
@@ -212,6 +215,9 @@ def test_wrong_password_exit_2_workbook_untouched(camp, monkeypatch):
     assert data["error"].startswith("E502") and "请确认已开启 IMAP 服务并使用客户端授权码" in data["error"]
     assert "wrong" not in data["error"]
     assert camp.master.read_bytes() == before
+    [log] = (camp.master.parent / "kexie-logs").glob("mail-*.log")
+    text = log.read_text(encoding="utf-8")
+    assert "E502" in text and "wrong" not in text
 
 
 def test_unreachable_server_exit_2(camp):

@@ -180,3 +180,27 @@ def test_roster_accepts_several_addresses_per_unit(demo_master):
     problems = validate_workbook(FileEngine(demo_master), write=False).problems
     e106 = [p for p in problems if p.code == "E106" and p.sheet == "单位名册"]
     assert [p.row for p in e106] == [header[0].row + 2]
+
+
+def test_server_answers_become_the_right_codes():
+    """What imapclient raises for each kind of failure → the code that says what to check."""
+    import socket
+    import ssl
+
+    from imapclient.exceptions import IMAPClientError, LoginError
+
+    from macros.adapters.mailbox import MailConfig, Server, classify
+
+    srv = Server("imap.163.com", 993, "ssl")
+    cfg = MailConfig("a@163.com", "secret", srv, Server("smtp.163.com", 465, "ssl"))
+    cases = [(ConnectionRefusedError(111, "Connection refused"), "connect", "E501"),
+             (socket.gaierror(-2, "Name or service not known"), "connect", "E501"),
+             (ssl.SSLCertVerificationError(1, "certificate verify failed"), "connect", "E503"),
+             (LoginError("[AUTHENTICATIONFAILED] Authentication failed."), "login", "E502"),
+             (IMAPClientError("select failed: SELECT Unsafe Login. Please contact kefu@188.com"), "select", "E505"),
+             (IMAPClientError("[OVERQUOTA] Quota exceeded (mailbox for user is full)"), "fetch", "E504")]
+    for exc, stage, code in cases:
+        err = classify(exc, cfg, srv, stage)
+        assert err.code == code, (exc, err.message)
+        assert "secret" not in err.message and err.exit_code == 2
+    assert "secret" not in repr(cfg)

@@ -27,9 +27,10 @@ from typing import Any
 
 from macros.adapters.mailbox import MailConfig, MailError, Server
 from macros.app.result import CommandResult
-from macros.errors import ConfigError, Exit, RefusedError
+from macros.errors import ConfigError, Exit, KexieError, RefusedError
 
 CA_ENV = "KEXIE_MAIL_CAFILE"  # a CA bundle for a mail server with its own certificate
+LOG_DIR = "kexie-logs"  # the consolidation's log folder beside the master
 
 
 @dataclass
@@ -128,17 +129,50 @@ def _mail_lock(master: Path):
 
 def run_mail(master: str | Path, inbox: str | Path, *, receipts: bool = True, today: date | None = None,
              log: str | Path | None = None, workers: int | None = None) -> MailResult:
-    from macros.adapters.ledger import Ledger, ledger_path
-    from macros.adapters.mail_ledger import MailLedger
-    from macros.adapters.mailbox import Mailbox
-    from macros.app.mail_fetch import fetch_new, unanswered
-
     master, inbox = Path(master), Path(inbox)
     today = today or date.today()
     settings, senders = _read_master(master)
     if not inbox.is_dir():
         raise ConfigError(f"找不到收件箱文件夹：{inbox}")
-    config = mail_config(settings)
+    log_file = mail_log(master, log)
+    try:
+        config = mail_config(settings)
+        result = _run(master, inbox, config, settings, senders, receipts, today, log, workers)
+    except KexieError as exc:
+        _log(log_file, [f"收取邮件失败：{exc.message}"])
+        raise
+    _log(log_file, [f"邮箱 {config.account}（{config.imap.label}，{config.imap.security}）"] + result.lines())
+    return result
+
+
+def mail_log(master: Path, log: str | Path | None) -> Path:
+    """The mail run's log: beside the consolidation's (kexie-logs/mail-YYYYMMDD.log), or next to ``log``."""
+    from datetime import datetime
+
+    name = f"mail-{datetime.now():%Y%m%d}.log"
+    return Path(log).with_name(name) if log else master.parent / LOG_DIR / name
+
+
+def _log(path: Path, lines: list[str]) -> None:
+    """Append a run's summary (never the password: it is in no line) to the mail log."""
+    from datetime import datetime
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            stamp = datetime.now().isoformat(sep=" ", timespec="seconds")
+            fh.writelines(f"{stamp} {line}\n" for line in lines)
+    except OSError:
+        pass  # a log that cannot be written never stops the run
+
+
+def _run(master: Path, inbox: Path, config: MailConfig, settings, senders, receipts: bool, today: date, log,
+         workers) -> MailResult:
+    from macros.adapters.ledger import Ledger, ledger_path
+    from macros.adapters.mail_ledger import MailLedger
+    from macros.adapters.mailbox import Mailbox
+    from macros.app.mail_fetch import fetch_new, unanswered
+
     result = MailResult(master, config.account)
     lock = _mail_lock(master)
     try:
