@@ -116,3 +116,20 @@ def submission_body() -> str:
     return ("各位领导：\n现报送我会计策一篇。\n\n题目：关于加快丹东港物流园区建设的建议\n"
             "献策人：王建国\n工作单位：丹东市物流学会\n职务：秘书长\n联系电话：13904150000\n"
             "正文：丹东港是东北东部重要的出海口……\n")
+
+
+def tnef_bytes(files: dict[str, bytes], codepage: str = "gbk") -> bytes:
+    """A winmail.dat (TNEF) as Outlook writes it: one rendering/title/data attribute group per
+    attachment, titles in the sender's ANSI code page."""
+    import struct
+
+    def attr(level: int, name: int, kind: int, data: bytes) -> bytes:
+        return struct.pack("<BHHI", level, name, kind, len(data)) + data + struct.pack("<H", sum(data) & 0xFFFF)
+
+    out = struct.pack("<IH", 0x223E9F78, 0x0001)
+    out += attr(1, 0x9006, 0x0006, struct.pack("<I", 0x00010000))  # attTnefVersion
+    for name, data in files.items():
+        out += attr(2, 0x9002, 0x0006, b"\x01\x00" + b"\xff" * 12)  # attAttachRendData
+        out += attr(2, 0x8010, 0x0001, name.encode(codepage) + b"\x00")  # attAttachTitle
+        out += attr(2, 0x800F, 0x0006, data)  # attAttachData
+    return out

@@ -68,6 +68,15 @@ def test_zip_broken_or_nested():
     assert a.name == "内层.zip" and [p.code for p in a.problems] == ["E507"]
 
 
+def test_winmail_dat_files_are_taken_out():
+    from mail_kit import tnef_bytes
+
+    dat = tnef_bytes({"计策报送表.xlsx": b"PK\x03\x04form", "建议.docx": b"PK\x03\x04doc"})
+    found = parse_message(message([attachment("winmail.dat", dat)]), Limits()).attachments
+    assert [(a.name, a.data, a.origin) for a in found] == [
+        ("计策报送表.xlsx", b"PK\x03\x04form", "winmail.dat"), ("建议.docx", b"PK\x03\x04doc", "winmail.dat")]
+
+
 def test_winmail_dat_unreadable_is_reported():
     [a] = parse_message(message([attachment("winmail.dat", b"\x78\x9f\x3e\x22garbage")]), Limits()).attachments
     assert [p.code for p in a.problems] == ["W506"]

@@ -269,7 +269,10 @@ def _tnef(att: Attachment) -> list[Attachment]:
         return [_with(att, problem("W506", file=att.name, detail=f"内容无法解析（{type(exc).__name__}）"))]
     out = []
     for a in found:
-        raw_name = a.long_filename() if hasattr(a, "long_filename") else a.name
+        try:
+            raw_name = a.long_filename() if hasattr(a, "long_filename") else a.name
+        except UnicodeDecodeError:  # tnefparse reads titles as UTF-8; Chinese Outlook writes GBK
+            raw_name = getattr(a, "_name", b"")
         if isinstance(raw_name, bytes):
             raw_name = decode_bytes(raw_name.rstrip(b"\x00"))
         name, probs = tidy_name(str(raw_name or "").rstrip("\x00"))
