@@ -585,7 +585,7 @@ def build_reminder():
 
 def left_out_block(b: Body) -> None:
     """The unit's materials left out of the consolidation, one paragraph each (when any)."""
-    b.tag("{%p if unit.left_out %}")
+    b.tag("{%p if unit.left_out is defined and unit.left_out %}")
     b.p("GwBody", "以下材料未予汇总，请修改后重新报送：")
     b.tag("{%p for line in unit.left_out %}")
     b.p("GwBody", "{{ loop.index }}. {{ line }}")

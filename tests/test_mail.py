@@ -345,3 +345,10 @@ def test_a_run_stopped_before_answering_is_finished_by_the_next(camp, dovecot, s
     assert [f.status for f in result.consolidation.files] == ["ingested"]
     [reply] = receipts(smtp)
     assert reply["In-Reply-To"] == "<stop@x>"
+
+
+def test_no_receipt_for_an_auto_reply(camp, dovecot, smtp):
+    raw = message([], sender="u@ddkx.example.cn", subject="自动回复：回执", body="我正在休假。")
+    dovecot.deliver(raw.replace(b"MIME-Version: 1.0", b"Auto-Submitted: auto-replied\r\nMIME-Version: 1.0", 1))
+    assert len(run(camp).messages) == 1
+    assert smtp.messages == [] and run(camp).receipts == {"sent": 0, "written": 0, "pending": 0}

@@ -213,3 +213,10 @@ def test_server_answers_become_the_right_codes():
         assert err.code == code, (exc, err.message)
         assert "secret" not in err.message and err.exit_code == 2
     assert "secret" not in repr(cfg)
+
+
+def test_auto_replies_are_recognised():
+    raw = message([], body="我正在休假。")
+    assert not parse_message(raw, Limits()).automatic
+    auto = raw.replace(b"MIME-Version: 1.0", b"Auto-Submitted: auto-replied\r\nMIME-Version: 1.0", 1)
+    assert parse_message(auto, Limits()).automatic

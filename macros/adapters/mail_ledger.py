@@ -11,7 +11,8 @@ nothing else changes), with the ledger's append-only triggers:
   run asks the server only for UIDs above the highest one of the current UIDVALIDITY; after a
   UIDVALIDITY reset the messages are recognised by Message-ID and not fetched again;
 * ``mail_receipts`` — the receipt of each message: ``pending`` (with the prepared message),
-  then ``sent`` or ``written`` (``--no-receipts``: an ``.eml`` for review); the latest row per
+  then ``sent`` or ``written`` (``--no-receipts``: an ``.eml`` for review), or ``skipped`` (an
+  auto-reply, or the campaign's own mail: answering would loop); the latest row per
   message is its state, so a receipt is never sent twice and a failed one stays pending.
 """
 
@@ -51,7 +52,7 @@ MAIL_DDL = (
     """CREATE TABLE IF NOT EXISTS mail_receipts (
         id          INTEGER PRIMARY KEY AUTOINCREMENT,
         message     INTEGER NOT NULL REFERENCES mail_messages (id),
-        status      TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'written')),
+        status      TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'written', 'skipped')),
         at          TEXT NOT NULL,
         to_addr     TEXT,
         raw         BLOB,

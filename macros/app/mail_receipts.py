@@ -77,6 +77,10 @@ def prepare(mledger: MailLedger, fetched: Sequence[Fetched], result, ledger, tal
         p = item.parsed
         if p is None or not p.sender:
             continue
+        if p.automatic or p.sender == config.account.lower():  # answering would loop
+            with mledger.ledger.transaction():
+                mledger.add_receipt(item.row, "skipped", p.sender, None, "自动回复或本邮箱发出的邮件，不发回执")
+            continue
         files = outcomes(item, results, records)
         unit = item.unit_code or next((results[f.name].unit_code for f in files if f.name in results
                                        and results[f.name].unit_code), None)

@@ -71,6 +71,7 @@ class ParsedMessage:
     attachments: list[Attachment]
     problems: list[Problem] = field(default_factory=list)  # about the message as a whole
     sha256: str = ""
+    automatic: bool = False  # an auto-reply or bulk mail (RFC 3834): never answered with a receipt
 
 
 def synthetic_id(raw: bytes) -> str:
@@ -110,7 +111,7 @@ def parse_message(raw: bytes, limits: Any) -> ParsedMessage:
         message_id=message_id_of(headers.get("message-id")) or synthetic_id(raw),
         subject=re.sub(r"\s+", " ", subject), sender=sender.strip().lower(),
         sender_name=clean_text(sender_name)[0].strip(), date=when, references=refs, attachments=[],
-        sha256=hashlib.sha256(raw).hexdigest())
+        sha256=hashlib.sha256(raw).hexdigest(), automatic=is_automatic(headers))
     try:
         _collect(msg, parsed, limits)
     except MessageError:
@@ -118,6 +119,14 @@ def parse_message(raw: bytes, limits: Any) -> ParsedMessage:
     except Exception as exc:  # noqa: BLE001
         raise MessageError(f"邮件内容无法解析（{type(exc).__name__}）") from exc
     return parsed
+
+
+def is_automatic(headers: dict[str, Any]) -> bool:
+    """Auto-replies, vacation notices and bulk mail (RFC 3834 Auto-Submitted, Precedence, X-Autoreply)."""
+    auto = str(headers.get("auto-submitted", "no")).strip().lower()
+    precedence = str(headers.get("precedence", "")).strip().lower()
+    return (auto not in ("", "no") or precedence in ("bulk", "junk", "list", "auto_reply")
+            or "x-autoreply" in headers or "x-autorespond" in headers)
 
 
 def _collect(msg, parsed: ParsedMessage, limits: Any) -> None:
