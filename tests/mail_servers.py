@@ -297,7 +297,12 @@ def configure_master(master: Path, imap_port: int, smtp_port: int, security: str
     import openpyxl
 
     wb = openpyxl.load_workbook(master)
-    ws = wb["设置"]
+    configure_sheet(wb["设置"], imap_port, smtp_port, security)
+    wb.save(master)
+
+
+def configure_sheet(ws, imap_port: int, smtp_port: int, security: str = "无") -> None:
+    """The same on an open 设置 worksheet (openpyxl; the simulated Excel book holds one)."""
     rows = {str(r[0].value).strip(): r[0].row for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value}
     values = {"邮箱账号": ACCOUNT, "收件服务器": f"127.0.0.1:{imap_port}", "发件服务器": f"127.0.0.1:{smtp_port}",
               "加密方式": security}
@@ -305,7 +310,6 @@ def configure_master(master: Path, imap_port: int, smtp_port: int, security: str
         row = rows.get(label) or ws.max_row + 1
         ws.cell(row=row, column=1, value=label)
         ws.cell(row=row, column=2, value=value)
-    wb.save(master)
 
 
 class LocalMailbox:

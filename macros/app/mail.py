@@ -100,14 +100,14 @@ def mail_config(settings: dict[str, Any]) -> MailConfig:
                       Server(s.smtp.host, s.smtp.port, s.smtp.security), s.folder, os.environ.get(CA_ENV) or None)
 
 
-def _read_master(master: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _read_master(master: Path, engine=None) -> tuple[dict[str, Any], dict[str, list[str]]]:
     from macros.adapters.file_engine import FileEngine
     from macros.core.mail_settings import sender_units
     from macros.schema import TABLES
 
-    if not master.is_file():
+    if engine is None and not master.is_file():
         raise ConfigError(f"找不到活动工作簿：{master}")
-    engine = FileEngine(master)
+    engine = engine if engine is not None else FileEngine(master)
     if TABLES["units"].sheet not in engine.sheet_names():
         raise ConfigError(f"“{master.name}”不是活动工作簿（缺少工作表：{TABLES['units'].sheet}）。")
     settings = engine.read_settings()
@@ -128,16 +128,18 @@ def _mail_lock(master: Path):
 
 
 def run_mail(master: str | Path, inbox: str | Path, *, receipts: bool = True, today: date | None = None,
-             log: str | Path | None = None, workers: int | None = None) -> MailResult:
+             log: str | Path | None = None, workers: int | None = None, engine=None) -> MailResult:
+    """``engine``: the open book when a ribbon button runs it (settings, roster and the
+    consolidation then work on it, unsaved edits included); else the file ``master`` is read."""
     master, inbox = Path(master), Path(inbox)
     today = today or date.today()
-    settings, senders = _read_master(master)
+    settings, senders = _read_master(master, engine)
     if not inbox.is_dir():
         raise ConfigError(f"找不到收件箱文件夹：{inbox}")
     log_file = mail_log(master, log)
     try:
         config = mail_config(settings)
-        result = _run(master, inbox, config, settings, senders, receipts, today, log, workers)
+        result = _run(master, inbox, config, settings, senders, receipts, today, log, workers, engine)
     except KexieError as exc:
         _log(log_file, [f"收取邮件失败：{exc.message}"])
         raise
@@ -167,7 +169,7 @@ def _log(path: Path, lines: list[str]) -> None:
 
 
 def _run(master: Path, inbox: Path, config: MailConfig, settings, senders, receipts: bool, today: date, log,
-         workers) -> MailResult:
+         workers, engine) -> MailResult:
     from macros.adapters.ledger import Ledger, ledger_path
     from macros.adapters.mail_ledger import MailLedger
     from macros.adapters.mailbox import Mailbox
@@ -183,9 +185,9 @@ def _run(master: Path, inbox: Path, config: MailConfig, settings, senders, recei
             result.messages = [_message_json(f) for f in fetched]
             todo = fetched + unanswered(mledger, config.account, {f.row for f in fetched})
             if any(x["saved"] for f in todo for x in f.files):
-                result.consolidation = _consolidate(master, inbox, today, log, workers, _hints(todo))
+                result.consolidation = _consolidate(master, inbox, today, log, workers, _hints(todo), engine)
             if todo:
-                _prepare(mledger, todo, result, ledger, settings, config, master, today)
+                _prepare(mledger, todo, result, ledger, settings, config, master, today, engine)
             delivered = _deliver(mledger, config, inbox, not receipts)
             result.receipts, result.receipt_problems = delivered["counts"], delivered["problems"]
             result.review_dir = inbox.resolve().parent / "回执待发"
@@ -207,14 +209,15 @@ def _hints(fetched) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _consolidate(master: Path, inbox: Path, today: date, log, workers, hints):
+def _consolidate(master: Path, inbox: Path, today: date, log, workers, hints, engine):
     from macros.app.consolidate import WORKERS, consolidate
 
     return consolidate(master, inbox, today=today, log=log, workers=WORKERS if workers is None else workers,
-                       hints=hints)
+                       hints=hints, engine=engine)
 
 
-def _prepare(mledger, fetched, result: MailResult, ledger, settings, config, master: Path, today: date) -> None:
+def _prepare(mledger, fetched, result: MailResult, ledger, settings, config, master: Path, today: date,
+             engine=None) -> None:
     from macros.app.mail_receipts import prepare
 
     tally = None
@@ -223,7 +226,7 @@ def _prepare(mledger, fetched, result: MailResult, ledger, settings, config, mas
         from macros.app.campaign import load_campaign
         from macros.core.tally import compute_tally
 
-        tally = compute_tally(load_campaign(FileEngine(master)), today)
+        tally = compute_tally(load_campaign(engine if engine is not None else FileEngine(master)), today)
     except (ConfigError, KeyError, ValueError):
         tally = None  # receipts then say the quota could not be told
     prepare(mledger, fetched, result.consolidation, ledger, tally, settings, config, today)
@@ -269,6 +272,10 @@ def _date(text: str) -> date:
 
 
 def command(args) -> CommandResult:
-    result = run_mail(args.master, args.inbox, receipts=not getattr(args, "no_receipts", False),
-                      today=getattr(args, "today", None), log=getattr(args, "log", None))
+    engine = getattr(args, "engine", None)  # the open book when the ribbon button runs it
+    if engine is not None and getattr(engine, "path", None) is None:
+        raise ConfigError(f"请先把“{engine.name}”保存到电脑上，再收取邮件。")
+    master = engine.path if engine is not None else args.master
+    result = run_mail(master, args.inbox, receipts=not getattr(args, "no_receipts", False),
+                      today=getattr(args, "today", None), log=getattr(args, "log", None), engine=engine)
     return CommandResult(data=result.to_json(), exit_code=result.exit_code, lines=result.lines())

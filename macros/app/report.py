@@ -406,6 +406,17 @@ def context_targets(campaign: Campaign, tally, today: date) -> dict[str, Any]:
     return ctx
 
 
+def return_contexts(campaign: Campaign, tally, today: date,
+                    master: Path | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """退改通知: the reminders' shared context, one part per unit with left-out materials (roster order)."""
+    from macros.app.returns import left_out_by_unit
+
+    shared, _parts = reminder_contexts(campaign, tally, today, None)
+    shared = dict(shared, title=f"关于退回修改{shared.get('campaign_quoted', '')}活动材料的通知")
+    left = left_out_by_unit(master)
+    return shared, [{"unit": unit_part(campaign, u, left)} for u in tally.units if u.code in left]
+
+
 def build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: Path,
                   master: Path | None = None) -> Any:
     """The context of ``kind`` (for the per-unit kinds: ``(shared, parts)``)."""
@@ -416,8 +427,6 @@ def build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: P
     if kind == "reminders":
         return reminder_contexts(campaign, tally, today, master)
     if kind == "returns":
-        from macros.app.returns import return_contexts
-
         return return_contexts(campaign, tally, today, master)
     if kind == "compilation":
         return context_compilation(campaign, tally, today)

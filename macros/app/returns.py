@@ -6,15 +6,13 @@ that was rejected after its current form arrived (a rejected file older than an 
 has been replaced). One line per file: ``name（what）：code 第N行 message；…``
 (``macros.core.receipts.left_out_lines``).
 
-:func:`return_contexts` is the context of the 退改通知 (kind ``returns``): the reminders'
-shared context and per-unit parts (``macros.app.report.unit_part``), for the units with
-left-out materials, roster order.
+The 退改通知 (kind ``returns``) and the 催报通知 of ``macros.app.report`` take their
+``unit.left_out`` from here.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +63,3 @@ def left_out_by_unit(master: Path | str | None) -> dict[str, list[str]]:
         if lines:
             out[unit] = lines
     return out
-
-
-def return_contexts(campaign, tally, today: date, master: Path | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(shared context, one part per unit with left-out materials, roster order)."""
-    from macros.app.report import reminder_contexts, unit_part
-
-    shared, _parts = reminder_contexts(campaign, tally, today, None)
-    shared = dict(shared, title=f"关于退回修改{shared.get('campaign_quoted', '')}活动材料的通知")
-    left = left_out_by_unit(master)
-    parts = [{"unit": unit_part(campaign, u, left)} for u in tally.units if u.code in left]
-    return shared, parts
