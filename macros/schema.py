@@ -86,6 +86,7 @@ class Column:
     unique: bool = False  # unique after normalisation (name_key)
     in_form: bool = False  # part of the 报送 sheet of the forms units fill in
     multi: bool = False  # several values separated by LIST_SEPARATORS
+    several: bool = False  # typed column that may hold several values (LIST_SEPARATORS), each checked
     note: str = ""  # shown in the 说明 sheet and the reference
 
     @property
@@ -173,6 +174,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cert_batch", "证书每批张数", "int", note="每个 PDF 文件最多印多少张证书，默认 100"),
 )
 
+# --- the campaign mailbox (kexie mail, button 收取邮件) ---------------------------------------
+# The password (客户端授权码) is never in the workbook: environment variable KEXIE_MAIL_PASSWORD
+# or the OS keyring (service "kexie-mail", user = 邮箱账号).
+MAIL_SETTINGS: tuple[Setting, ...] = (
+    Setting("mail_account", "邮箱账号", "email", note="收取报送邮件的活动邮箱；空白表示用“电子邮箱”"),
+    Setting("imap_server", "收件服务器",
+            note="IMAP 服务器，如 imap.163.com 或 imap.163.com:993；空白表示按邮箱域名自动选择（163、126、yeah、QQ、139、腾讯企业邮）"),
+    Setting("smtp_server", "发件服务器", note="SMTP 服务器，用于发送回执，如 smtp.163.com:465；空白表示自动选择"),
+    Setting("mail_security", "加密方式", note="SSL（默认）、STARTTLS 或 无（“无”只用于本机上的服务器）"),
+)
+SETTINGS = SETTINGS + MAIL_SETTINGS
+
 # --- tables ------------------------------------------------------------------------------------
 
 QUOTA_RULES = Table(
@@ -194,7 +207,8 @@ UNITS = Table(
         C("contact", "联系人", width=10),
         C("post", "职务", width=12),
         C("phone", "联系电话", "phone", width=16),
-        C("email", "电子邮箱", "email", width=24),
+        C("email", "电子邮箱", "email", width=24, several=True,
+          note="一个单位可填多个地址，用分号、逗号、顿号或空格分隔；收取邮件时按发件地址确定单位"),
         C("quota", "配额", "int", width=8, note="空白表示按单位类别的最少报送数"),
         C("weight", "权重", "number", width=8, number_format="0.00"),
         C("note", "备注", width=20),

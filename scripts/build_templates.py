@@ -578,6 +578,34 @@ def build_reminder():
             ["{{ it.no }}", "{{ it.title }}", "{{ it.author }}", "{{ it.date }}", "{{ it.status }}"],
             "{%tr for it in unit.submissions %}", font_size=10.5, center=(0, 3, 4))
     b.tag("{%p endif %}")
+    left_out_block(b)
+    signature_block(b, note=False)
+    return doc
+
+
+def left_out_block(b: Body) -> None:
+    """The unit's materials left out of the consolidation, one paragraph each (when any)."""
+    b.tag("{%p if unit.left_out is defined and unit.left_out %}")
+    b.p("GwBody", "以下材料未予汇总，请修改后重新报送：")
+    b.tag("{%p for line in unit.left_out %}")
+    b.p("GwBody", "{{ loop.index }}. {{ line }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+
+
+def build_returns():
+    """退改通知: one unit whose materials were left out (rendered per unit, merged for printing)."""
+    doc, b = new_document()
+    red_header(b, compact=True)
+    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=LINE_PITCH))
+    b.p("GwRecipient", "{{ unit.name }}：")
+    b.p("GwBody", "贵单位按{% if notice_title %}《{{ notice_title }}》{% else %}{{ campaign }}{% endif %}的要求报送的材料已收到。"
+                  "经汇总校验，部分材料不符合要求，未予汇总。")
+    left_out_block(b)
+    b.p("GwBody", "请贵单位对照上述问题修改后，于{{ reply_by }}前重新报送{{ department }}"
+                  "{% if contact_name %}（联系人：{{ contact_name }}{% if contact_phone %}，联系电话：{{ contact_phone }}"
+                  "{% endif %}）{% endif %}；重新报送的文件将替代原文件。截至{{ as_of }}，贵单位应报送{{ unit.quota }}篇（个），"
+                  "已汇总有效{{ unit.valid }}篇{% if unit.shortfall %}，尚差{{ unit.shortfall }}篇{% endif %}。")
     signature_block(b, note=False)
     return doc
 
@@ -791,6 +819,7 @@ TEMPLATES: dict[str, Callable] = {
     "targets": build_targets,
     "review": build_review,
     "awards": build_awards,
+    "returns": build_returns,
 }
 
 # ----------------------------------------------------------------------------- output

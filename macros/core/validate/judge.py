@@ -63,8 +63,22 @@ def _judge_vocab(col: Column, value: Any, ctx: ValidationContext) -> Verdict:
     return None, "E107", sug[0] if sug else None, {"choices": listing}
 
 
+def _judge_several(col: Column, value: Any, ctx: ValidationContext) -> Verdict | None:
+    """A cell of a ``several`` column holding more than one value: each one must be readable
+    (the value stays as typed); None when the cell holds one value (judged as usual)."""
+    tokens = [x for x in _SEP_RE.split(str(shown(value)).strip()) if x]
+    if len(tokens) < 2:
+        return None
+    for token in tokens:
+        if not coerce(col.type, token, default_year=ctx.year).ok:
+            return None, _TYPE_CODES.get(col.type, "E104"), None, {"kind": _TYPE_ZH.get(col.type, col.type)}
+    return _display_text(value), None, None, {}
+
+
 def _judge_typed(col: Column, value: Any, ctx: ValidationContext) -> Verdict:
     t = col.type
+    if col.several and (found := _judge_several(col, value, ctx)) is not None:
+        return found
     c = coerce(t, value, default_year=ctx.year)
     if not c.ok:
         return None, _TYPE_CODES.get(t, "E104"), None, {"kind": _TYPE_ZH.get(t, t)}
