@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--weights", required=True, help="权重表（.xlsx 或 UTF-8 .csv，列：单位、权重）")
     s.add_argument("--floor", type=int, default=0, help="每个单位至少分得的数量")
     s.add_argument("--cap", type=int, default=None, help="每个单位至多分得的数量")
+    s.add_argument("--write", metavar="MASTER", help="把分配结果写入该活动工作簿“单位名册”的配额列")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("report", help="生成公文和报告（Word/PDF）")
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("docx", "pdf"), default="docx")
     s.add_argument("--out", required=True)
     s.add_argument("--today", type=_date, help="以该日期为今天")
+    s.add_argument("--final", action="store_true", help="考核结果已核对确认（不再标为草稿）")
 
     s = sub.add_parser("addin", help="安装或卸载 Excel 加载项")
     s.add_argument("action", choices=("install", "remove"))

@@ -182,33 +182,58 @@ def dandong_roster() -> list[dict[str, Any]]:
 _TASK_LINE = re.compile(r"^(\d+)\.(.+?)。(.*)\((.+?)牵头，(.+?)配合\)$")
 
 
-def baoding_tasks(start: date = date(2019, 9, 2), due: date = date(2019, 10, 16)) -> list[dict[str, Any]]:
+def baoding_tasks(start: date = date(2019, 9, 2), due: date = date(2019, 10, 16),
+                  statuses: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """The 11 tasks of seed 004 with 牵头 and 配合 as written ("其他部室" kept as is).
 
     Seed 004 gives no per-task dates, only the notice date and "materials within 15 days after
-    the activity"; ``start`` and ``due`` place the tasks in the campaign that uses them.
+    the activity"; ``start`` and ``due`` place the tasks in the campaign that uses them. The
+    plan holds no progress: 状态, 进展说明 and 材料报送日期 stay empty unless ``statuses`` (the
+    demo's sample progress, one per task) is given.
     """
     text = resources.files("macros.data").joinpath("seed004_tasks.txt").read_text(encoding="utf-8")
     tasks = []
-    statuses = ["已完成", "已完成", "已完成", "进行中", "已完成", "进行中", "进行中", "已完成",
-                "进行中", "未开始", "进行中"]
     for line in filter(None, (l.strip() for l in text.splitlines())):
         m = _TASK_LINE.match(line)
         if not m:
             raise ValueError(f"unreadable task line: {line[:30]}")
         seq = int(m.group(1))
+        status = statuses[seq - 1] if statuses else None
         tasks.append({
             "seq": seq, "task": m.group(2), "content": m.group(3), "lead": m.group(4),
             "support": m.group(5),
             "start": start, "due": due,
-            "status": statuses[seq - 1], "progress": None,
-            "materials_date": due - timedelta(days=4) if statuses[seq - 1] == "已完成" else None,
+            "status": status, "progress": None,
+            "materials_date": due - timedelta(days=4) if status == "已完成" else None,
         })
     return tasks
 
 
+# Sample progress of the demo only (a preset never ships progress).
+DEMO_TASK_STATUSES = ("已完成", "已完成", "已完成", "进行中", "已完成", "进行中", "进行中", "已完成",
+                      "进行中", "未开始", "进行中")
+
+BAODING_GUIDING = (
+    "深入贯彻落实习近平新时代中国特色社会主义思想和党的十九大精神，贯彻落实习近平总书记关于加强科技创新、"
+    "制度创新、人才创新的工作要求，聚焦庆祝中华人民共和国成立70周年，以弘扬新时代中国科学家精神，砥砺家国情怀，"
+    "唱响爱国奋斗主旋律为主线，讲好科技创新故事、科技人员故事、科协改革故事，充分展示科协组织作为和科技工作者"
+    "奋斗风貌，激励和动员全市广大科技工作者更加紧密团结在以习近平同志为核心的党中央周围，不忘初心、牢记使命，"
+    "勇于担当、接续奋斗，书写新时代科协组织新篇章。"
+)
+BAODING_REQUIREMENTS = "\n".join((
+    "坚持正确方向。庆祝中华人民共和国成立70周年活动政治性强、关注度高，全市各级科协组织、各部门、各单位必须牢牢把握"
+    "政治方向，坚持团结稳定鼓劲、正面宣传为主，把活动作为政治任务抓紧抓实。",
+    "突出思想内涵。要把庆祝活动与学习宣传贯彻习近平新时代中国特色社会主义思想和党的十九大精神结合起来，与“不忘初心、"
+    "牢记使命”主题教育结合起来，突出政治性、思想性、群众性、实效性，以活动落实推进科协工作。",
+    "加强组织领导。成立保定市科协庆祝中华人民共和国成立70周年活动领导小组及其办公室，党组书记担任组长，班子成员任"
+    "副组长，机关各部门及直属单位负责人为成员。领导小组下设办公室，办公室设在组宣部。",
+    "深入发动实施。要坚持面向基层、面向群众，精心组织市县（学会）科协联动，吸引广大科技工作者和社会各界群众广泛参与。",
+    "抓好总结汇报。各部室、各下属单位要做好活动信息留存并在活动结束后15日内，将文字、图片、视频等有关资料和工作总结"
+    "报送市科协国庆70周年活动领导小组办公室。活动开展情况将作为年终考评依据。",
+))
 BAODING_SETTINGS = {
     "campaign_name": "保定市科协庆祝中华人民共和国成立70周年活动",
+    "campaign_kind": "实施方案",
     "organizer": "保定市科学技术协会",
     "department": "组宣部",
     "start_date": date(2019, 9, 2),
@@ -218,26 +243,53 @@ BAODING_SETTINGS = {
     "signer": "孙增军",
     "doc_date": date(2019, 9, 2),
     "notice_title": "关于印发《保定市科协庆祝中华人民共和国成立70周年活动实施方案》的通知",
-    "recipients": "各县(市、区)科协，各市级学会(协会、研究会)，大学科协，企业科协，机关各部室，下属事业单位",
+    "recipients": "各县（市、区）科协，各市级学会（协会、研究会），大学科协，企业科协，机关各部室，下属事业单位",
     "attachments": "《保定市科协庆祝中华人民共和国成立70周年活动实施方案》",
+    "plan_guiding": BAODING_GUIDING,
+    "plan_requirements": BAODING_REQUIREMENTS,
 }
 BAODING_DEPARTMENTS = ("组宣部", "党总支", "创新办", "学企部", "普及部", "办公室", "改革办")
 
 # --- seed 003: Leshan 工作要点, six numeric targets ------------------------------------------
+# Seed 003's year is written 20xx; it is the first year of the 12th five-year plan, 2011. The
+# plan holds the targets only: 实际值 is reported later, by the 责任部门.
 
 LESHAN_TARGETS = [
-    {"name": "青少年科技创新大赛获奖", "target": 60, "unit": "个", "compare": "≥", "actual": 64, "department": "普及部"},
-    {"name": "接受科普宣传群众", "target": 200000, "unit": "人次", "compare": "≥", "actual": 215000, "department": "普及部"},
-    {"name": "新发展农技协", "target": 10, "unit": "个", "compare": "≥", "actual": 8, "department": "普及部"},
-    {"name": "完成站、栏、员建设", "target": 20, "unit": "个", "compare": "≥", "actual": 20, "department": "普及部"},
-    {"name": "争取中央、省财政资金", "target": 100, "unit": "万元", "compare": "≥", "actual": 120, "department": "办公室"},
-    {"name": "市内高校新建科协组织", "target": 1, "unit": "个", "compare": "≥", "actual": 1, "department": "学企部"},
+    {"name": "青少年科技创新大赛获奖", "target": 60, "unit": "个", "compare": "≥", "actual": None, "department": "普及部"},
+    {"name": "接受科普宣传群众", "target": 200000, "unit": "人次", "compare": "≥", "actual": None, "department": "普及部"},
+    {"name": "新发展农技协", "target": 10, "unit": "个", "compare": "≥", "actual": None, "department": "普及部"},
+    {"name": "完成站、栏、员建设", "target": 20, "unit": "个", "compare": "≥", "actual": None, "department": "普及部"},
+    {"name": "争取中央、省财政资金", "target": 100, "unit": "万元", "compare": "≥", "actual": None, "department": "办公室"},
+    {"name": "市内高校新建科协组织", "target": 1, "unit": "个", "compare": "≥", "actual": None, "department": "学企部"},
 ]
+# The demo's sample actual values (a preset never ships them).
+LESHAN_DEMO_ACTUALS = (64, 215000, 8, 20, 120, 1)
+LESHAN_GUIDING = (
+    "2011年是“十二五”规划的开局之年，也是科协工作肩负新使命、实现新发展的关键一年。全市科协工作的指导思想是：以科学"
+    "发展观为指导、以“三服务一加强”为宗旨，进一步发挥科协人才荟萃、智力集中的优势，团结和动员广大科技工作者，以提升"
+    "自主创新能力为主线，围绕“重点建设招商年”工作重点，认真贯彻《全民科学素质纲要》，努力当好“科技工作者之家”，"
+    "积极开展学术交流、决策咨询、科学普及和科技服务活动，努力开创科协工作的新局面。"
+)
+LESHAN_POINTS = "\n".join((
+    "提高“三个质量”：提高学术交流质量、科技服务质量和科普示范基地建设质量。",
+    "打造“四个品牌”：打造“科普栏目”品牌、“青少年创新大赛”品牌、科普活动和会员活动品牌、惠农项目品牌。",
+    "搭建“四个平台”：建功立业平台、学习平台、激励平台和生活平台。",
+    "提高“四个能力”：创造性工作的能力，民主办会、科学管理能力，组织协调、形成合力能力，组织建设的能力。",
+))
 LESHAN_SETTINGS = {
-    "campaign_name": "乐山市科协年度工作要点",
+    "campaign_name": "乐山市科协2011年工作要点",
+    "campaign_kind": "工作要点",
     "organizer": "乐山市科学技术协会",
     "department": "办公室",
+    "start_date": date(2011, 1, 1),
+    "deadline": date(2011, 12, 31),
+    "notice_title": "关于印发《乐山市科协2011年工作要点》的通知",
+    "recipients": "各县（市、区）科协，各市级学会，机关各部室",
+    "plan_guiding": LESHAN_GUIDING,
+    "plan_content": LESHAN_POINTS,
+    "report_period": "2011年第1季度",
 }
+LESHAN_DEPARTMENTS = ("办公室", "学会部", "普及部", "学企部")
 
 # --- seed 001: Chengdu 十三五 research ------------------------------------------------------
 
@@ -292,7 +344,8 @@ def base_campaign() -> CampaignData:
     """What every new workbook holds: a fresh campaign id and the default rules."""
     quotas = [{**q, "min_items": 0, "assessed": "否"} for q in DANDONG_QUOTAS]
     return CampaignData(
-        settings={"campaign_id": uuid.uuid4().hex[:12], "word_limit": None, "excellent_units": 5},
+        settings={"campaign_id": uuid.uuid4().hex[:12], "word_limit": None, "excellent_units": 5,
+                  "campaign_kind": "征集", "commend_min_grade": "良好", "results_confirmed": "否"},
         tables={"quota_rules": quotas, "scoring_rules": list(DEFAULT_SCORING),
                 "grades": list(DEFAULT_GRADES)},
     )
@@ -315,7 +368,8 @@ def preset(name: str | None) -> CampaignData:
         data.tables.update(tasks=baoding_tasks(), units=_departments(BAODING_DEPARTMENTS))
     elif name == "指标":
         data.settings.update(LESHAN_SETTINGS)
-        data.tables.update(targets=list(LESHAN_TARGETS))
+        data.tables.update(targets=[dict(t) for t in LESHAN_TARGETS],
+                           units=_departments(LESHAN_DEPARTMENTS))
     else:
         raise KeyError(name)
     return data
@@ -327,6 +381,7 @@ def demo_campaign() -> CampaignData:
     data.settings["campaign_id"] = "ddkx2010xc12"  # fixed, so demo forms are reproducible
     # The tasks run inside this campaign's autumn, so that on the demo's "today" (a few days after
     # the deadline) the unfinished ones show as overdue.
-    tasks = baoding_tasks(start=date(2010, 9, 1), due=date(2010, 10, 20))
-    data.tables.update(units=dandong_roster(), tasks=tasks, targets=list(LESHAN_TARGETS))
+    tasks = baoding_tasks(start=date(2010, 9, 1), due=date(2010, 10, 20), statuses=DEMO_TASK_STATUSES)
+    targets = [dict(t, actual=a) for t, a in zip(LESHAN_TARGETS, LESHAN_DEMO_ACTUALS)]
+    data.tables.update(units=dandong_roster(), tasks=tasks, targets=targets)
     return data

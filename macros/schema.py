@@ -167,6 +167,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("excellent_units", "优秀组织单位名额", "int", note="考核排名前几名推荐为优秀组织单位"),
 )
 
+# --- campaign kinds, commendation and reporting periods (issue 13) ----------------------------
+# 活动类型 picks the notice a campaign sends (征集 / 实施方案 / 工作要点 / 活动方案); the
+# commendation settings gate the 考核结果与表彰名单; 报送期次 names the period department forms
+# report for.
+CAMPAIGN_KINDS = ("征集", "实施方案", "工作要点", "活动方案")
+DEFAULT_CAMPAIGN_KIND = "征集"
+DEFAULT_COMMEND_GRADE = "良好"
+SHAPES_SETTINGS: tuple[Setting, ...] = (
+    Setting("campaign_kind", "活动类型",
+            note="征集、实施方案、工作要点或活动方案，决定红头通知的写法；空白按征集"),
+    Setting("commend_min_grade", "表彰最低等次",
+            note="优秀组织单位须完成配额并达到此等次（优秀、良好或合格；不合格从不表彰）；空白按良好"),
+    Setting("results_confirmed", "考核结果已确认", "yesno",
+            note="评分、采纳等考核项目尚未评完时，考核结果文件标为草稿；核对无误后填“是”"),
+    Setting("plan_guiding", "指导思想", "longtext",
+            note="实施方案、工作要点、活动方案的第一部分（指导思想或总体要求）"),
+    Setting("plan_content", "主要内容", "longtext",
+            note="活动方案的主要内容、工作要点的主要工作，每行一条"),
+    Setting("plan_requirements", "工作要求", "longtext",
+            note="工作要求或组织领导，每行一条；以“。”前的短句为小标题"),
+    Setting("report_period", "报送期次",
+            note="部门报送表所报的期次，如：2019年第3季度"),
+    Setting("closed_periods", "已结束期次", "longtext",
+            note="已结束、不再接收报送的期次，每行一个；报送这些期次的表给出警告"),
+)
+SETTINGS = SETTINGS + SHAPES_SETTINGS
+
 # --- tables ------------------------------------------------------------------------------------
 
 QUOTA_RULES = Table(
@@ -361,7 +388,9 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("主题领域", "tables", "staff", TOPICS.description, ("topics",)),
     Sheet("征集明细", "tables", "product", ITEMS.description, ("items",)),
     Sheet("指标", "tables", "staff", TARGETS.description, ("targets",)),
-    Sheet("考核规则", "tables", "staff", "考核项目、权重、计分方式及等次分数线",
+    Sheet("考核规则", "tables", "staff", "考核项目、权重、计分方式及等次分数线。表彰规则：优秀组织单位须完成配额、"
+          "总分大于 0 并达到“设置”中的表彰最低等次（空白按良好；不合格从不表彰），在名额内按总分排名；质量、采纳等"
+          "考核项目尚无评分时，考核结果与表彰名单标为草稿，直到“考核结果已确认”填为“是”",
           ("scoring_rules", "grades")),
     Sheet(STATS_SHEET, "report", "product", "按单位、类别、主题的统计、考核结果和图表（每次更新统计重新生成）"),
     Sheet("校验结果", "tables", "product", VALIDATION_RESULTS.description, ("validation",)),

@@ -669,6 +669,10 @@ def build_compilation():
 def build_assessment():
     """考核结果与表彰名单: scores, ranks, 等次, 优秀组织单位, 先进个人."""
     doc, b = new_document()
+    b.tag("{%p if draft %}")
+    b.p("GwNumber", ("草稿　（考核项目尚未评完，未经确认，请勿印发）", {"color": RED, "font": HEITI}),
+        ppr_extra='<w:jc w:val="left"/>')
+    b.tag("{%p endif %}")
     title_block(b)
     b.p("GwBody", "根据{{ campaign_quoted }}活动考核规则，对{{ results|length }}个承担报送任务的单位进行了考核。"
                   "考核项目及权重为：{% for r in rules %}{{ r.item }}{{ r.weight }}%{% if not loop.last %}、{% endif %}"
@@ -679,12 +683,17 @@ def build_assessment():
             ["{{ r.rank }}", "{{ r.unit }}", "{{ r.category }}", "{{ r.quota }}", "{{ r.valid }}", "{{ r.late }}",
              "{{ r.score }}", "{{ r.grade }}"],
             "{%tr for r in results %}", font_size=10.5, center=(0, 3, 4, 5, 6, 7))
+    b.tag("{%p if unscored %}")
+    b.p("GwBody", "说明：{% for u in unscored %}“{{ u.item }}”（权重{{ u.weight }}%）{% if not loop.last %}、{% endif %}"
+                  "{% endfor %}尚未评分，暂按0分计入总分，评分完成后考核结果将相应调整。", ppr_extra=exact(before=LINE_PITCH // 2))
+    b.tag("{%p endif %}")
     b.p("GwH1", "二、优秀组织单位")
     b.tag("{%p if excellent_units %}")
-    b.p("GwBody", "{% for u in excellent_units %}{{ u.name }}{% if not loop.last %}、{% endif %}{% endfor %}"
+    b.p("GwBody", "完成报送配额且考核等次达到{{ commend_grade }}及以上的单位，按总分排名评选优秀组织单位："
+                  "{% for u in excellent_units %}{{ u.name }}{% if not loop.last %}、{% endif %}{% endfor %}"
                   "（共{{ excellent_units|length }}个）。")
     b.tag("{%p else %}")
-    b.p("GwBody", "本次考核暂无单位获评优秀组织单位。")
+    b.p("GwBody", "本次考核暂无完成报送配额且等次达到{{ commend_grade }}及以上的单位，暂不评选优秀组织单位。")
     b.tag("{%p endif %}")
     b.p("GwH1", "三、先进个人")
     b.tag("{%p if individuals %}")

@@ -356,7 +356,25 @@ def context_assessment(campaign: Campaign, tally, today: date) -> dict[str, Any]
         "individuals": [{"name": p.author, "org": p.author_org or p.unit_name or "",
                          "titles": "；".join(f"《{t}》" for t in p.titles)} for p in tally.individuals],
     })
+    ctx.update(assessment_status(campaign, tally))
     return ctx
+
+
+def assessment_status(campaign: Campaign, tally) -> dict[str, Any]:
+    """草稿 mark, unscored items and the commendation rule of the assessment document.
+
+    The document is a draft while a weighted item has no scores (macros.core.commend) unless the
+    clerk confirmed the results (设置 考核结果已确认 = 是; ``kexie report --final`` counts as 是 for
+    its run)."""
+    from macros.core.normalize import parse_yesno
+
+    confirmed = parse_yesno(campaign.settings.get("results_confirmed")) == "是"
+    unscored = [{"item": r.item, "method": r.method, "weight": f"{r.weight:g}"} for r in tally.unscored]
+    return {
+        "draft": bool(unscored) and not confirmed,
+        "unscored": unscored,
+        "commend_grade": tally.commend_grade,
+    }
 
 
 def context_tasks(campaign: Campaign, tally, today: date) -> dict[str, Any]:
@@ -565,6 +583,8 @@ def command(args) -> CommandResult:
     fmt = getattr(args, "format", "docx") or "docx"
     engine = open_engine(args)
     campaign = load_campaign(engine)
+    if getattr(args, "final", False):  # the clerk confirms the assessment for this run
+        campaign.settings["results_confirmed"] = "是"
     today = getattr(args, "today", None) or date.today()
     master = getattr(engine, "path", None) or (Path(args.master) if getattr(args, "master", None) else None)
     run = generate(campaign, kinds, args.out, fmt=fmt, today=today, master=master)

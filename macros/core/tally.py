@@ -38,6 +38,8 @@ from macros.core.assess import (
     Individual, ScoringRule, UnitFacts, competition_ranks, grade_for, item_points,
     total_score, usable_rules,
 )
+from macros.core.commend import commend_grade, commendable_units, unscored_rules
+from macros.core.kind_settings import campaign_kind
 from macros.core.normalize import display_text, name_key, parse_number, parse_yesno
 from macros.core.targets import TargetResult, evaluate_target
 from macros.core.tasks import DepartmentLoad, TaskResult, department_loads, evaluate_task, split_departments
@@ -92,6 +94,7 @@ class ItemTally:
     adopted: bool  # 是否采纳 = 是 (whatever the 状态)
     score: float | None  # 评分 as typed (not bounded)
     known_unit: bool  # 单位编号 found in 单位名册
+    adoption_marked: bool = False  # 是否采纳 filled in (是 or 否)
 
 
 @dataclass
@@ -218,6 +221,9 @@ class TallyResult:
     overdue_tasks: list[int]  # 序号 of overdue tasks
     departments: list[DepartmentLoad]
     problems: list[Problem] = field(default_factory=list)
+    commend_grade: str = "良好"  # 表彰最低等次 in force (macros.core.commend)
+    unscored: list[ScoringRule] = field(default_factory=list)  # weighted items nobody judged yet
+    kind: str = "征集"  # 活动类型 in force (macros.core.kind_settings.campaign_kind)
 
     def unit(self, code: str) -> UnitTally | None:
         key = match_key(code)
@@ -260,6 +266,9 @@ class TallyResult:
                 {"department": d.department, "lead": d.lead, "join": d.join, "overdue": d.overdue}
                 for d in self.departments
             ],
+            "commend_grade": self.commend_grade,
+            "unscored": [r.item for r in self.unscored],
+            "kind": self.kind,
         }
 
 
@@ -471,7 +480,7 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
             topic_code=topic.code if topic else None, author=display_text(rec.get("author")),
             author_org=display_text(rec.get("author_org")), submitted_on=submitted_on,
             status=display_text(rec.get("status")), valid=valid, late=late, adopted=adopted, score=score,
-            known_unit=unit is not None,
+            known_unit=unit is not None, adoption_marked=parse_yesno(rec.get("adopted")) in ("是", "否"),
         )
         items.append(item)
         t = topic or other_topic
@@ -536,7 +545,9 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     ranking = sorted(assessed, key=lambda u: u.rank)  # stable: ties in roster order
     n_excellent = settings.get("excellent_units")
     n_excellent = int(n_excellent) if isinstance(n_excellent, (int, float)) and n_excellent > 0 else 0
-    excellent = [u for u in ranking if u.rank <= n_excellent and (u.score or 0) > 0]
+    commend = commend_grade(settings.get("commend_min_grade"))
+    excellent = commendable_units(ranking, n_excellent, commend, thresholds)
+    unscored = unscored_rules(rules, items, {u.code.casefold() for u in assessed}) if assessed else []
     individuals = _individuals(items, roster)
 
     # 指标
@@ -587,7 +598,8 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
         grade_thresholds=thresholds, ranking=ranking, excellent_units=excellent,
         excellent_quota=n_excellent, individuals=individuals, targets=targets, tasks=tasks,
         overdue_tasks=[t.seq for t in tasks if t.overdue and t.seq is not None],
-        departments=loads, problems=problems,
+        departments=loads, problems=problems, commend_grade=commend, unscored=unscored,
+        kind=campaign_kind(settings),
     )
 
 
