@@ -523,39 +523,103 @@ def attachments_block(b: Body) -> None:
 # ----------------------------------------------------------------------------- templates
 
 
-def build_notice():
-    """红头通知: the campaign's call for submissions (seed 000 content, seed 004 layout)."""
-    doc, b = new_document()
-    red_header(b)
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=2 * LINE_PITCH))
-    b.p("GwRecipient", "{{ recipients }}：")
-    b.p("GwBody", "{{ intro }}")
-    b.p("GwH1", "一、活动时间")
-    b.p("GwBody", "活动时间为{{ start_date }}至{{ deadline }}{% if phases %}，分{{ phases|length }}个阶段进行{% endif %}。")
+def _collect_sections(b: Body) -> None:
+    """征集 (献策, 课题): time, topics, how to report, organisation — each only when it has data."""
+    b.tag("{%p if h.time %}")
+    b.p("GwH1", "{{ h.time }}{{ headings.time }}")
+    b.p("GwBody", "{{ time_text }}")
     b.tag("{%p for ph in phases %}")
     b.p("GwBody", ("{{ ph.label }}{{ ph.name }}", {"font": KAITI}), "{% if ph.period %}（{{ ph.period }}）{% endif %}。{{ ph.work }}")
     b.tag("{%p endfor %}")
-    b.p("GwH1", "二、征集内容")
+    b.tag("{%p endif %}")
+    b.tag("{%p if h.topics %}")
+    b.p("GwH1", "{{ h.topics }}{{ headings.topics }}")
     b.p("GwBody", "围绕以下{{ topics|length }}个方面征集意见建议：")
     b.tag("{%p for t in topics %}")
     b.p("GwBody", "{{ t.no }}．{{ t.name }}{% if loop.last %}。{% else %}；{% endif %}")
     b.tag("{%p endfor %}")
-    b.p("GwH1", "三、报送要求")
-    b.p("GwBody", ("（一）报送数量。", {"font": KAITI}),
-        "{% for q in quotas %}{{ q.category }}{% if not loop.last %}、{% endif %}{% endfor %}"
-        "{% if quotas %}报送数量分别不少于{% for q in quotas %}{{ q.min_items }}{% if not loop.last %}、{% endif %}"
-        "{% endfor %}篇（个）；{% endif %}欢迎其他单位和个人踊跃参与。")
+    b.tag("{%p endif %}")
+    b.p("GwH1", "{{ h.requirements }}{{ headings.requirements }}")
+    b.p("GwBody", ("（一）报送数量。", {"font": KAITI}), "{{ quota_text }}欢迎其他单位和个人踊跃参与。")
     b.p("GwBody", ("（二）内容要求。", {"font": KAITI}),
         "提出的意见建议应切合实际、具有可操作性，既要提出问题，又要有解决问题的办法和措施"
         "{% if word_limit %}，字数一般在{{ word_limit }}字以内{% endif %}。须注明献策人姓名、工作单位、职务和联系方式。")
+    b.tag("{%p if deadline %}")
     b.p("GwBody", ("（三）报送时间。", {"font": KAITI}),
-        "请于{{ deadline }}前使用附件中的报送表，将电子文档报送{{ department }}。")
-    b.p("GwH1", "四、组织领导")
+        "请于{{ deadline }}前填写下发的报送表，将电子文档报送{{ department }}。")
+    b.tag("{%p endif %}")
+    b.p("GwH1", "{{ h.organisation }}{{ headings.organisation }}")
     b.p("GwBody", "{% if leaders %}为加强活动的组织领导，成立活动领导小组。{% for g in leaders %}{{ g.role }}："
                   "{{ g.names }}{% if not loop.last %}；{% endif %}{% endfor %}。{% endif %}"
                   "活动开展情况将作为年终考核的重要内容，{{ organizer }}将对优秀组织单位和先进个人予以表彰。")
+
+
+def _plan_sections(b: Body) -> None:
+    """实施方案 / 工作要点 / 活动方案: guiding text, content, tasks, indicators, steps, requirements."""
+    b.tag("{%p if h.guiding %}")
+    b.p("GwH1", "{{ h.guiding }}{{ headings.guiding }}")
+    b.p("GwBody", "{{ guiding }}")
+    b.tag("{%p endif %}")
+    b.tag("{%p if h.content %}")
+    b.p("GwH1", "{{ h.content }}{{ headings.content }}")
+    b.tag("{%p for c in content %}")
+    b.p("GwBody", ("{{ c.label }}{{ c.head }}", {"font": KAITI}), "{{ c.text }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+    b.tag("{%p if h.tasks %}")
+    b.p("GwH1", "{{ h.tasks }}{{ headings.tasks }}")
+    b.table(["序号", "任务", "主要内容", "牵头", "配合", "时限"], [600, 2000, 3345, 1100, 1000, 800],
+            ["{{ t.seq }}", "{{ t.task }}", "{{ t.content }}", "{{ t.lead }}", "{{ t.support }}", "{{ t.limit }}"],
+            "{%tr for t in plan_tasks %}", font_size=10.5, center=(0, 3, 4, 5))
+    b.tag("{%p endif %}")
+    b.tag("{%p if h.indicators %}")
+    b.p("GwH1", "{{ h.indicators }}{{ headings.indicators }}")
+    b.table(["序号", "指标", "目标值", "责任部门"], [700, 4345, 2200, 1600],
+            ["{{ t.no }}", "{{ t.name }}", "{{ t.target }}", "{{ t.department }}"],
+            "{%tr for t in indicators %}", font_size=10.5, center=(0, 2, 3))
+    b.tag("{%p endif %}")
+    b.tag("{%p if h.steps %}")
+    b.p("GwH1", "{{ h.steps }}{{ headings.steps }}")
+    b.tag("{%p for ph in phases %}")
+    b.p("GwBody", ("{{ ph.label }}{{ ph.name }}", {"font": KAITI}), "{% if ph.period %}（{{ ph.period }}）{% endif %}。{{ ph.work }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+    b.tag("{%p if h.plan_requirements %}")
+    b.p("GwH1", "{{ h.plan_requirements }}{{ headings.plan_requirements }}")
+    b.tag("{%p for c in plan_requirements %}")
+    b.p("GwBody", ("{{ c.label }}{{ c.head }}", {"font": KAITI}), "{{ c.text }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+
+
+def build_notice():
+    """红头通知 of every kind of campaign (活动类型): 征集 (seed 000 content, seed 004 layout),
+    印发实施方案 / 工作要点 (a short notice, then the plan), 活动方案 (the plan itself)."""
+    doc, b = new_document()
+    red_header(b)
+    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=2 * LINE_PITCH))
+    b.p("GwRecipient", "{{ recipients }}：")
+    b.tag('{%p if kind == "征集" %}')
+    b.p("GwBody", "{{ intro }}")
+    _collect_sections(b)
     attachments_block(b)
     signature_block(b)
+    b.tag('{%p elif kind == "活动方案" %}')
+    b.p("GwBody", "{{ intro }}")
+    _plan_sections(b)
+    attachments_block(b)
+    signature_block(b)
+    b.tag("{%p else %}")
+    b.p("GwBody", "{{ cover_text }}")
+    attachments_block(b)
+    signature_block(b)
+    b.page_break()
+    b.p("GwTitle", "{{ plan_title }}", ppr_extra=exact(after=LINE_PITCH))
+    b.tag("{%p if intro %}")
+    b.p("GwBody", "{{ intro }}")
+    b.tag("{%p endif %}")
+    _plan_sections(b)
+    b.tag("{%p endif %}")
     return doc
 
 

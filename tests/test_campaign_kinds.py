@@ -151,3 +151,66 @@ def test_confirmed_setting_clears_the_draft(demo_master, tmp_path):
     camp.settings["results_confirmed"] = "是"
     tally = compute_tally(camp, TODAY)
     assert build_context("assessment", camp, tally, TODAY, tmp_path)["draft"] is False
+
+
+# --- a notice per kind of campaign -----------------------------------------------------------------
+
+def _notice_text(path: Path, tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess, str]:
+    import docx
+
+    out = tmp_path / f"out-{path.stem}"
+    r = kexie("report", str(path), "--kind", "notice", "--out", str(out), *extra)
+    files = list(out.glob("*.docx")) if out.exists() else []
+    text = "\n".join(p.text for p in docx.Document(files[0]).paragraphs) if files else ""
+    if files:
+        for table in docx.Document(files[0]).tables:
+            text += "\n" + "\n".join(c.text for row in table.rows for c in row.cells)
+    return r, text
+
+
+def test_task_notice_prints_the_plan_and_the_task_table(tmp_path):
+    r, text = _notice_text(new_campaign(tmp_path / "任务.xlsx", "任务"), tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "现将《保定市科协庆祝中华人民共和国成立70周年活动实施方案》印发给你们" in text
+    assert "一、指导思想" in text and "二、重点任务" in text and "三、工作要求" in text
+    assert "按照市委部署要求及时组织好相关活动" in text and "组宣部、党总支" in text and "其他部室" in text
+    for wrong in ("建言献策", "活动”活动", "0个方面", "献策人", "活动时间为至"):
+        assert wrong not in text, wrong
+
+
+def test_points_notice_prints_indicators_with_targets_and_departments(tmp_path):
+    r, text = _notice_text(new_campaign(tmp_path / "指标.xlsx", "指标"), tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "主要指标" in text and "青少年科技创新大赛获奖" in text and "60个以上" in text and "普及部" in text
+    assert "20万人次以上" in text
+    for wrong in ("活动时间为至", "请于前", "工作要点工作要点", "征集意见建议"):
+        assert wrong not in text, wrong
+
+
+def test_collect_notice_drops_empty_sections_and_says_equal_quotas_once(tmp_path):
+    path = new_campaign(tmp_path / "献策.xlsx", "献策")
+    r, text = _notice_text(path, tmp_path)
+    assert "均不少于3篇" in text and "分别不少于" not in text
+    assert "市级学会、县（市）区科协、企事业科协报送数量均不少于3篇" in text
+    wb = openpyxl.load_workbook(path)
+    ws = wb["主题领域"]
+    ws.delete_rows(2, ws.max_row)
+    wb.save(path)
+    _r, text = _notice_text(path, tmp_path)
+    assert "征集内容" not in text and "0个方面" not in text and "二、报送要求" in text
+
+
+def test_report_refuses_an_official_document_while_settings_are_wrong(tmp_path):
+    path = new_campaign(tmp_path / "指标.xlsx", "指标")
+    wb = openpyxl.load_workbook(path)
+    for row in wb["设置"].iter_rows(min_row=2):
+        if row[0].value == "截止日期":
+            row[1].value = None
+    wb.save(path)
+    r, text = _notice_text(path, tmp_path)
+    assert r.returncode == 1 and "E401" in r.stdout and "截止日期" in r.stdout and text == ""
+    out = tmp_path / "all"
+    r = kexie("report", str(path), "--kind", "all", "--out", str(out))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "跳过计策汇编" in r.stdout and "跳过任务分工表" in r.stdout
+    assert {f.name for f in out.glob("*.docx")} == {"指标完成情况.docx"}

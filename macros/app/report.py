@@ -215,6 +215,9 @@ def context_notice(campaign: Campaign, tally, today: date) -> dict[str, Any]:
         "attachments": _lines(s.get("attachments")),
         "date": cn_date(doc_date),
     })
+    from macros.app.notice_kinds import notice_extras
+
+    ctx.update(notice_extras(campaign, tally, ctx))
     return ctx
 
 
@@ -587,7 +590,21 @@ def command(args) -> CommandResult:
         campaign.settings["results_confirmed"] = "是"
     today = getattr(args, "today", None) or date.today()
     master = getattr(engine, "path", None) or (Path(args.master) if getattr(args, "master", None) else None)
-    run = generate(campaign, kinds, args.out, fmt=fmt, today=today, master=master)
+    from macros.app.notice_kinds import screen_kinds
+    from macros.core.tally import compute_tally
+    from macros.schema import SETTINGS_SHEET
+
+    tally = compute_tally(campaign, today)
+    grid = engine.read_grid(SETTINGS_SHEET) if SETTINGS_SHEET in engine.sheet_names() else None
+    kinds, skipped, refusals = screen_kinds(kinds, campaign, grid, tally, KINDS,
+                                            every=args.kind.strip() == "all")
+    if not kinds:
+        lines = skipped + [f"[{p.code}] {p.message}" for p in refusals] or ["没有可生成的文档。"]
+        return CommandResult(data={"out": str(args.out), "format": fmt, "kinds": [], "files": [],
+                                   "notes": skipped, "problems": [p.to_json() for p in refusals]},
+                             exit_code=Exit.DATA_PROBLEMS if refusals else Exit.OK, lines=lines)
+    run = generate(campaign, kinds, args.out, fmt=fmt, today=today, master=master, tally=tally)
+    run.notes[:0] = skipped + [f"[{p.code}] {p.message}" for p in refusals]
     out = Path(args.out)
     per_kind: dict[str, int] = {}
     for f in run.files:
@@ -605,5 +622,6 @@ def command(args) -> CommandResult:
         "kinds": kinds,
         "files": [{"kind": f.kind, "path": str(f.path), "unit_code": f.unit_code} for f in run.files],
         "notes": run.notes,
+        "problems": [p.to_json() for p in refusals],
     }
-    return CommandResult(data=data, exit_code=Exit.OK, lines=lines)
+    return CommandResult(data=data, exit_code=Exit.DATA_PROBLEMS if refusals else Exit.OK, lines=lines)
