@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("new", help="新建活动工作簿")
     s.add_argument("master", help="要新建的 .xlsx 文件")
-    s.add_argument("--preset", help="预设：献策、课题、任务、指标")
+    s.add_argument("--preset", help="预设：献策、课题、任务、指标、三比一争当")
     s.add_argument("--force", action="store_true", help="文件已存在时覆盖")
 
     s = sub.add_parser("schema", help="打印工作簿结构说明")

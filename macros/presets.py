@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
-PRESETS = ("献策", "课题", "任务", "指标")
+PRESETS = ("献策", "课题", "任务", "指标", "三比一争当")
 
 
 @dataclass
@@ -291,6 +291,64 @@ LESHAN_SETTINGS = {
 }
 LESHAN_DEPARTMENTS = ("办公室", "学会部", "普及部", "学企部")
 
+# --- seed 002: Dandong 三比一争当 (比激情、比实干、比贡献，争当跨越式发展先锋) ---------------
+# The seed's 方法步骤: four steps with their dates ("7月底于8月15日" read as 7月底至8月15日, 月底
+# as the 31st, 中旬 ending on the 15th). Commitments and review scores come later, from the 部室.
+
+SANBI_GUIDING = (
+    "在科协机关中开展“三比一争当”活动，要认真贯彻落实市委十届十次全会精神，紧紧围绕市委、市政府中心工作，围绕"
+    "“以开发开放促跨越发展”的各项任务，坚持从科协实际出发，切实发挥科协党组织的凝聚力和战斗力，发挥党员的先锋"
+    "模范作用，进一步激发机关干部“以开发开放促跨越发展”的激情和干劲，全力打造激情干事机关，确保全年任务及"
+    "“十一五”规划目标的全面完成，为丹东大开发、大开放、大发展做出新贡献。"
+)
+SANBI_CONTENT = "\n".join((
+    "比激情。比谁工作激情高，重点解决思想不够解放，精神不够振奋，信心不够坚定，责任意识不够强烈，创业干劲不够高涨等问题。",
+    "比实干。比谁工作干得实，重点解决作风漂浮、执行不力、推诿扯皮、效率低下等问题。",
+    "比贡献。比谁工作成效好，重点解决工作标准、服务质量不高，科技工作者满意程度不够理想等问题。",
+    "争当“跨越式发展先锋”。集体标准是：班子坚强有力，干部队伍整体素质高，善于攻坚，业绩突出；个人标准是：爱岗敬业、"
+    "忠于职守，锐意进取、富于创造，不畏艰难，勇挑重担，表现出色，业绩突出。",
+))
+SANBI_REQUIREMENTS = "\n".join((
+    "强化领导。市科协党总支负责“三比一争当”活动的日常指导和协调工作。市科协党组书记、主席为第一责任人，分管领导为"
+    "直接责任人，科协党总支负责组织实施。及时将活动实施方案和活动开展情况报送市直机关工委。",
+    "科学组织。要把“三比一争当”活动与正在开展的创先争优活动有机结合起来，与科协机关工作品牌、奉献之星评选、季评"
+    "最佳实事等机关党建载体协调统一，统筹安排，科学组织。",
+    "搞好宣传。要及时总结宣传活动中涌现出来的先进典型，通过报送信息、板报、科普网站等媒体大力宣传“三比一争当”活动情况。",
+))
+SANBI_PHASES = [
+    {"phase": "广泛宣传发动", "start": date(2010, 7, 31), "end": date(2010, 8, 15),
+     "work": "召开动员会，科协党组书记、主席方龙田做动员部署，层层搞好宣传发动，组织学习市委十届十次全会精神和有关文件",
+     "department": "党总支"},
+    {"phase": "定目标亮承诺", "start": date(2010, 8, 16), "end": date(2010, 8, 31),
+     "work": "对照先进查摆问题，制定整改措施；确定下半年工作任务、完成时限，倒排时间，并以适当方式公开承诺",
+     "department": "党总支"},
+    {"phase": "比进度赛成果", "start": date(2010, 9, 1), "end": date(2010, 12, 15),
+     "work": "各部室围绕各自的目标任务，广泛开展比工作进度、赛工作成果活动，及时上报阶段性工作成果",
+     "department": "党总支"},
+    {"phase": "搞好评选表彰", "start": date(2010, 12, 16), "end": date(2010, 12, 31),
+     "work": "采取“走企业、访社区”、纪律作风检查、活动成果发布、践诺成果评议等措施，对活动开展情况认真进行考核评比，推荐先进",
+     "department": "党总支"},
+]
+SANBI_SETTINGS = {
+    "campaign_name": "比激情、比实干、比贡献，争当跨越式发展先锋",
+    "campaign_kind": "活动方案",
+    "organizer": "丹东市科学技术协会",
+    "department": "党总支",
+    "start_date": date(2010, 7, 31),
+    "deadline": date(2010, 12, 31),
+    "issuer_mark": "丹东市科学技术协会文件",
+    "notice_title": "丹东市科协开展“比激情、比实干、比贡献，争当跨越式发展先锋”活动的实施方案",
+    "recipients": "机关各部室",
+    "plan_guiding": SANBI_GUIDING,
+    "plan_content": SANBI_CONTENT,
+    "plan_requirements": SANBI_REQUIREMENTS,
+    "pioneer_places": 2,
+}
+SANBI_DEPARTMENTS = ("办公室", "学会部", "普及部", "组宣部", "党总支")
+SANBI_LEADERS = [
+    {"name": "方龙田", "org": "丹东市科协", "post": "党组书记、主席", "role": "组长"},
+]
+
 # --- seed 001: Chengdu 十三五 research ------------------------------------------------------
 
 CHENGDU_TOPICS = (
@@ -370,6 +428,10 @@ def preset(name: str | None) -> CampaignData:
         data.settings.update(LESHAN_SETTINGS)
         data.tables.update(targets=[dict(t) for t in LESHAN_TARGETS],
                            units=_departments(LESHAN_DEPARTMENTS))
+    elif name == "三比一争当":
+        data.settings.update(SANBI_SETTINGS)
+        data.tables.update(phases=[dict(p) for p in SANBI_PHASES], units=_departments(SANBI_DEPARTMENTS),
+                           leaders=list(SANBI_LEADERS))
     else:
         raise KeyError(name)
     return data

@@ -189,6 +189,8 @@ SHAPES_SETTINGS: tuple[Setting, ...] = (
             note="活动方案的主要内容、工作要点的主要工作，每行一条"),
     Setting("plan_requirements", "工作要求", "longtext",
             note="工作要求或组织领导，每行一条；以“。”前的短句为小标题"),
+    Setting("pioneer_places", "先锋名额", "int",
+            note="践诺评议后先锋集体、先锋个人各评选几名（并列同名次都当选）；空白按 3"),
     Setting("report_period", "报送期次",
             note="部门报送表所报的期次，如：2019年第3季度"),
     Setting("closed_periods", "已结束期次", "longtext",
@@ -407,12 +409,56 @@ PRINTERS = Table(
     description="各台打印机印证书时的位置偏移（先用 kexie certificates --calibration 打印校准页量出）",
 )
 
+# --- commitments, their review and indicator progress (issue 13) -------------------------------
+PIONEER_TYPES = ("集体", "个人")
+VOCABULARIES["pioneer_type"] = PIONEER_TYPES
+
+COMMITMENTS = Table(
+    "commitments", "承诺", "tblCommitments",
+    (
+        C("department", "部室", required=True, width=14),
+        C("goal", "目标任务", "longtext", required=True, width=44),
+        C("due", "完成时限", "date", width=12),
+        C("owner", "责任人", width=10),
+        C("status", "完成情况", vocab="task_status", width=10),
+        C("done_on", "完成日期", "date", width=12),
+        C("note", "备注", width=20),
+    ),
+    description="各部室公开承诺的目标任务、完成时限和责任人（定目标亮承诺），及完成情况（比进度赛成果）",
+)
+
+REVIEWS = Table(
+    "reviews", "践诺评议", "tblReviews",
+    (
+        C("candidate", "评议对象", required=True, width=16, note="部室名称（集体）或姓名（个人）"),
+        C("type", "类别", required=True, vocab="pioneer_type", width=8),
+        C("department", "所在部室", width=14),
+        C("reviewer", "评议人", width=10),
+        C("score", "得分", "number", required=True, width=8, number_format="0.0", note="0–100分"),
+    ),
+    description="践诺成果评议打分，每位评议人对每个评议对象一行；评选先锋集体、先锋个人时取平均分",
+)
+
+TARGET_PROGRESS = Table(
+    "target_progress", "指标进度", "tblTargetProgress",
+    (
+        C("name", "指标", required=True, width=30),
+        C("period", "期次", required=True, width=14),
+        C("value", "本期实际值", "quantity", width=12, number_format="#,##0.##", note="截至本期末的累计值"),
+        C("note", "说明", "longtext", width=30),
+        C("department", "报送部门", width=14, owner="product"),
+        C("received_at", "报送时间", "datetime", width=18, owner="product"),
+    ),
+    description="各责任部门每期报送的指标累计值（汇总部门报送表时写入，也可手工填写）；指标的实际值取最近一期",
+)
+
 TABLES: dict[str, Table] = {
     t.key: t
     for t in (
         QUOTA_RULES, UNITS, LEADERS, PHASES, TASKS, TOPICS, ITEMS, TARGETS, SCORING_RULES,
         GRADE_THRESHOLDS, VALIDATION_RESULTS, SUBMISSIONS,
         MEMBERS, AWARDS, PRINTERS,
+        COMMITMENTS, REVIEWS, TARGET_PROGRESS,
     )
 }
 
@@ -434,6 +480,9 @@ SHEETS: tuple[Sheet, ...] = (
           "总分大于 0 并达到“设置”中的表彰最低等次（空白按良好；不合格从不表彰），在名额内按总分排名；质量、采纳等"
           "考核项目尚无评分时，考核结果与表彰名单标为草稿，直到“考核结果已确认”填为“是”",
           ("scoring_rules", "grades")),
+    Sheet("指标进度", "tables", "staff", TARGET_PROGRESS.description, ("target_progress",)),
+    Sheet("承诺", "tables", "staff", COMMITMENTS.description, ("commitments",)),
+    Sheet("践诺评议", "tables", "staff", REVIEWS.description, ("reviews",)),
     Sheet("获奖名单", "tables", "staff", AWARDS.description, ("awards",)),
     Sheet("会员名册", "tables", "staff", MEMBERS.description, ("members",)),
     Sheet("打印机校准", "tables", "staff", PRINTERS.description, ("printers",)),
@@ -665,11 +714,53 @@ STATS_DEPARTMENTS = Table(
     owner="product", description="各部门牵头、配合的任务数",
 )
 
+# 比进度 and 评选 (三比一争当) and indicator progress by period (issue 13)
+STATS_PROGRESS = Table(
+    "stats_progress", STATS_SHEET, "tblStatsProgress",
+    (
+        C("rank", "名次", "int", width=6, owner="product"),
+        C("department", "部室", width=14, owner="product"),
+        C("total", "承诺任务数", "int", width=10, owner="product"),
+        C("done", "已完成", "int", width=8, owner="product"),
+        C("on_time", "按时完成", "int", width=8, owner="product"),
+        C("overdue", "逾期未完成", "int", width=10, owner="product"),
+        C("rate", "按时完成率", "number", width=10, owner="product", number_format=PERCENT_FORMAT),
+    ),
+    owner="product", description="比进度：各部室按时完成承诺任务的情况（按时完成数多者在前，并列同名次）",
+)
+
+STATS_PIONEERS = Table(
+    "stats_pioneers", STATS_SHEET, "tblStatsPioneers",
+    (
+        C("type", "类别", width=8, owner="product"),
+        C("rank", "名次", "int", width=6, owner="product"),
+        C("candidate", "评议对象", width=16, owner="product"),
+        C("department", "所在部室", width=14, owner="product"),
+        C("reviews", "评议人数", "int", width=8, owner="product"),
+        C("score", "平均分", "number", width=8, owner="product", number_format=SCORE_FORMAT),
+        C("selected", "是否当选", width=8, owner="product"),
+    ),
+    owner="product", description="评选：践诺评议平均分排名，名额内（并列同名次）当选先锋集体、先锋个人",
+)
+
+STATS_TARGET_PERIODS = Table(
+    "stats_target_periods", STATS_SHEET, "tblStatsTargetPeriods",
+    (
+        C("name", "指标", width=30, owner="product"),
+        C("period", "期次", width=14, owner="product"),
+        C("value", "累计值", "number", width=10, owner="product", number_format="#,##0.##"),
+        C("completion", "完成率", "number", width=9, owner="product", number_format=PERCENT_FORMAT),
+        C("department", "报送部门", width=14, owner="product"),
+    ),
+    owner="product", description="指标分期进度：每期报送的累计值及当期完成率",
+)
+
 STATS_TABLES: dict[str, Table] = {
     t.key: t
     for t in (
         STATS_UNITS, STATS_CATEGORIES, STATS_TOPICS, STATS_ASSESSMENT, STATS_EXCELLENT,
         STATS_INDIVIDUALS, STATS_TARGETS, STATS_TASKS, STATS_DEPARTMENTS,
+        STATS_PROGRESS, STATS_PIONEERS, STATS_TARGET_PERIODS,
     )
 }
 

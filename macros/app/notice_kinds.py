@@ -198,11 +198,17 @@ def nothing_to_show(kind: str, tally) -> str | None:
         return "“任务分工”中没有任务，未生成任务分工表。"
     if kind == "targets" and not tally.targets:
         return "“指标”中没有指标，未生成指标完成情况。"
+    if kind == "pledges" and not _has_rows(tally, "progress"):
+        return "“承诺”中没有部室的承诺，未生成承诺公示表。"
     if kind == "reminders" and not tally.totals.units:
         return "本活动没有承担报送配额的单位，无需催报。"
     if kind == "summary" and not tally.totals.units and not tally.items:
         return "本活动没有承担报送配额的单位，未生成活动情况汇总报告。"
     return None
+
+
+def _has_rows(tally, attr: str) -> bool:
+    return any(getattr(p, "total", 1) for p in getattr(tally, attr, []))
 
 
 def blocking_settings(kind: str, campaign, grid) -> list[Any]:

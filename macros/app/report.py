@@ -49,6 +49,7 @@ KINDS: dict[str, str] = {
     "assessment": "考核结果与表彰名单",
     "tasks": "任务分工表",
     "targets": "指标完成情况",
+    "pledges": "承诺公示表",
 }
 TEMPLATE_FILES = {kind: f"{kind}.docx" for kind in KINDS}
 PROJECT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -429,6 +430,10 @@ def build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: P
         return context_tasks(campaign, tally, today)
     if kind == "targets":
         return context_targets(campaign, tally, today)
+    if kind == "pledges":
+        from macros.app.report_pledges import context_pledges
+
+        return context_pledges(campaign, tally, _common(campaign, today))
     raise KeyError(kind)
 
 

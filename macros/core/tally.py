@@ -40,6 +40,7 @@ from macros.core.assess import (
 )
 from macros.core.commend import commend_grade, commendable_units, unscored_rules
 from macros.core.kind_settings import campaign_kind
+from macros.core.pledges import DepartmentProgress, Pioneer, progress_ranking, select_pioneers
 from macros.core.normalize import display_text, name_key, parse_number, parse_yesno
 from macros.core.targets import TargetResult, evaluate_target
 from macros.core.tasks import DepartmentLoad, TaskResult, department_loads, evaluate_task, split_departments
@@ -224,6 +225,8 @@ class TallyResult:
     commend_grade: str = "良好"  # 表彰最低等次 in force (macros.core.commend)
     unscored: list[ScoringRule] = field(default_factory=list)  # weighted items nobody judged yet
     kind: str = "征集"  # 活动类型 in force (macros.core.kind_settings.campaign_kind)
+    progress: list[DepartmentProgress] = field(default_factory=list)  # 比进度 (macros.core.pledges)
+    pioneers: list[Pioneer] = field(default_factory=list)  # 评选 of 先锋集体/个人
 
     def unit(self, code: str) -> UnitTally | None:
         key = match_key(code)
@@ -269,6 +272,8 @@ class TallyResult:
             "commend_grade": self.commend_grade,
             "unscored": [r.item for r in self.unscored],
             "kind": self.kind,
+            "progress": [p.to_json() for p in self.progress],
+            "pioneers": [p.to_json() for p in self.pioneers],
         }
 
 
@@ -600,7 +605,14 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
         overdue_tasks=[t.seq for t in tasks if t.overdue and t.seq is not None],
         departments=loads, problems=problems, commend_grade=commend, unscored=unscored,
         kind=campaign_kind(settings),
+        progress=progress_ranking([r for _row, r in _records(frames.get("commitments"))], today),
+        pioneers=select_pioneers([r for _row, r in _records(frames.get("reviews"))], _places(settings)),
     )
+
+
+def _places(settings) -> int:
+    n = settings.get("pioneer_places")
+    return int(n) if isinstance(n, (int, float)) and not isinstance(n, bool) and n >= 0 else 3
 
 
 def _scoring(frames, cells: _Cells, problems: list[Problem]) -> tuple[list[ScoringRule], list[tuple[str, float]]]:
