@@ -247,6 +247,7 @@ BAODING_SETTINGS = {
     "attachments": "《保定市科协庆祝中华人民共和国成立70周年活动实施方案》",
     "plan_guiding": BAODING_GUIDING,
     "plan_requirements": BAODING_REQUIREMENTS,
+    "report_period": "2019年第3季度",
 }
 BAODING_DEPARTMENTS = ("组宣部", "党总支", "创新办", "学企部", "普及部", "办公室", "改革办")
 

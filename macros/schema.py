@@ -264,6 +264,11 @@ TASKS = Table(
         C("status", "状态", vocab="task_status", width=10),
         C("progress", "进展说明", "longtext", width=30),
         C("materials_date", "材料报送日期", "date", width=14),
+        C("done_on", "完成日期", "date", width=12),
+        C("materials", "材料", "longtext", width=24, note="牵头部门报送的材料名称或存放位置"),
+        C("due_rule", "时限要求", width=20,
+          note="相对时限，如“活动结束后15日内”：截止日期空白时按“活动结束日期”推算"),
+        C("activity_end", "活动结束日期", "date", width=12),
     ),
     description="重点任务及牵头、配合部门",
 )
@@ -510,6 +515,35 @@ def form_columns() -> list[Column]:
     """Columns of the 报送 sheet of a unit's form, in order (derived from 征集明细)."""
     return list(FORM.columns)
 
+
+# Department forms (部门报送表): a 牵头/责任 department reports its tasks' progress or its
+# indicators' cumulative values for the period of 设置 报送期次 (macros/app/dept_forms.py).
+DEPT_FORM_VERSION = 2  # layout version of department forms; part of their token
+DEPT_TASK_FORM = Table(
+    "dept_task_form", "报送", "tblDeptTasks",
+    (
+        C("seq", "序号", "int", required=True, width=6),
+        C("task", "任务", width=30),
+        C("due", "截止日期", "date", width=12),
+        C("status", "状态", vocab="task_status", width=10, in_form=True),
+        C("progress", "进展说明", "longtext", width=40, in_form=True),
+        C("done_on", "完成日期", "date", width=12, in_form=True),
+        C("materials", "材料", "longtext", width=30, in_form=True, note="材料名称或存放位置"),
+    ),
+    description="部门报送表（任务进展）",
+)
+DEPT_INDICATOR_FORM = Table(
+    "dept_indicator_form", "报送", "tblDeptIndicators",
+    (
+        C("name", "指标", required=True, width=30),
+        C("target", "目标值", "quantity", width=12),
+        C("unit", "计量单位", width=10),
+        C("previous", "上期累计", "quantity", width=12),
+        C("value", "本期实际值", "quantity", width=12, in_form=True, note="截至本期末的累计值"),
+        C("note", "说明", "longtext", width=40, in_form=True),
+    ),
+    description="部门报送表（指标进度）",
+)
 
 # The forms units fill in: a 报送 sheet whose columns are the in_form columns of 征集明细, and a
 # hidden metadata sheet tying the form to its campaign and unit (see macros/app/forms.py).

@@ -800,9 +800,14 @@ def build_targets():
             ["{{ t.no }}", "{{ t.name }}", "{{ t.target }}", "{{ t.actual }}", "{{ t.completion }}", "{{ t.status }}",
              "{{ t.department }}"],
             "{%tr for t in targets %}", font_size=10.5, center=(0, 2, 3, 4, 5))
+    b.tag("{%p if periods %}")
+    b.p("GwBody", "各期累计完成情况如下：", ppr_extra=exact(before=LINE_PITCH // 2))
+    b.table(["指标", "期次", "累计值", "完成率", "报送部门"], [3445, 1800, 1300, 1100, 1200],
+            ["{{ p.name }}", "{{ p.period }}", "{{ p.value }}", "{{ p.completion }}", "{{ p.department }}"],
+            "{%tr for p in periods %}", font_size=10.5, center=(1, 2, 3, 4))
+    b.tag("{%p endif %}")
     b.tag("{%p if not_done %}")
-    b.p("GwBody", "尚未完成的指标：{% for t in targets %}{% if not t.met %}{{ t.name }}（完成{{ t.completion }}）"
-                  "{% endif %}{% endfor %}。请责任部门抓紧推进，确保年度目标全面完成。",
+    b.p("GwBody", "尚未完成的指标：{{ pending_text }}。请责任部门抓紧推进，确保年度目标全面完成。",
         ppr_extra=exact(before=LINE_PITCH))
     b.tag("{%p endif %}")
     signature_block(b, note=False)

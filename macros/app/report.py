@@ -410,7 +410,12 @@ def context_targets(campaign: Campaign, tally, today: date) -> dict[str, Any]:
         })
     done = sum(1 for t in targets if t["met"])
     ctx.update({"title": f"{ctx['campaign_quoted']}指标完成情况", "targets": targets, "done": done,
-                "not_done": len(targets) - done})
+                "not_done": len(targets) - done,
+                "pending_text": "、".join(f"{t['name']}（{'未填报' if t['actual'] == '未填报' else '完成' + t['completion']}）"
+                                         for t in targets if not t["met"]),
+                "periods": [{"name": p["name"], "period": p["period"], "value": num(p["value"]),
+                             "completion": pct(p["completion"]), "department": p["department"] or ""}
+                            for p in getattr(tally, "target_periods", [])]})
     return ctx
 
 

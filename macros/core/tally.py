@@ -39,6 +39,7 @@ from macros.core.assess import (
     total_score, usable_rules,
 )
 from macros.core.commend import commend_grade, commendable_units, unscored_rules
+from macros.core.dept_returns import period_progress, resolve_due
 from macros.core.kind_settings import campaign_kind
 from macros.core.pledges import DepartmentProgress, Pioneer, progress_ranking, select_pioneers
 from macros.core.normalize import display_text, name_key, parse_number, parse_yesno
@@ -227,6 +228,7 @@ class TallyResult:
     kind: str = "征集"  # 活动类型 in force (macros.core.kind_settings.campaign_kind)
     progress: list[DepartmentProgress] = field(default_factory=list)  # 比进度 (macros.core.pledges)
     pioneers: list[Pioneer] = field(default_factory=list)  # 评选 of 先锋集体/个人
+    target_periods: list[dict[str, Any]] = field(default_factory=list)  # 指标进度 by period (core.dept_returns)
 
     def unit(self, code: str) -> UnitTally | None:
         key = match_key(code)
@@ -274,6 +276,7 @@ class TallyResult:
             "kind": self.kind,
             "progress": [p.to_json() for p in self.progress],
             "pioneers": [p.to_json() for p in self.pioneers],
+            "target_periods": [dict(p) for p in self.target_periods],
         }
 
 
@@ -578,6 +581,8 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     for row, rec in _records(frames.get("tasks")):
         if rec.get("task") is None and rec.get("seq") is None:
             continue
+        if rec.get("due") is None and rec.get("due_rule"):
+            rec = dict(rec, due=resolve_due(rec))  # "活动结束后15日内" from 活动结束日期
         t = evaluate_task(rec, departments, today, row)
         tasks.append(t)
         seq = t.seq if t.seq is not None else ""
@@ -607,6 +612,7 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
         kind=campaign_kind(settings),
         progress=progress_ranking([r for _row, r in _records(frames.get("commitments"))], today),
         pioneers=select_pioneers([r for _row, r in _records(frames.get("reviews"))], _places(settings)),
+        target_periods=period_progress([r for _row, r in _records(frames.get("target_progress"))], targets),
     )
 
 

@@ -15,6 +15,7 @@ from macros.adapters.readers.base import (  # noqa: F401 - the package's interfa
 BUILTIN = (
     "macros.adapters.readers.spreadsheet",
     "macros.adapters.readers.form",
+    "macros.adapters.readers.department",
 )
 
 for _module in BUILTIN:
