@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from macros.app.new import new_campaign  # noqa: E402
-from macros.presets import DANDONG_TOPICS, demo_campaign  # noqa: E402
+from macros.presets import DANDONG_TOPICS  # noqa: E402
+from macros.demo.campaign import demo_campaign  # noqa: E402
 
 SEED_TEXT = (
     "以科学发展观为指导，围绕把丹东建设成为中国最美的边境城市的总目标，突出“以开发开放促跨越式发展”"

@@ -195,8 +195,9 @@ def _card(r: Recipient, layout: Layout, fonts: FontBook, payload: str, photos: P
     return Card(texts=texts, qr=payload if layout.qr else None, photo=image)
 
 
-def _batch_name(kind: str, first: str, last: str) -> str:
-    return safe_filename(f"{kind}-{first}" + (f"至{last}" if last != first else "")) + ".pdf"
+def _batch_name(kind: str, first: str, last: str, per_sheet: bool) -> str:
+    span = f"{first}至{last}" if last != first else first
+    return safe_filename(f"{kind}-{span}" + ("-A4拼版" if per_sheet else "")) + ".pdf"
 
 
 def print_batches(recipients: list[Recipient], layout: Layout, out_dir: Path, *, kind: str, year: int,
@@ -207,7 +208,7 @@ def print_batches(recipients: list[Recipient], layout: Layout, out_dir: Path, *,
     out_dir.mkdir(parents=True, exist_ok=True)
     for start in range(0, len(numbered), batch):
         chunk = numbered[start:start + batch]
-        target = out_dir / _batch_name(kind, chunk[0][0].number, chunk[-1][0].number)
+        target = out_dir / _batch_name(kind, chunk[0][0].number, chunk[-1][0].number, layout.per_sheet)
         fd, tmp = tempfile.mkstemp(prefix=".kexie-cert-", suffix=".pdf", dir=out_dir)
         os.close(fd)
         new_records = []

@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any, Mapping
 
 from macros.core.grid import TableData
-from macros.core.normalize import coerce, name_key, parse_int
+from macros.core.normalize import name_key, parse_int
+from macros.core.settings import campaign_year, typed_settings
 from macros.core.validate.common import DEPARTMENT_CATEGORY, shown
-from macros.schema import SETTINGS, VOCABULARIES, VocabRef
+from macros.schema import VOCABULARIES, VocabRef
 
 
 @dataclass
@@ -57,19 +58,8 @@ def build_context(raw_settings: Mapping[str, Any], tables: Mapping[str, TableDat
                   today: date | None = None) -> ValidationContext:
     """Lookups for the row rules from the master's raw settings and tables."""
     ctx = ValidationContext(today=today)
-    typed: dict[str, Any] = {}
-    for st in SETTINGS:
-        c = coerce(st.type, raw_settings.get(st.key))
-        typed[st.key] = c.value if c.ok else None
-    for key in ("deadline", "start_date", "doc_date"):
-        if isinstance(typed.get(key), date):
-            ctx.year = typed[key].year
-            break
-    # Dates written without a year ("10月20日") take the campaign's year.
-    for st in SETTINGS:
-        if st.type == "date" and typed.get(st.key) is None and raw_settings.get(st.key) is not None:
-            c = coerce("date", raw_settings.get(st.key), default_year=ctx.year)
-            typed[st.key] = c.value if c.ok else None
+    typed = typed_settings(raw_settings)
+    ctx.year = campaign_year(typed)
     ctx.settings = typed
     ctx.start = typed.get("start_date")
     ctx.deadline = typed.get("deadline")
