@@ -127,3 +127,29 @@ def test_indicator_returns_keep_history_and_warn_closed_periods(tmp_path):
     r = kexie("tally", str(master), "--json")
     periods = json.loads(r.stdout)["target_periods"]
     assert [(p["name"], p["completion"]) for p in periods] == [("青少年科技创新大赛获奖", 0.5), ("接受科普宣传群众", 0.4)]
+
+
+def test_demo_has_the_task_campaign_with_department_returns(tmp_path):
+    from macros.demo.run import DemoContext
+    from macros.demo.tasks import demo_step
+
+    ctx = DemoContext(out=tmp_path, master=tmp_path / "unused.xlsx")
+    demo_step(ctx)
+    folder = tmp_path / "国庆70周年任务"
+    assert {p.name for p in (folder / "文档").iterdir()} == {"红头通知.docx", "任务分工表.docx"}
+    tasks = FileEngine(folder / "国庆70周年-活动工作簿.xlsx").read_table(TABLES["tasks"]).frame.set_index("seq")
+    assert tasks.loc[2, "status"] == "已完成" and tasks.loc[10, "status"] is None  # E803 row rejected
+    assert "E803×1" in ctx.notes[-1]
+
+
+def test_unknown_lead_department_is_a_coded_problem_with_a_suggestion(tmp_path):
+    master = new_campaign(tmp_path / "任务.xlsx", "任务")
+    wb = openpyxl.load_workbook(master)
+    ws = wb["任务分工"]
+    head = [c.value for c in ws[1]]
+    ws.cell(2, head.index("牵头部门") + 1).value = "组宣部、党总支部"
+    wb.save(master)
+    r = kexie("validate", str(master), "--json")
+    data = json.loads(r.stdout)
+    hit = [p for p in data["problems"] if p["code"] == "E113"]
+    assert hit and hit[0]["suggestion"] == "党总支"
