@@ -506,7 +506,8 @@ def signature_block(b: Body, *, note: bool = True) -> None:
     if note:
         b.tag("{%p if contact_name or contact_phone %}")
         b.p("GwNote", "（联系人：{{ contact_name }}{% if contact_phone %}，联系电话：{{ contact_phone }}{% endif %}"
-                      "{% if contact_email %}，电子邮箱：{{ contact_email }}{% endif %}）")
+                      "{% if contact_email %}，电子邮箱：{{ contact_email }}{% endif %}）",
+            ppr_extra='<w:jc w:val="left"/>')  # a short last line is never stretched
         b.tag("{%p endif %}")
 
 
@@ -521,6 +522,25 @@ def attachments_block(b: Body) -> None:
 
 
 # ----------------------------------------------------------------------------- templates
+
+
+def colophon(b: Body) -> None:
+    """版记 (GB/T 9704 7.4): 抄送 and 印发机关/印发日期 between a thick first and last line with a
+    thin line between, 4号仿宋 indented one character on both sides."""
+    thick = 'w:val="single" w:sz="8" w:space="1" w:color="000000"'
+    thin = 'w:val="single" w:sz="6" w:space="1" w:color="000000"'
+    ind = f'<w:ind w:left="{CHAR}" w:right="{CHAR}" w:firstLine="0" w:firstLineChars="0"/>'
+    tabs = f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W - 2 * CHAR}"/></w:tabs>'
+    b.tag("{%p if cc %}")
+    b.p("GwBody", ("抄送：{{ cc }}。", {"size": 14}),
+        ppr_extra=f'<w:keepNext/><w:pBdr><w:top {thick}/></w:pBdr>' + exact(before=2 * LINE_PITCH) + ind)
+    b.p("GwBody", ("{{ print_org }}\t{{ print_date }}印发", {"size": 14}),
+        ppr_extra=f'<w:pBdr><w:top {thin}/><w:bottom {thick}/></w:pBdr>' + tabs + ind)
+    b.tag("{%p else %}")
+    b.p("GwBody", ("{{ print_org }}\t{{ print_date }}印发", {"size": 14}),
+        ppr_extra=f'<w:pBdr><w:top {thick}/><w:bottom {thick}/></w:pBdr>' + tabs
+                  + exact(before=2 * LINE_PITCH) + ind)
+    b.tag("{%p endif %}")
 
 
 def _collect_sections(b: Body) -> None:
@@ -597,7 +617,7 @@ def build_notice():
     印发实施方案 / 工作要点 (a short notice, then the plan), 活动方案 (the plan itself)."""
     doc, b = new_document()
     red_header(b)
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=2 * LINE_PITCH))
+    title_paragraphs(b, exact(before=2 * LINE_PITCH))
     b.p("GwRecipient", "{{ recipients }}：")
     b.tag('{%p if kind == "征集" %}')
     b.p("GwBody", "{{ intro }}")
@@ -620,6 +640,7 @@ def build_notice():
     b.tag("{%p endif %}")
     _plan_sections(b)
     b.tag("{%p endif %}")
+    colophon(b)
     return doc
 
 
@@ -627,7 +648,7 @@ def build_reminder():
     """催报通知: one unit behind its quota (rendered once per unit, merged for printing)."""
     doc, b = new_document()
     red_header(b, compact=True)
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=LINE_PITCH))
+    title_paragraphs(b, exact(before=LINE_PITCH))
     b.p("GwRecipient", "{{ unit.name }}：")
     b.p("GwBody", "根据{% if notice_title %}《{{ notice_title }}》{% if notice_number %}（{{ notice_number }}）"
                   "{% endif %}{% else %}{{ campaign }}{% endif %}的要求，贵单位应报送{{ unit.quota }}篇（个）。截至{{ as_of }}，"
@@ -646,8 +667,13 @@ def build_reminder():
     return doc
 
 
+def title_paragraphs(b: Body, first_ppr: str, style: str = "GwTitle") -> None:
+    """The title in one paragraph, broken into the lines of ``title_lines`` (回行 keeping words whole)."""
+    b.p(style, "{{ title_lines }}", ppr_extra=first_ppr)
+
+
 def title_block(b: Body, *, recipients: bool = True) -> None:
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=LINE_PITCH))
+    title_paragraphs(b, exact(before=LINE_PITCH))
     if recipients:
         b.p("GwRecipient", "{{ recipients }}：")
 
@@ -774,7 +800,7 @@ def build_assessment():
 def build_tasks():
     """任务分工表 (landscape): tasks with 牵头 and 配合 departments, dates, status."""
     doc, b = new_document(landscape=True, grid=False)
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(after=LINE_PITCH // 2))
+    title_paragraphs(b, exact(after=LINE_PITCH // 2))
     b.p("GwMeta", "（截至{{ as_of }}，共{{ tasks|length }}项任务，已完成{{ done }}项，逾期{{ overdue }}项）",
         ppr_extra=exact(after=LINE_PITCH // 2))
     b.table(["序号", "任务", "主要内容", "牵头部门", "配合部门", "起止日期", "状态", "进展说明"],

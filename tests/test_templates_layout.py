@@ -19,7 +19,7 @@ import pytest
 from docx import Document
 from lxml import etree
 
-from macros.adapters.docs import render_docx
+from macros.adapters.docs import Lines, render_docx
 from macros.adapters.pdf import LibreOfficeConverter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +91,8 @@ NOTICE_CONTEXT.update({
     "quota_text": "市级学会、县（市）区科协、企事业科协报送数量均不少于3篇（个）；",
     "cover_text": "", "plan_title": "", "guiding": "", "content": [], "plan_requirements": [],
     "plan_tasks": [], "indicators": [],
+    "title_lines": Lines(("关于开展“献策‘十二五’，建设新丹东”", "活动的通知")),
+    "cc": "市直机关工委", "print_org": "丹东市科协办公室", "print_date": "2010年8月30日",
 })
 
 # Characters whose Simplified-Chinese and Japanese glyph forms differ visibly.

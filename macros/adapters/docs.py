@@ -130,6 +130,21 @@ class Bookmark:
 
 
 @dataclass(frozen=True)
+class Lines:
+    """Text printed as several lines of one paragraph (line breaks, e.g. a title's 回行)."""
+
+    lines: tuple[str, ...]
+
+    def __html__(self) -> str:
+        from xml.sax.saxutils import escape
+
+        return '</w:t><w:br/><w:t xml:space="preserve">'.join(escape(clean_text(x)) for x in self.lines)
+
+    def __str__(self) -> str:
+        return "".join(self.lines)
+
+
+@dataclass(frozen=True)
 class PageRef:
     """The page number of a bookmark: a PAGEREF field, computed by Word/LibreOffice at layout."""
 

@@ -144,6 +144,14 @@ def notice_extras(campaign, tally, ctx: dict[str, Any]) -> dict[str, Any]:
         "intro": _intro(kind, ctx),
         "time_text": _time_text(ctx),
     })
+    from macros.core.normalize import parse_yesno
+
+    if parse_yesno(s.get("upward")) != "是":
+        data["signer"] = ""  # GB/T 9704: 签发人 on 上行文 only
+    data["cc"] = "、".join(x.strip() for x in _text(s.get("cc")).replace("，", "、").replace("\n", "、").split("、")
+                          if x.strip())
+    data["print_org"] = _text(s.get("print_org")) or ctx.get("organizer", "")
+    data["print_date"] = ctx.get("date", "")
     department = ctx.get("department") or ""
     data["cover_text"] = (f"现将《{data['plan_title']}》印发给你们，请结合实际认真贯彻落实"
                           + (f"，并按要求将有关材料报送{department}。" if department else "。"))

@@ -420,7 +420,19 @@ def context_targets(campaign: Campaign, tally, today: date) -> dict[str, Any]:
 
 
 def build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: Path) -> Any:
-    """The context of ``kind`` (for reminders: ``(shared, parts)``)."""
+    """The context of ``kind`` (for reminders: ``(shared, parts)``), with ``title_lines``: the
+    title broken into lines that keep words whole (macros.core.title_lines)."""
+    from macros.adapters.docs import Lines
+    from macros.core.title_lines import break_title
+
+    ctx = _build_context(kind, campaign, tally, today, work_dir)
+    shared = ctx[0] if kind == "reminders" else ctx
+    if "title" in shared:
+        shared["title_lines"] = Lines(tuple(break_title(shared["title"], 31 if kind == "tasks" else 20)))
+    return ctx
+
+
+def _build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: Path) -> Any:
     if kind == "notice":
         return context_notice(campaign, tally, today)
     if kind == "summary":
