@@ -71,7 +71,10 @@ def test_allocate_write_puts_the_allocation_into_quota_with_a_backup(demo_master
     by_name = {row[head.index("单位名称")]: row[head.index("配额")] for row in ws.iter_rows(min_row=2, values_only=True)}
     assert by_name["东港市科协"] == 10 and by_name["凤城市科协"] == 6
     assert by_name["丹东市医学会"] is None  # units outside the weights file untouched
-    assert "W802" in r.stdout and "丹东市振兴区科协" in r.stdout  # the suggestion
+    import json
+
+    w802 = [p for p in json.loads(r.stdout)["problems"] if p["code"] == "W802"]
+    assert w802 and w802[0]["suggestion"] == "丹东市振兴区科协"  # the suggestion
     assert list((demo_master.parent / "备份").glob("*.xlsx"))
 
 

@@ -139,7 +139,7 @@ def test_demo_has_the_task_campaign_with_department_returns(tmp_path):
     assert {p.name for p in (folder / "文档").iterdir()} == {"红头通知.docx", "任务分工表.docx"}
     tasks = FileEngine(folder / "国庆70周年-活动工作簿.xlsx").read_table(TABLES["tasks"]).frame.set_index("seq")
     assert tasks.loc[2, "status"] == "已完成" and tasks.loc[10, "status"] is None  # E803 row rejected
-    assert "E803×1" in ctx.notes[-1]
+    assert "E803（报送了非本部门牵头的任务）1 处" in ctx.notes[-1]
 
 
 def test_unknown_lead_department_is_a_coded_problem_with_a_suggestion(tmp_path):

@@ -127,9 +127,11 @@ def read_weights(path: str | Path) -> WeightRows:
     return out
 
 
-def command(args) -> CommandResult:
-    total, floor, cap = args.total, args.floor, args.cap
-    rows = read_weights(args.weights)
+def allocate_command(total: int, weights: Path, floor: int = 0, cap: int | None = None,
+                     write: Path | None = None) -> CommandResult:
+    """``kexie allocate``: split ``total`` over the units of the weights table ``weights``;
+    ``write``: a master whose 单位名册 配额 receives the allocation (macros.app.allocate_write)."""
+    rows = read_weights(weights)
     problems = list(rows.problems)
     data: dict[str, Any] = {"allocation": {}, "total": 0, "requested": total, "floor": floor, "cap": cap}
     try:
@@ -153,8 +155,8 @@ def command(args) -> CommandResult:
              + (f"，上限 {cap}" if cap is not None else "") + "）："]
     lines += [f"  {k}\t{v}" for k, v in parts.items()]
     lines.append(f"  合计\t{sum(parts.values())}")
-    if getattr(args, "write", None):
-        lines += _write_lines(args.write, parts, data, problems)
+    if write:
+        lines += _write_lines(str(write), parts, data, problems)
     lines += _problem_lines(problems)
     errors = any(p.level == "error" for p in problems)
     return CommandResult(data=data, exit_code=Exit.DATA_PROBLEMS if errors else Exit.OK, lines=lines)

@@ -50,6 +50,7 @@ def demo_step(ctx) -> None:
     from macros.app.campaign import load_campaign
     from macros.app.tally import run_tally
     from macros.presets import preset
+    from macros.problems import CODES
 
     folder = ctx.out / "国庆70周年任务"
     data = preset("任务")
@@ -75,4 +76,5 @@ def demo_step(ctx) -> None:
     ctx.outputs.append(("任务活动（国庆70周年，部门报送表与公文）", folder))
     ctx.notes.append(f"任务活动：{len(forms.departments)} 个牵头部门的报送表，交回 {len(result.files)} 份；"
                      f"任务 {len(tally.tasks)} 项，已完成 {done} 项；生成 {len(run.files)} 个文档"
-                     + (f"；问题 {'，'.join(f'{c}×{n}' for c, n in sorted(codes.items()))}" if codes else "") + "。")
+                     + (f"；问题 {'，'.join(f'{c}（{CODES[c].title}）{n} 处' for c, n in sorted(codes.items()))}"
+                        if codes else "") + "。")
