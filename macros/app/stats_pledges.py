@@ -8,8 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from macros.app.stats_sheet import _formats, _pct, _widths
-from macros.schema import STATS_PIONEERS, STATS_PROGRESS, STATS_TARGET_PERIODS
+from macros.schema import STATS_PIONEERS, STATS_PROGRESS, STATS_TARGET_PERIODS, Table
+
+NO_VALUE = "—"  # as macros.app.stats_sheet shows a ratio without a denominator
+
+
+def _formats(table: Table) -> dict[int, str]:
+    return {j: c.format for j, c in enumerate(table.columns) if c.format}
+
+
+def _widths(table: Table) -> dict[int, float]:
+    return {j: c.width for j, c in enumerate(table.columns)}
+
+
+def _pct(value: float | None) -> Any:
+    return NO_VALUE if value is None else value
 
 
 def pledge_blocks(sh, result) -> None:
