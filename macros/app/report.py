@@ -57,6 +57,7 @@ KINDS: dict[str, str] = {
     "review": "评审结果汇总表",
     "awards": "获奖名单通报",
     "returns": "退改通知",
+    "pledges": "承诺公示表",
 }
 TEMPLATE_FILES = {kind: f"{kind}.docx" for kind in KINDS}
 PROJECT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -221,6 +222,9 @@ def context_notice(campaign: Campaign, tally, today: date) -> dict[str, Any]:
         "attachments": _lines(s.get("attachments")),
         "date": cn_date(doc_date),
     })
+    from macros.app.notice_kinds import notice_extras
+
+    ctx.update(notice_extras(campaign, tally, ctx))
     return ctx
 
 
@@ -366,7 +370,25 @@ def context_assessment(campaign: Campaign, tally, today: date) -> dict[str, Any]
         "individuals": [{"name": p.author, "org": p.author_org or p.unit_name or "",
                          "titles": "；".join(f"《{t}》" for t in p.titles)} for p in tally.individuals],
     })
+    ctx.update(assessment_status(campaign, tally))
     return ctx
+
+
+def assessment_status(campaign: Campaign, tally) -> dict[str, Any]:
+    """草稿 mark, unscored items and the commendation rule of the assessment document.
+
+    The document is a draft while a weighted item has no scores (macros.core.commend) unless the
+    clerk confirmed the results (设置 考核结果已确认 = 是; ``kexie report --final`` counts as 是 for
+    its run)."""
+    from macros.core.normalize import parse_yesno
+
+    confirmed = parse_yesno(campaign.settings.get("results_confirmed")) == "是"
+    unscored = [{"item": r.item, "method": r.method, "weight": f"{r.weight:g}"} for r in tally.unscored]
+    return {
+        "draft": bool(unscored) and not confirmed,
+        "unscored": unscored,
+        "commend_grade": tally.commend_grade,
+    }
 
 
 def context_tasks(campaign: Campaign, tally, today: date) -> dict[str, Any]:
@@ -398,7 +420,12 @@ def context_targets(campaign: Campaign, tally, today: date) -> dict[str, Any]:
         })
     done = sum(1 for t in targets if t["met"])
     ctx.update({"title": f"{ctx['campaign_quoted']}指标完成情况", "targets": targets, "done": done,
-                "not_done": len(targets) - done})
+                "not_done": len(targets) - done,
+                "pending_text": "、".join(f"{t['name']}（{'未填报' if t['actual'] == '未填报' else '完成' + t['completion']}）"
+                                         for t in targets if not t["met"]),
+                "periods": [{"name": p["name"], "period": p["period"], "value": num(p["value"]),
+                             "completion": pct(p["completion"]), "department": p["department"] or ""}
+                            for p in getattr(tally, "target_periods", [])]})
     return ctx
 
 
@@ -415,7 +442,20 @@ def return_contexts(campaign: Campaign, tally, today: date,
 
 def build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: Path,
                   master: Path | None = None) -> Any:
-    """The context of ``kind`` (for the per-unit kinds: ``(shared, parts)``)."""
+    """The context of ``kind`` (for the per-unit kinds: ``(shared, parts)``), with ``title_lines``:
+    the title broken into lines that keep words whole (macros.core.title_lines)."""
+    from macros.adapters.docs import Lines
+    from macros.core.title_lines import break_title
+
+    ctx = _build_context(kind, campaign, tally, today, work_dir, master)
+    shared = ctx[0] if kind in PER_UNIT else ctx
+    if "title" in shared:
+        shared["title_lines"] = Lines(tuple(break_title(shared["title"], 31 if kind == "tasks" else 20)))
+    return ctx
+
+
+def _build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: Path,
+                   master: Path | None = None) -> Any:
     if kind == "notice":
         return context_notice(campaign, tally, today)
     if kind == "summary":
@@ -442,6 +482,10 @@ def build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: P
         ctx.update(issuer_mark=_text(s.get("issuer_mark")) or f"{ctx['organizer']}文件",
                    doc_number=_text(s.get("award_doc_number")), signer=_text(s.get("signer")))
         return ctx
+    if kind == "pledges":
+        from macros.app.report_pledges import context_pledges
+
+        return context_pledges(campaign, tally, _common(campaign, today))
     raise KeyError(kind)
 
 
@@ -591,15 +635,33 @@ def generate(
 
 
 def report_command(engine: WorkbookEngine, kinds: Sequence[str], out: Path, fmt: str = "docx",
-                   today: date | None = None) -> CommandResult:
+                   today: date | None = None, final: bool = False) -> CommandResult:
     """``kexie report`` and the document buttons, on the engine its shell opened. ``kinds``:
-    ids of KINDS ("all" stands for every kind)."""
-    kinds = list(KINDS) if "all" in kinds else parse_kinds(",".join(kinds))
+    ids of KINDS ("all" stands for every kind: kinds with nothing to show are skipped and said
+    so). Official documents are refused (E401) while 设置 has errors they depend on; ``final``:
+    the clerk confirms the assessment (考核结果已确认) for this run."""
+    every = "all" in kinds
+    kinds = list(KINDS) if every else parse_kinds(",".join(kinds))
     fmt = fmt or "docx"
     campaign = load_campaign(engine)
+    if final:  # the clerk confirms the assessment for this run
+        campaign.settings["results_confirmed"] = "是"
     today = today or date.today()
     master = engine.path
-    run = generate(campaign, kinds, out, fmt=fmt, today=today, master=master)
+    from macros.app.notice_kinds import screen_kinds
+    from macros.core.tally import compute_tally
+    from macros.schema import SETTINGS_SHEET
+
+    tally = compute_tally(campaign, today)
+    grid = engine.read_grid(SETTINGS_SHEET) if SETTINGS_SHEET in engine.sheet_names() else None
+    kinds, skipped, refusals = screen_kinds(kinds, campaign, grid, tally, KINDS, every=every)
+    if not kinds:
+        lines = skipped + [f"[{p.code}] {p.message}" for p in refusals] or ["没有可生成的文档。"]
+        return CommandResult(data={"out": str(out), "format": fmt, "kinds": [], "files": [],
+                                   "notes": skipped, "problems": [p.to_json() for p in refusals]},
+                             exit_code=Exit.DATA_PROBLEMS if refusals else Exit.OK, lines=lines)
+    run = generate(campaign, kinds, out, fmt=fmt, today=today, master=master, tally=tally)
+    run.notes[:0] = skipped + [f"[{p.code}] {p.message}" for p in refusals]
     out = Path(out)
     per_kind: dict[str, int] = {}
     for f in run.files:
@@ -617,5 +679,6 @@ def report_command(engine: WorkbookEngine, kinds: Sequence[str], out: Path, fmt:
         "kinds": kinds,
         "files": [{"kind": f.kind, "path": str(f.path), "unit_code": f.unit_code} for f in run.files],
         "notes": run.notes,
+        "problems": [p.to_json() for p in refusals],
     }
-    return CommandResult(data=data, exit_code=Exit.OK, lines=lines)
+    return CommandResult(data=data, exit_code=Exit.DATA_PROBLEMS if refusals else Exit.OK, lines=lines)

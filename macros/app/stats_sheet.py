@@ -266,6 +266,9 @@ def build_stats_sheet(result: TallyResult, refs: ItemRefs | None) -> StatsLayout
     _commendation_blocks(sh, result)
     _targets_block(sh, result)
     _tasks_blocks(sh, result)
+    from macros.app.stats_pledges import pledge_blocks
+
+    pledge_blocks(sh, result)
 
     width = max(len(STATS_UNITS.columns), len(STATS_TASKS.columns)) + 2
     chart_col = get_column_letter(width)

@@ -130,6 +130,7 @@ COMMANDS: tuple[Command, ...] = (
                metavar="权重表"),
         Option("--floor", "每个单位至少分得的数量（默认 0）", type=int, default=0, metavar="保底数"),
         Option("--cap", "每个单位至多分得的数量（默认不限）", type=int, metavar="上限"),
+        Option("--write", "把分配结果写入该活动工作簿“单位名册”的配额列", type=path_type, metavar="工作簿"),
         JSON,
     )),
     Command("report", "生成公文和报告（Word/PDF）", run=report_command, workbook=True, options=(
@@ -140,6 +141,7 @@ COMMANDS: tuple[Command, ...] = (
                default="docx", metavar="格式", dest="fmt"),
         Option("--out", "输出文件夹", type=path_type, required=True, metavar="文件夹"),
         TODAY,
+        Option("--final", "考核结果已核对确认（考核结果与表彰名单不再标为草稿）", flag=True),
     ), buttons=(
         _doc("notice", "生成通知", "按公文格式生成红头通知"),
         _doc("summary", "汇总报告", "生成含图表的活动情况汇总报告"),
@@ -151,6 +153,7 @@ COMMANDS: tuple[Command, ...] = (
         _doc("review", "评审结果", "生成评审结果汇总表（横向）：各专家评分、最终得分、名次、复议和奖项"),
         _doc("awards", "获奖通报", "按公文格式生成评审获奖名单通报"),
         _doc("returns", "退改通知", "为有材料未予汇总的单位逐一生成退改通知，列出问题和修改要求"),
+        _doc("pledges", "承诺公示表", "生成各部室目标任务、完成时限和责任人的承诺公示表"),
     )),
     legacy("review", review, "评审：分配评审专家、汇总评分表"),
     legacy("certificates", certificates, "印制荣誉证书、会员证（PDF），或核验证书二维码"),

@@ -37,6 +37,10 @@ from macros.core.assess import (
     total_score, usable_rules,
 )
 from macros.core.grid import row_records
+from macros.core.commend import commend_grade, commendable_units, unscored_rules
+from macros.core.dept_returns import period_progress, resolve_due
+from macros.core.kind_settings import campaign_kind
+from macros.core.pledges import DepartmentProgress, Pioneer, progress_ranking, select_pioneers
 from macros.core.normalize import display_text, name_key, parse_number, parse_yesno
 from macros.core.targets import TargetResult, evaluate_target
 from macros.core.tasks import DepartmentLoad, TaskResult, department_loads, evaluate_task, split_departments
@@ -91,6 +95,7 @@ class ItemTally:
     adopted: bool  # 是否采纳 = 是 (whatever the 状态)
     score: float | None  # 评分 as typed (not bounded)
     known_unit: bool  # 单位编号 found in 单位名册
+    adoption_marked: bool = False  # 是否采纳 filled in (是 or 否)
 
 
 @dataclass
@@ -217,6 +222,12 @@ class TallyResult:
     overdue_tasks: list[int]  # 序号 of overdue tasks
     departments: list[DepartmentLoad]
     problems: list[Problem] = field(default_factory=list)
+    commend_grade: str = "良好"  # 表彰最低等次 in force (macros.core.commend)
+    unscored: list[ScoringRule] = field(default_factory=list)  # weighted items nobody judged yet
+    kind: str = "征集"  # 活动类型 in force (macros.core.kind_settings.campaign_kind)
+    progress: list[DepartmentProgress] = field(default_factory=list)  # 比进度 (macros.core.pledges)
+    pioneers: list[Pioneer] = field(default_factory=list)  # 评选 of 先锋集体/个人
+    target_periods: list[dict[str, Any]] = field(default_factory=list)  # 指标进度 by period (core.dept_returns)
 
     def unit(self, code: str) -> UnitTally | None:
         key = match_key(code)
@@ -259,6 +270,12 @@ class TallyResult:
                 {"department": d.department, "lead": d.lead, "join": d.join, "overdue": d.overdue}
                 for d in self.departments
             ],
+            "commend_grade": self.commend_grade,
+            "unscored": [r.item for r in self.unscored],
+            "kind": self.kind,
+            "progress": [p.to_json() for p in self.progress],
+            "pioneers": [p.to_json() for p in self.pioneers],
+            "target_periods": [dict(p) for p in self.target_periods],
         }
 
 
@@ -357,7 +374,12 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
         grade_thresholds=thresholds, ranking=ranking, excellent_units=excellent,
         excellent_quota=n_excellent, individuals=individuals, targets=targets, tasks=tasks,
         overdue_tasks=[t.seq for t in tasks if t.overdue and t.seq is not None],
-        departments=loads, problems=problems,
+        departments=loads, problems=problems, commend_grade=commend_grade(settings.get("commend_min_grade")),
+        unscored=unscored_rules(rules, items, {u.code.casefold() for u in ranking}) if ranking else [],
+        kind=campaign_kind(settings),
+        progress=progress_ranking([r for _row, r in _records(frames.get("commitments"))], today),
+        pioneers=select_pioneers([r for _row, r in _records(frames.get("reviews"))], _places(settings)),
+        target_periods=period_progress([r for _row, r in _records(frames.get("target_progress"))], targets),
     )
 
 
@@ -465,7 +487,7 @@ def item_tally(items_frame, deadline: date | None, roster: list[UnitTally], by_c
             topic_code=topic.code if topic else None, author=display_text(rec.get("author")),
             author_org=display_text(rec.get("author_org")), submitted_on=submitted_on,
             status=display_text(rec.get("status")), valid=valid, late=late, adopted=adopted, score=score,
-            known_unit=unit is not None,
+            known_unit=unit is not None, adoption_marked=parse_yesno(rec.get("adopted")) in ("是", "否"),
         )
         items.append(item)
         t = topic or other_topic
@@ -535,7 +557,8 @@ def assessment(units: list[UnitTally], frames, settings, cells: "_Cells", proble
     ranking = sorted(assessed, key=lambda u: u.rank)  # stable: ties in roster order
     n_excellent = settings.get("excellent_units")
     n_excellent = int(n_excellent) if isinstance(n_excellent, (int, float)) and n_excellent > 0 else 0
-    excellent = [u for u in ranking if u.rank <= n_excellent and (u.score or 0) > 0]
+    excellent = commendable_units(ranking, n_excellent, commend_grade(settings.get("commend_min_grade")),
+                                  thresholds)
     return rules, thresholds, ranking, excellent, n_excellent
 
 
@@ -565,6 +588,8 @@ def task_tally(frame, departments: list[str], today: date, cells: "_Cells", prob
     for row, rec in _records(frame):
         if rec.get("task") is None and rec.get("seq") is None:
             continue
+        if rec.get("due") is None and rec.get("due_rule"):
+            rec = dict(rec, due=resolve_due(rec))  # "活动结束后15日内" from 活动结束日期
         t = evaluate_task(rec, departments, today, row)
         tasks.append(t)
         seq = t.seq if t.seq is not None else ""
@@ -582,6 +607,11 @@ def task_tally(frame, departments: list[str], today: date, cells: "_Cells", prob
             problems.append(problem("W313", **cells.ref("tasks", "support", row),
                                     value=rec.get("support"), seq=seq))
     return tasks
+
+
+def _places(settings) -> int:
+    n = settings.get("pioneer_places")
+    return int(n) if isinstance(n, (int, float)) and not isinstance(n, bool) and n >= 0 else 3
 
 
 def _scoring(frames, cells: _Cells, problems: list[Problem]) -> tuple[list[ScoringRule], list[tuple[str, float]]]:
