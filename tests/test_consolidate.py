@@ -402,10 +402,15 @@ def test_too_many_rows_is_refused(camp):
 
 
 def test_forms_cannot_be_verified_without_the_key_file(camp):
-    path = camp.fill("XH13", [good_row(1)])
+    """A missing key file is a configuration error: exit 2, said once (not once per file)."""
+    camp.fill("XH13", [good_row(1)])
+    camp.fill("XH12", [good_row(2)])
     camp.key_file().unlink()
-    f = by_file(camp.run())[path.name]
-    assert codes(f) == ["E213"]
+    proc = _kexie("consolidate", str(camp.master), str(camp.inbox), "--today", "2010-10-25")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    out = proc.stdout + proc.stderr
+    assert out.count(camp.key_file().name) == 1
+    assert not ledger_path(camp.master).exists()
 
 
 def _libreoffice_convert(src: Path, outdir: Path, soffice: str, target: str) -> Path:

@@ -35,6 +35,7 @@ from typing import Any
 
 from macros.core.grid import HEADER_SCAN_ROWS, TableData, header_key, is_blank, locate_table
 from macros.core.normalize import name_key, parse_date
+from macros.core.safe_names import shown_name
 from macros.problems import Problem, problem
 from macros.schema import FORM, FORM_META_SHEET, FORM_SHEET
 
@@ -90,7 +91,8 @@ class FormRead:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file name as printed (control and format characters escaped)."""
+        return shown_name(self.path.name)
 
     @property
     def rejected(self) -> bool:
@@ -355,7 +357,7 @@ def read_form(path: str | Path, expect: Expect, limits: Limits = Limits(),
     if data is None:
         if st.st_size > limits.file_bytes:
             return FormRead(path, "", st.st_size, st.st_mtime_ns,
-                            problems=[problem("E207", file=path.name, detail=f"有 {st.st_size // 2**20} MB")])
+                            problems=[problem("E207", file=shown_name(path.name), detail=f"有 {st.st_size // 2**20} MB")])
         data = path.read_bytes()
     result = FormRead(path, digest(data), len(data), st.st_mtime_ns)
     try:

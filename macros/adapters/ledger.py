@@ -30,6 +30,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from macros.adapters.ledger_errors import LEDGER_BACKUPS_KEPT, backup_ledger, ledger_backups, open_error, \
+    is_permission
 from macros.errors import ConfigError
 
 SCHEMA_VERSION = 1
@@ -216,12 +218,14 @@ class Ledger:
         try:
             self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
         except sqlite3.Error as exc:
-            raise ConfigError(f"无法打开汇总台账“{self.path.name}”：{exc}") from exc
+            raise open_error(self.path, exc) from exc
         self.db.row_factory = sqlite3.Row
         try:
             try:
                 mode = self.db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            except sqlite3.OperationalError:  # e.g. a network share without shared memory
+            except sqlite3.OperationalError as exc:  # e.g. a network share without shared memory
+                if is_permission(exc, self.path):
+                    raise
                 mode = self.db.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
             # WAL: commits are atomic and durable enough with NORMAL; a rollback journal (WAL
             # unavailable, as on some network shares) needs FULL for the same guarantee.
@@ -230,10 +234,7 @@ class Ledger:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self.db.close()
-            raise ConfigError(
-                f"汇总台账“{self.path.name}”已损坏，无法打开（{exc}）。请从备份恢复该文件；"
-                "如无备份，可把它改名移走后重新汇总（收件箱中的文件会重新登记）。"
-            ) from exc
+            raise open_error(self.path, exc) from exc
 
     def _migrate(self) -> None:
         with self.transaction():
@@ -386,6 +387,13 @@ class Ledger:
         for (unit,) in self.db.execute("SELECT unit_code FROM current_files GROUP BY unit_code HAVING COUNT(*) > 1"):
             out.append(f"unit {unit} has two current files")
         return out
+
+
+    # --- backups ------------------------------------------------------------------------
+    def backup(self, folder: Path | None = None, keep: int = LEDGER_BACKUPS_KEPT) -> Path:
+        """Copy the ledger into ``folder`` (备份/ beside it) with SQLite's online backup API
+        (consistent while open); keep the newest ``keep`` copies."""
+        return backup_ledger(self.db, self.path, folder, keep)
 
 
 class _Transaction:

@@ -43,6 +43,7 @@ from macros.core.intake import (
     title_key,
 )
 from macros.core.normalize import name_key
+from macros.core.safe_names import shown_name
 from macros.errors import ConfigError, Exit, RefusedError
 from macros.problems import CODES, problem
 from macros.schema import FORM, FORM_SHEET, ITEMS, SUBMISSIONS, TABLES
@@ -104,7 +105,7 @@ class ConsolidateResult:
         out = [f"收件箱中共 {len(self.files)} 个报送文件：{parts}。"]
         for f in self.files:
             if f.status == "rejected" or f.problems:
-                out.append(f"  {f.file}（{STATUS_ZH[f.status]}，{f.rows} 行）：")
+                out.append(f"  {shown_name(f.file)}（{STATUS_ZH[f.status]}，{f.rows} 行）：")
                 for p in f.problems[:20]:
                     where = f"[{p['cell']}] " if p.get("cell") else ""
                     out.append(f"    {p['code']} {where}{p['message']}")
@@ -114,13 +115,13 @@ class ConsolidateResult:
             out.append(f"未写入活动工作簿：{self.refused}")
             out.append("收到的内容已记入汇总台账，问题解决后重新运行即可写入。")
         elif self.written:
-            out.append(f"已更新“{self.master.name}”：征集明细共 {self.rows_total} 条。")
+            out.append(f"已更新“{shown_name(self.master.name)}”：征集明细共 {self.rows_total} 条。")
         else:
-            out.append(f"“{self.master.name}”无需更新：征集明细共 {self.rows_total} 条。")
+            out.append(f"“{shown_name(self.master.name)}”无需更新：征集明细共 {self.rows_total} 条。")
         if self.kept_manual:
             out.append(f"征集明细中有 {self.kept_manual} 行不是由报送表汇总而来（手工录入），已原样保留。")
         if self.log_path:
-            out.append(f"日志：{self.log_path}")
+            out.append(f"日志：{shown_name(self.log_path)}")
         return out
 
 
@@ -152,9 +153,14 @@ class Outcome:
 _SETUP: Setup | None = None
 
 
-def _init_worker(setup: Setup) -> None:
+def _init_worker(setup: Setup, parent: int | None = None) -> None:
+    """Worker start: keep the setup, and die with the parent however it dies (a scheduler's
+    time limit kills only the main process)."""
     global _SETUP
     _SETUP = setup
+    from macros.adapters.file_attrs import tie_to_parent
+
+    tie_to_parent(parent)
 
 
 def _noop() -> int:
@@ -179,7 +185,7 @@ def examine(path: Path, setup: Setup) -> Outcome:
         return _examine(path, setup)
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
         st = _stat(path)
-        p = problem("E201", file=path.name, detail=f"读取时出错：{type(exc).__name__}")
+        p = problem("E201", file=shown_name(path.name), detail=f"读取时出错：{type(exc).__name__}")
         sha = file_sha256(path, setup.limits.file_bytes) or ""
         return Outcome(str(path), _record(path, st, sha, st.st_size if st else 0, None, "rejected",
                                           [problem_json(p)]), [])
@@ -226,7 +232,7 @@ def _examine(path: Path, setup: Setup) -> Outcome:
     if kind is not None:
         st = _stat(path)
         sha = file_sha256(path, setup.limits.file_bytes) or ""
-        p = problem("E201", file=path.name, detail=f"这是{kind}格式，请用 Excel、WPS 或 LibreOffice 打开后另存为 .xlsx")
+        p = problem("E201", file=shown_name(path.name), detail=f"这是{kind}格式，请用 Excel、WPS 或 LibreOffice 打开后另存为 .xlsx")
         return Outcome(str(path), _record(path, st, sha, st.st_size if st else 0, None, "rejected",
                                           [problem_json(p)]), [])
     fr = read_form(path, setup.expect, setup.limits)
@@ -261,7 +267,7 @@ def _examine(path: Path, setup: Setup) -> Outcome:
         file_problems += verdict.problems
     status = "accepted" if accepted else "rejected"
     if not accepted:
-        file_problems.append(problem_json(problem("E212", file=path.name)))
+        file_problems.append(problem_json(problem("E212", file=shown_name(path.name))))
     rec = _record(path, st, fr.sha256, fr.size, meta, status, file_problems,
                   unit_code=fr.unit_code, unit_name=fr.unit_name, submitted_on=submitted_on,
                   row_count=accepted, rows_rejected=len(rows) - accepted)
@@ -384,7 +390,10 @@ class _Readers:
             self.pool = self._start(workers)
 
     def _start(self, workers: int) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self.setup,))
+        from macros.adapters.file_attrs import kill_children_on_exit
+
+        kill_children_on_exit()  # Windows: the workers die with this process (a no-op elsewhere)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self.setup, os.getpid()))
         warm = [pool.submit(_noop) for _ in range(workers)]
         for f in warm:
             f.result()
@@ -410,12 +419,12 @@ class _Readers:
             self.pool = None
         # A file crashed a worker: read the rest one by one, each in a fresh process.
         for p in paths[done:]:
-            pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(self.setup,))
+            pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(self.setup, os.getpid()))
             try:
                 yield pool.submit(_examine_in_worker, str(p)).result()
             except BrokenProcessPool:
                 st = _stat(p)
-                prob = problem("E207", file=p.name, detail="读取时导致读取程序异常退出")
+                prob = problem("E207", file=shown_name(p.name), detail="读取时导致读取程序异常退出")
                 yield Outcome(str(p), _record(p, st, file_sha256(p, Limits().file_bytes) or "", st.st_size if st else 0,
                                               None, "rejected", [problem_json(prob)]), [])
             finally:
@@ -473,10 +482,15 @@ def consolidate(master: str | Path, inbox: str | Path, today: date | None = None
     if not inbox.is_dir():
         raise ConfigError(f"找不到收件箱文件夹：{inbox}")
     log_path = Path(log) if log else default_log(master, started)
-    logger = _logger(log_path)
+    try:
+        logger = _logger(log_path)
+    except PermissionError as exc:
+        from macros.adapters.safe_write import not_writable_message
+
+        raise RefusedError(not_writable_message(log_path.parent, log_path.name)) from exc
     result = ConsolidateResult(master=master, log_path=log_path)
     try:
-        logger.info("开始汇总：工作簿 %s，收件箱 %s", master, inbox)
+        logger.info("开始汇总：工作簿 %s，收件箱 %s", shown_name(master), shown_name(inbox))
         _run(master, inbox, today, progress, logger, result, workers, started, lock_timeout)
     except RefusedError as exc:
         result.refused = exc.message
@@ -500,6 +514,8 @@ def _run(master: Path, inbox: Path, today: date, progress: Progress | None, logg
     engine = FileEngine(master)
     setup, unit_order, unit_names, campaign_id = _master_setup(engine, master, today)
     candidates = inbox_files(inbox)
+    if candidates and setup.expect.secret is None:  # a configuration error: said once, exit 2
+        raise ConfigError(CODES["E213"].template.format(key=setup.expect.key_file or "密钥文件"))
     readers = _Readers(setup, workers if candidates else 0)
     try:
         with master_lock(master, timeout=lock_timeout):
@@ -568,11 +584,11 @@ def _locked_run(master, inbox, today, progress, logger, result, engine, setup, u
                     results[path] = FileResult(path.name, rec["unit_code"],
                                                "ingested" if outcome.accepted else "rejected",
                                                rec["row_count"], list(rec["problems"]))
-                    logger.info("登记 %s：%s，单位 %s，%s 行，问题 %s 个", path.name,
+                    logger.info("登记 %s：%s，单位 %s，%s 行，问题 %s 个", shown_name(path.name),
                                 "通过" if outcome.accepted else "未通过", rec["unit_code"] or "—",
                                 rec["row_count"], len(rec["problems"]))
                 if progress:
-                    progress(i, total, path.name)
+                    progress(i, total, shown_name(path.name))
         readers.close()  # free the readers' memory before the master is rebuilt
         logger.info("读取并登记 %s 个文件（另有 %s 个无变化）用时 %.1f 秒", total, len(candidates) - total,
                     time.perf_counter() - t_read)
@@ -602,6 +618,21 @@ def _locked_run(master, inbox, today, progress, logger, result, engine, setup, u
                  changed=recorded > 0)
         ledger.record_run(started, datetime.now(), str(inbox), len(candidates), recorded, result.written,
                           result.exit_code if not result.refused else int(Exit.REFUSED))
+        _backup_ledger(ledger, changed=recorded > 0 or result.written, logger=logger)
+
+
+def _backup_ledger(ledger: Ledger, changed: bool, logger: logging.Logger) -> None:
+    """A copy of the ledger in 备份/ after a run that added to it (or when none exists yet)."""
+    from macros.adapters.ledger import ledger_backups
+
+    if not changed and ledger_backups(ledger.path):
+        return
+    try:
+        dest = ledger.backup()
+    except Exception as exc:  # noqa: BLE001 - a backup failure never fails the run
+        logger.warning("汇总台账备份失败：%s", exc)
+        return
+    logger.info("已备份汇总台账：%s", shown_name(dest.name))
 
 
 def _current_rows(ledger: Ledger) -> list[CurrentRow]:
