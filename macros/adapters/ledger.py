@@ -30,8 +30,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from macros.adapters.ledger_errors import LEDGER_BACKUPS_KEPT, backup_ledger, ledger_backups, open_error, \
-    is_permission
+from macros.adapters.ledger_errors import LEDGER_BACKUPS_KEPT, backup_ledger, is_permission, \
+    ledger_backups, open_error, writable
 from macros.errors import ConfigError
 
 SCHEMA_VERSION = 1
@@ -215,6 +215,8 @@ class Ledger:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        if self.path.exists() and not writable(self.path):  # SQLite would open it read-only
+            raise open_error(self.path, PermissionError("read-only"))
         try:
             self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
         except sqlite3.Error as exc:

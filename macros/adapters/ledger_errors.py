@@ -48,11 +48,11 @@ def is_permission(exc: BaseException, path: Path) -> bool:
     if "readonly" in text or "read-only" in text or "permission" in text or "access" in text:
         return True
     if "unable to open" in text:  # a missing file in a folder we may not create it in, or no access
-        return not path.exists() or not _writable(path) or not _writable(path.parent)
+        return not path.exists() or not writable(path) or not writable(path.parent)
     return False
 
 
-def _writable(path: Path) -> bool:
+def writable(path: Path) -> bool:
     try:
         mode = os.stat(path).st_mode
     except OSError:
