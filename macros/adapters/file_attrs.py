@@ -83,10 +83,11 @@ def keep_attributes(src: Path, dst: Path) -> None:
             pass  # not ours to give away: the mode bits are what matter
 
 
-def tie_to_parent(parent_pid: int | None = None) -> None:
-    """Make this (worker) process exit when its parent dies, however the parent died."""
+def tie_to_parent(parent_pid: int | None = None, kernel: bool = True) -> None:
+    """Make this (worker) process exit when its parent dies, however the parent died.
+    ``kernel=False`` leaves out the Linux kernel's help (tests of the portable watch thread)."""
     parent = parent_pid or os.getppid()
-    if sys.platform.startswith("linux"):
+    if kernel and sys.platform.startswith("linux"):
         try:
             import ctypes
             import signal

@@ -437,13 +437,16 @@ class _Batch:
         self._begin()
         return self
 
-    def tick(self) -> None:
+    def tick(self) -> bool:
+        """Count one insert; True when this call committed the batch."""
         import time
 
         self.count += 1
         if self.count >= self.max_records or time.monotonic() - self.started >= self.max_seconds:
             self.db.execute("COMMIT")
             self._begin()
+            return True
+        return False
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")

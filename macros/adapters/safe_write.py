@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from defusedxml import ElementTree as SafeET
 from macros.adapters import run_lock
+from macros.adapters.crash_point import crash_point
 from macros.adapters.file_attrs import is_read_only, keep_attributes
 from macros.errors import RefusedError
 
@@ -282,8 +283,10 @@ def save_with(path: Path, write: Callable[[Path], None], regenerated: Iterable[s
             if path.exists():
                 keep_attributes(path, tmp)
                 _backup(path)
+            crash_point("before-replace")
             replace_with_retry(tmp, path)
             _fsync_dir(path.parent)
+            crash_point("after-replace")
         finally:
             tmp.unlink(missing_ok=True)
 

@@ -35,6 +35,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from macros.adapters.crash_point import crash_point
 from macros.adapters.form_reader import Expect, Limits, read_form
 from macros.adapters.ledger import FileRecord, Ledger, ledger_path
 from macros.app.result import CommandResult
@@ -534,6 +535,7 @@ def _run(master: Path, inbox: Path, today: date, progress: Progress | None, logg
 
 def _locked_run(master, inbox, today, progress, logger, result, engine, setup, unit_order, unit_names,
                 campaign_id, candidates, readers, started) -> None:
+    crash_point("locked")
     with Ledger(ledger_path(master)) as ledger:
         if campaign_id:
             stored = ledger.set_meta_once("campaign_id", campaign_id)
@@ -577,6 +579,7 @@ def _locked_run(master, inbox, today, progress, logger, result, engine, setup, u
                     rec["received_at"] = datetime.now().replace(microsecond=0).isoformat(timespec="seconds")
                     fid = ledger.record_file(rec, outcome.rows)
                     batch.tick()
+                    crash_point("recording")
                     recorded += 1
                     new_ids[path] = fid
                     if outcome.accepted:
@@ -590,6 +593,7 @@ def _locked_run(master, inbox, today, progress, logger, result, engine, setup, u
                 if progress:
                     progress(i, total, shown_name(path.name))
         readers.close()  # free the readers' memory before the master is rebuilt
+        crash_point("recorded")
         logger.info("读取并登记 %s 个文件（另有 %s 个无变化）用时 %.1f 秒", total, len(candidates) - total,
                     time.perf_counter() - t_read)
 
