@@ -164,8 +164,8 @@ def check_spans(spans: Spans, sheets, name: str, limits: Limits) -> None:
                                                             f"（{span.rows} 行 × {span.cols} 列，最远的单元格到 {span.far_cell}）"))
 
 
-# A cell that holds something: an opening <c …> tag that is not self-closing (a formatted empty
-# cell is written <c r="…" s="1"/>, which calamine does not allocate); any prefix, any order.
+# A cell that holds something: an opening <c …> tag followed by content (a formatted empty cell
+# is written <c r="…" s="1"/> or <c …></c>, which calamine does not allocate); any prefix, any order.
 _CELL_OPEN = re.compile(rb"<(?:[A-Za-z][\w.-]{0,15}:)?c\s([^>]{0,512}?)(/?)>")
 _R_ATTR = re.compile(rb'(?:^|\s)r="([A-Z]{1,3})(\d{1,9})"')
 
@@ -177,7 +177,7 @@ def _valued_span(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> "_Span":
         while chunk := fh.read(1 << 20):
             data = tail + chunk
             for m in _CELL_OPEN.finditer(data):
-                if m.group(2):
+                if m.group(2) or data.startswith(b"</", m.end()):  # <c …/> or <c …></c>: empty
                     continue
                 r = _R_ATTR.search(m.group(1))
                 if r is not None:
