@@ -62,7 +62,8 @@ CREATE TABLE IF NOT EXISTS files (
     status        TEXT    NOT NULL CHECK (status IN ('accepted', 'rejected')),
     row_count     INTEGER NOT NULL DEFAULT 0,         -- rows taken in
     rows_rejected INTEGER NOT NULL DEFAULT 0,
-    problems      TEXT    NOT NULL DEFAULT '[]'       -- JSON [{code, level, message, cell}]
+    problems      TEXT    NOT NULL DEFAULT '[]',      -- JSON [{code, level, message, cell}]
+    nonce         TEXT                                -- the issued copy's random nonce (_kexie), if any
 );
 CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256);
 CREATE INDEX IF NOT EXISTS files_unit ON files (unit_code, status);
@@ -193,6 +194,7 @@ class FileRecord:
     row_count: int
     rows_rejected: int
     problems: list[dict[str, Any]] = field(default_factory=list)
+    nonce: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "FileRecord":
@@ -248,6 +250,9 @@ class Ledger:
                         f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
                         f"BEGIN SELECT RAISE(ABORT, 'the kexie ledger is append-only'); END"
                     )
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(files)")}
+            if "nonce" not in columns:  # ledgers written before the nonce was recorded
+                self.db.execute("ALTER TABLE files ADD COLUMN nonce TEXT")
             found = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if found is None:
                 self.db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -295,7 +300,7 @@ class Ledger:
         """Insert one file and its rows in one transaction; returns the file's id."""
         cols = ("sha256", "name", "path", "size", "mtime_ns", "mtime", "received_at", "unit_code",
                 "unit_name", "campaign_id", "form_version", "issued_at", "submitted_on", "status",
-                "row_count", "rows_rejected", "problems")
+                "row_count", "rows_rejected", "problems", "nonce")
         values = [file.get(c) for c in cols]
         values[cols.index("submitted_on")] = _iso(file.get("submitted_on"))
         values[cols.index("problems")] = to_json(file.get("problems") or [])
@@ -315,6 +320,19 @@ class Ledger:
 
     def files(self) -> list[FileRecord]:
         return [FileRecord.from_row(r) for r in self.db.execute("SELECT * FROM files ORDER BY id")]
+
+    def current_of(self, unit_code: str | None) -> FileRecord | None:
+        """The unit's current form (as this connection sees it, uncommitted batch included)."""
+        if not unit_code:
+            return None
+        row = self.db.execute("SELECT * FROM current_files WHERE unit_code = ?", (unit_code,)).fetchone()
+        return FileRecord.from_row(row) if row else None
+
+    def written_item_ids(self) -> set[str]:
+        """编号 that a run has written to the master since they were handed out."""
+        return {r[0] for r in self.db.execute(
+            "SELECT i.item_id FROM item_ids i WHERE EXISTS "
+            "(SELECT 1 FROM runs r WHERE r.written = 1 AND r.finished_at >= i.assigned_at)")}
 
     def current_ids(self) -> set[int]:
         return {r[0] for r in self.db.execute("SELECT id FROM current_files")}

@@ -38,6 +38,7 @@ from typing import Any, Callable, Iterable
 from macros.adapters.crash_point import crash_point
 from macros.adapters.form_reader import Expect, Limits, read_form
 from macros.adapters.ledger import FileRecord, Ledger, ledger_path
+from macros.app.intake_checks import backup_ledger, flag_replacement, unit_ceilings, warn_returning
 from macros.app.result import CommandResult
 from macros.core.intake import (
     CurrentRow, Topics, json_value, normalise_row, plan_items, problem_json, row_problems, same_rows,
@@ -136,6 +137,7 @@ class Setup:
     vctx: Any  # macros.core.validate.ValidationContext
     topics: Topics
     limits: Limits = Limits()
+    ceilings: dict[str, int] = field(default_factory=dict)  # unit code -> most rows (每单位报送上限)
 
 
 @dataclass
@@ -208,6 +210,7 @@ def _record(path: Path, st, sha: str, size: int, meta: dict | None, status: str,
         "mtime": datetime.fromtimestamp(mtime_ns / 1e9).isoformat(timespec="seconds"),
         "campaign_id": _str(meta.get("campaign_id")), "form_version": _str(meta.get("form_version")),
         "issued_at": _str(meta.get("issued_at")), "status": status, "problems": problems,
+        "nonce": _str(meta.get("nonce")),
         "unit_code": None, "unit_name": None, "submitted_on": None, "row_count": 0, "rows_rejected": 0,
         **extra,
     }
@@ -267,7 +270,13 @@ def _examine(path: Path, setup: Setup) -> Outcome:
         rows.append(row)
         file_problems += verdict.problems
     status = "accepted" if accepted else "rejected"
-    if not accepted:
+    ceiling = setup.ceilings.get(fr.unit_code or "")
+    if ceiling is not None and accepted > ceiling:  # a flood: the whole file stays out
+        file_problems.append(problem_json(problem("E215", file=shown_name(path.name), count=accepted, limit=ceiling)))
+        status, accepted = "rejected", 0
+        for row in rows:
+            row["accepted"], row["normalised"] = False, None
+    elif not accepted:
         file_problems.append(problem_json(problem("E212", file=shown_name(path.name))))
     rec = _record(path, st, fr.sha256, fr.size, meta, status, file_problems,
                   unit_code=fr.unit_code, unit_name=fr.unit_name, submitted_on=submitted_on,
@@ -376,7 +385,8 @@ def _master_setup(engine, master: Path, today: date) -> tuple[Setup, list[str], 
         if n is not None:
             by_code.setdefault(n, t)
     expect = Expect(campaign_id, load_secret(master), units, year=vctx.year, key_file=secret_path(master).name)
-    return Setup(expect, vctx, Topics(by_key, by_code)), order, names, campaign_id
+    ceilings = unit_ceilings(engine, settings, frame)
+    return Setup(expect, vctx, Topics(by_key, by_code), ceilings=ceilings), order, names, campaign_id
 
 
 class _Readers:
@@ -437,13 +447,20 @@ class _Readers:
             self.pool = None
 
 
+FLAGGED = ("W204", "W205", "W206")  # accepted, but 报送记录 asks staff to check
+
+
 def _same_verdict(a: list[dict], b: list[dict]) -> bool:
     return [(p.get("code"), p.get("cell")) for p in a] == [(p.get("code"), p.get("cell")) for p in b]
 
 
 def _result_text(rec: FileRecord, current: set[int]) -> str:
     if rec.status == "accepted":
-        return "已汇总" if rec.id in current else "已被替代"
+        text = "已汇总" if rec.id in current else "已被替代"
+        flags = [p.get("code") for p in rec.problems if p.get("code") in FLAGGED]
+        if flags:
+            text += "（请核实：" + "、".join(f"{c} {CODES[c].title}" for c in dict.fromkeys(flags)) + "）"
+        return text
     codes = [p.get("code") for p in rec.problems if p.get("level") == "error"]
     code = codes[0] if codes else None
     title = CODES[code].title if code in CODES else ""
@@ -520,6 +537,7 @@ def _run(master: Path, inbox: Path, today: date, progress: Progress | None, logg
     readers = _Readers(setup, workers if candidates else 0)
     try:
         with master_lock(master, timeout=lock_timeout):
+            engine = FileEngine(master)  # read under the lock: another run may just have replaced it
             _locked_run(master, inbox, today, progress, logger, result, engine, setup, unit_order,
                         unit_names, campaign_id, candidates, readers, started)
     except RefusedError:
@@ -577,6 +595,8 @@ def _locked_run(master, inbox, today, progress, logger, result, engine, setup, u
                     results[path] = FileResult(path.name, prev.unit_code, "rejected", 0, prev.problems)
                 else:
                     rec["received_at"] = datetime.now().replace(microsecond=0).isoformat(timespec="seconds")
+                    if outcome.accepted:
+                        flag_replacement(ledger, rec)
                     fid = ledger.record_file(rec, outcome.rows)
                     batch.tick()
                     crash_point("recording")
@@ -622,21 +642,7 @@ def _locked_run(master, inbox, today, progress, logger, result, engine, setup, u
                  changed=recorded > 0)
         ledger.record_run(started, datetime.now(), str(inbox), len(candidates), recorded, result.written,
                           result.exit_code if not result.refused else int(Exit.REFUSED))
-        _backup_ledger(ledger, changed=recorded > 0 or result.written, logger=logger)
-
-
-def _backup_ledger(ledger: Ledger, changed: bool, logger: logging.Logger) -> None:
-    """A copy of the ledger in 备份/ after a run that added to it (or when none exists yet)."""
-    from macros.adapters.ledger import ledger_backups
-
-    if not changed and ledger_backups(ledger.path):
-        return
-    try:
-        dest = ledger.backup()
-    except Exception as exc:  # noqa: BLE001 - a backup failure never fails the run
-        logger.warning("汇总台账备份失败：%s", exc)
-        return
-    logger.info("已备份汇总台账：%s", shown_name(dest.name))
+        backup_ledger(ledger, changed=recorded > 0 or result.written, logger=logger)
 
 
 def _current_rows(ledger: Ledger) -> list[CurrentRow]:
@@ -659,6 +665,7 @@ def _rebuild(master: Path, engine, ledger: Ledger, result: ConsolidateResult, un
                       unit_names, unit_order)
     submissions = _submissions(ledger, current)
     result.kept_manual = plan.kept_manual
+    warn_returning(result.files, ledger, plan.rows, old_rows, unit_names)
     if not changed:
         old_subs = engine.read_table(SUBMISSIONS).records()
         if same_rows(plan.rows, old_rows, list(ITEMS.keys) + extra) and \
