@@ -167,7 +167,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("excellent_units", "优秀组织单位名额", "int", note="考核排名前几名推荐为优秀组织单位"),
     # --- intake hardening: a ceiling per unit against a flood of rows (macros/core/intake_guard.py)
     Setting("unit_row_limit", "每单位报送上限", "int",
-            note="一个单位的一份报送表最多汇总多少条计策，超过则整份不汇总；空白表示按该单位配额的 5 倍（至少 20 条）"),
+            note="一个单位的一份报送表最多汇总多少条计策，超过则整份不汇总；空白表示按该单位配额的 10 倍（至少 50 条）"),
 )
 
 # --- tables ------------------------------------------------------------------------------------

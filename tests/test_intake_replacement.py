@@ -111,7 +111,7 @@ def test_a_flood_of_rows_beyond_the_units_ceiling_is_rejected(camp):
 
     setup = _master_setup(FileEngine(camp.master), camp.master, date(2010, 10, 25))[0]
     limit = setup.ceilings["XH01"]
-    assert limit >= 20
+    assert limit >= 50
     camp.fill("XH01", [good_row(i) for i in range(3)])
     camp.run()
     flood = camp.fill("XH01", [good_row(100 + i) for i in range(limit + 1)], name="XH01_大量.xlsx")

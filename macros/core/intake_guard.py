@@ -17,8 +17,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from macros.problems import Problem, problem
 
-CEILING_FACTOR = 5
-CEILING_FLOOR = 20
+CEILING_FACTOR = 10
+CEILING_FLOOR = 50
 SHRINK_FACTOR = 0.5
 SHRINK_MIN_ROWS = 3  # below this a drop (2 rows → 1) is a correction, not a loss worth a warning
 
