@@ -105,11 +105,12 @@ def test_a_ledger_from_before_the_nonce_opens_and_gains_the_column(tmp_path):
 # --- item 11: small ones --------------------------------------------------------------------------
 
 def test_a_flood_of_rows_beyond_the_units_ceiling_is_rejected(camp):
-    from macros.app.consolidate import _master_setup
-    from macros.adapters.file_engine import FileEngine
     from datetime import date
 
-    setup = _master_setup(FileEngine(camp.master), camp.master, date(2010, 10, 25))[0]
+    from macros.adapters.file_engine import FileEngine
+    from macros.app.intake.setup import master_setup
+
+    setup = master_setup(FileEngine(camp.master), camp.master, date(2010, 10, 25)).setup
     limit = setup.ceilings["XH01"]
     assert limit >= 50
     camp.fill("XH01", [good_row(i) for i in range(3)])

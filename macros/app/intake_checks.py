@@ -50,16 +50,18 @@ def unit_ceilings(engine, settings: dict, units_frame) -> dict[str, int]:
     return out
 
 
-def flag_replacement(ledger: Ledger, rec: dict[str, Any]) -> None:
-    """W205/W206 on a file about to replace its unit's current form (macros.core.intake_guard)."""
+def flag_replacement(ledger: Ledger, rec: dict[str, Any], hint: dict[str, Any] | None = None) -> None:
+    """W205/W206 on a file about to replace its unit's current form (macros.core.intake_guard);
+    ``hint``: what the caller knows of the file — ``unit_code`` of its sender (mail)."""
     from macros.core.intake_guard import replacement_problems
 
     prev = ledger.current_of(rec.get("unit_code"))
     if prev is None or rec["mtime_ns"] < prev.mtime_ns:
         return  # the unit's first form, or an older one that will not become current
+    sender = _str((hint or {}).get("unit_code"))
     found = replacement_problems(shown_name(rec["name"]), rec.get("unit_name") or rec.get("unit_code") or "",
                                  rec["row_count"], rec.get("nonce"), shown_name(prev.name), prev.row_count,
-                                 prev.nonce)
+                                 prev.nonce, sender=sender, unit_code=rec.get("unit_code"))
     rec["problems"] = list(rec["problems"]) + [problem_json(p) for p in found]
 
 
@@ -75,7 +77,7 @@ def warn_returning(files: list, ledger: Ledger, rows: list[dict], old_rows: list
         p = problem("W208", title=_str(r.get("title")) or "", item_id=r.get("item_id"),
                     unit=unit_names.get(r.get("unit_code") or "", r.get("unit_code") or ""))
         if target is None:
-            from macros.app.consolidate import FileResult
+            from macros.app.intake.result import FileResult
 
             target = FileResult("征集明细", r.get("unit_code"), "unchanged", 0)
             files.append(target)

@@ -5,7 +5,7 @@ not come from the unit itself, rows staff deleted that come back. No I/O.
   when given, else ``CEILING_FACTOR`` × the unit's quota, at least ``CEILING_FLOOR``; None (no
   ceiling beyond the form's own row limit) when the unit has no quota.
 * ``replacement_problems``: W205 when a file replacing a unit's current form comes from another
-  issued copy of the form (a different nonce); W206 when its rows drop below
+  issued copy of the form (a different nonce) or from another unit's sender (mail); W206 when its rows drop below
   ``SHRINK_FACTOR`` × the rows of the form it replaces.
 * ``returning_rows``: rows of 征集明细 that kexie wrote before, that staff deleted from the sheet
   and that the rebuild puts back (W208).
@@ -34,11 +34,16 @@ def unit_ceiling(setting: Any, quota: int | None) -> int | None:
 
 
 def replacement_problems(file: str, unit: str, rows: int, nonce: str | None, previous: str,
-                         previous_rows: int, previous_nonce: str | None) -> list[Problem]:
+                         previous_rows: int, previous_nonce: str | None, sender: str | None = None,
+                         unit_code: str | None = None) -> list[Problem]:
+    """``sender``: the unit code the file's sender is known by (the mail's), when known."""
     out = []
     if nonce and previous_nonce and nonce != previous_nonce:
         out.append(problem("W205", file=file, unit=unit, previous=previous,
-                           why="来自两份不同的下发报送表（隐藏的随机校验号不同）"))
+                           why="两者来自两份不同的下发报送表（隐藏的随机校验号不同）"))
+    elif sender and unit_code and sender.casefold() != unit_code.casefold():
+        out.append(problem("W205", file=file, unit=unit, previous=previous,
+                           why=f"新文件的发件人属于另一个单位（{sender}）"))
     if previous_rows >= SHRINK_MIN_ROWS and rows < previous_rows * SHRINK_FACTOR:
         out.append(problem("W206", file=file, unit=unit, previous=previous, before=previous_rows, after=rows))
     return out
