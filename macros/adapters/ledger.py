@@ -390,7 +390,14 @@ class Ledger:
     # --- checks -------------------------------------------------------------------------
     def check(self) -> list[str]:
         """Consistency problems (empty when the ledger is sound); used by tests and support."""
-        out = []
+        out: list[str] = []
+        try:
+            self._check(out)
+        except sqlite3.DatabaseError as exc:  # damage found by a query: reported, never raised
+            out.append(f"damaged: {exc}")
+        return out
+
+    def _check(self, out: list[str]) -> None:
         result = self.db.execute("PRAGMA integrity_check").fetchone()[0]
         if result != "ok":
             out.append(f"integrity_check: {result}")
@@ -406,7 +413,6 @@ class Ledger:
             out.append(f"file {sha[:12]} accepted twice")
         for (unit,) in self.db.execute("SELECT unit_code FROM current_files GROUP BY unit_code HAVING COUNT(*) > 1"):
             out.append(f"unit {unit} has two current files")
-        return out
 
 
     # --- backups ------------------------------------------------------------------------
