@@ -80,6 +80,22 @@ def test_a_replacement_from_another_issued_copy_is_flagged(camp, tmp_path):
     assert len(set(nonces)) == 2 and all(nonces)
 
 
+def test_a_replacement_sent_by_another_units_mailbox_is_flagged(camp):
+    """The mail fetcher tells the sender's unit (hints); a replacement from another unit's
+    mailbox is flagged although the form itself is genuine."""
+    from datetime import date
+
+    from macros.app.consolidate import consolidate
+
+    camp.fill("XH01", [good_row(i) for i in range(3)])
+    camp.run()
+    second = camp.fill("XH01", [good_row(i) for i in range(3, 6)], name="XH01_转发.xlsx")
+    result = consolidate(camp.master, camp.inbox, today=date(2010, 10, 25),
+                         hints={second.name: {"unit_code": "XH07"}})
+    f = _one(result, second.name)
+    assert f.status == "ingested" and codes(f) == ["W205"] and "XH07" in f.problems[0]["message"]
+
+
 def test_a_resubmission_from_the_same_copy_is_not_flagged(camp):
     camp.fill("XH01", [good_row(i) for i in range(3)])
     camp.run()

@@ -131,11 +131,11 @@ class IntakeRun:
 
     def _check_paths(self) -> None:
         if not self.master.is_file():
-            raise ConfigError(f"找不到活动工作簿：{self.master}")
+            raise ConfigError(f"找不到活动工作簿：{shown_name(self.master)}")
         if self.master.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise ConfigError(f"活动工作簿必须是 .xlsx 文件：{self.master.name}")
+            raise ConfigError(f"活动工作簿必须是 .xlsx 文件：{shown_name(self.master.name)}")
         if not self.inbox.is_dir():
-            raise ConfigError(f"找不到收件箱文件夹：{self.inbox}")
+            raise ConfigError(f"找不到收件箱文件夹：{shown_name(self.inbox)}")
 
     def _run(self) -> None:
         from macros.adapters.file_engine import FileEngine
