@@ -160,8 +160,9 @@ def check_spans(spans: Spans, sheets, name: str, limits: Limits) -> None:
     for sheet in sheets:
         span = spans.get(sheet)
         if span is not None and span.too_big(limits):
-            raise _Reject(problem("E207", file=name, detail=f"工作表“{sheet}”的单元格分布范围异常大"
-                                                            f"（{span.rows} 行 × {span.cols} 列，最远的单元格到 {span.far_cell}）"))
+            detail = (f"工作表“{sheet}”的单元格分布范围异常大"
+                      f"（{span.rows} 行 × {span.cols} 列，最远的单元格到 {span.far_cell}）")
+            raise _Reject(problem("E207", file=name, detail=detail))
 
 
 # A cell that holds something: an opening <c …> tag followed by content (a formatted empty cell
