@@ -116,9 +116,11 @@ def test_killed_runs_never_lose_or_double_a_row(template, tmp_path):
         child = subprocess.Popen(_cmd(master, inbox), cwd=ROOT, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
         time.sleep(delay)
+        workers = _children(child.pid)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=60)
         where = f"seed {seed}, kill {i} after {delay:.2f}s of {duration:.2f}s"
+        assert _wait_gone(workers, 10) == set(), f"{where}: reader processes outlived the run"
 
         # The master always opens: the old one or the new one, never a torn file.
         openpyxl.load_workbook(master, read_only=True).close()
