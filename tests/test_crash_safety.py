@@ -257,3 +257,27 @@ def test_the_portable_parent_watch_ends_an_orphaned_worker():
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert _wait_gone({child}, 5) == set()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_watch_follows_the_run_even_when_it_is_not_the_direct_parent():
+    """With the forkserver start method a worker's parent is the fork server: the watch follows
+    the pid it is given (the run's main process)."""
+    worker = ("import sys,time;from macros.adapters.file_attrs import tie_to_parent;"
+              "tie_to_parent(int(sys.argv[1]), kernel=False);print('up',flush=True);time.sleep(60)")
+    main = subprocess.Popen([sys.executable, "-c", "import time;time.sleep(60)"])
+    middle = ("import subprocess,sys,time;"
+              f"p=subprocess.Popen([sys.executable,'-c',{worker!r},sys.argv[1]],stdout=subprocess.PIPE,text=True);"
+              "assert p.stdout.readline().strip()=='up';print(p.pid,flush=True);time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", middle, str(main.pid)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(proc.stdout.readline())
+        time.sleep(0.3)
+        assert _alive(child)  # its direct parent is not the pid it follows: still running
+        main.kill()
+        main.wait(timeout=30)
+        assert _wait_gone({child}, 5) == set()
+    finally:
+        for p in (proc, main):
+            p.kill()
+            p.wait(timeout=30)

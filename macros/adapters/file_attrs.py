@@ -85,8 +85,11 @@ def keep_attributes(src: Path, dst: Path) -> None:
 
 def tie_to_parent(parent_pid: int | None = None, kernel: bool = True) -> None:
     """Make this (worker) process exit when its parent dies, however the parent died.
+    ``parent_pid``: the process to follow (the run's main process — not always our direct parent:
+    with the forkserver start method the workers are children of the fork server).
     ``kernel=False`` leaves out the Linux kernel's help (tests of the portable watch thread)."""
     parent = parent_pid or os.getppid()
+    direct = os.getppid() == parent
     if kernel and sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -97,12 +100,12 @@ def tie_to_parent(parent_pid: int | None = None, kernel: bool = True) -> None:
             libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
         except (OSError, AttributeError):
             pass
-    if os.getppid() != parent:  # died before we asked
+    if not _parent_alive(parent, direct):  # died before we asked
         os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), name="kexie-parent-watch", daemon=True).start()
+    threading.Thread(target=_watch_parent, args=(parent, direct), name="kexie-parent-watch", daemon=True).start()
 
 
-def _parent_alive(parent: int) -> bool:
+def _parent_alive(parent: int, direct: bool) -> bool:
     if IS_WINDOWS:  # pragma: no cover - Windows only
         import ctypes
 
@@ -114,11 +117,22 @@ def _parent_alive(parent: int) -> bool:
             return ctypes.windll.kernel32.WaitForSingleObject(handle, 0) != 0  # 0: signalled (exited)
         finally:
             ctypes.windll.kernel32.CloseHandle(handle)
-    return os.getppid() == parent  # re-parented to init/a subreaper once the parent is gone
+    if direct:
+        return os.getppid() == parent  # re-parented to init/a subreaper once the parent is gone
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie (dead, not yet reaped) counts as gone
+        return Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
-def _watch_parent(parent: int) -> None:
-    while _parent_alive(parent):
+def _watch_parent(parent: int, direct: bool) -> None:
+    while _parent_alive(parent, direct):
         time.sleep(PARENT_POLL_SECONDS)
     os._exit(1)
 
