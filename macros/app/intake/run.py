@@ -156,7 +156,8 @@ class IntakeRun:
         try:
             with master_lock(self.master, timeout=self.lock_timeout):
                 crash_point("locked")
-                self.engine = FileEngine(self.master)  # read under the lock: another run may just have replaced it
+                if self.own_engine:  # read under the lock: another run may just have replaced the file
+                    self.engine = FileEngine(self.master)
                 with Ledger(ledger_path(self.master)) as ledger:
                     self.ledger = ledger
                     self._locked(workers)
