@@ -50,7 +50,8 @@ def file_record(read: Read, status: str, problems: list, **extra) -> dict[str, A
         "issued_at": text(meta.get("issued_at")), "status": status, "problems": problems,
         "nonce": text(meta.get("nonce")),
         "unit_code": read.unit_code, "unit_name": read.unit_name, "submitted_on": None, "row_count": 0,
-        "rows_rejected": 0, "kind": read.kind, "source": read.source, **extra,
+        "rows_rejected": 0, "kind": read.kind, "group_key": read.group_key,
+        "message_id": (read.source or {}).get("message_id"), **extra,
     }
 
 

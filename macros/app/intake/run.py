@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from macros.adapters import readers as registry
-from macros.adapters.inbox import inbox_files
+from macros.adapters.inbox import Special, inbox_entries
 from macros.adapters.ledger import Ledger, ledger_path
 from macros.app.intake.examine import Workers
 from macros.app.intake.identify import Entry, identify
-from macros.app.intake.record import file_statuses, read_and_record
-from macros.app.intake.result import ConsolidateResult, FileResult
+from macros.app.intake.record import file_statuses, read_and_record, record_special
+from macros.app.intake.result import STATUS_ZH, ConsolidateResult, FileResult
 from macros.app.intake.setup import MasterInfo, master_setup
 from macros.app.intake.sheets import rebuild
 from macros.adapters.crash_point import crash_point
@@ -93,11 +93,14 @@ class IntakeRun:
         self.info: MasterInfo | None = None
         self.ledger: Ledger | None = None
         self.candidates: list[Path] = []
+        self.special: list[Special] = []  # entries reported without being opened
+        self._row_problems: dict | None = None
         self.entries: list[Entry] = []
         self.accepted: dict[str, int] = {}  # sha256 -> file id of every accepted file
         self.results: dict[Path, FileResult] = {}  # what this run read
         self.new_ids: dict[Path, int] = {}
         self.recorded = 0
+        self.reported_upto = 0  # files recorded after this id are news to report (see the ledger)
 
     @property
     def setup(self):
@@ -148,7 +151,7 @@ class IntakeRun:
         if self.own_engine:
             self.engine = FileEngine(self.master)
         self.info = master_setup(self.engine, self.master, self.today)
-        self.candidates = inbox_files(self.inbox)
+        self.candidates, self.special = inbox_entries(self.inbox)
         if self.candidates and self.info.setup.expect.secret is None:  # configuration: said once, exit 2
             key = self.info.setup.expect.key_file or "密钥文件"
             raise ConfigError(CODES["E213"].template.format(key=key))
@@ -177,6 +180,7 @@ class IntakeRun:
         ledger = self.ledger
         self._check_campaign()
         self.accepted = ledger.accepted_hashes()
+        self.reported_upto = ledger.reported_upto()
         current_before = ledger.current_ids()
         self.entries = identify(self.candidates, self.info.setup.limits.file_bytes)
         jobs = [e.job(self.hints_for(e.path)) for e in self.entries
@@ -184,12 +188,25 @@ class IntakeRun:
         with tempfile.TemporaryDirectory(prefix="kexie-intake-") as work:
             self._prepare(jobs, Path(work))
             read_and_record(self, workers, jobs)
+        record_special(self)
         current_after = ledger.current_ids()
         self.result.files = file_statuses(self, current_before, current_after)
+        self._log_files()
         rebuild(self, current_after, changed=self.recorded > 0)
         ledger.record_run(self.started, datetime.now(), str(self.inbox), len(self.candidates), self.recorded,
                           self.result.written, self.result.exit_code if not self.result.refused else int(Exit.REFUSED))
         backup_ledger(ledger, changed=self.recorded > 0 or self.result.written, logger=self.logger)
+
+    def _log_files(self) -> None:
+        """Every inbox entry in the log; the full problem lines of what is new in this run."""
+        for f in self.result.files:
+            self.logger.info("文件 %s：%s，%s，单位 %s，%s 行%s", f.file, STATUS_ZH.get(f.status, f.status),
+                             f.kind or "—", f.unit_code or "—", f.rows, "（本次新收到）" if f.new else "")
+            if not f.new:
+                continue
+            for p in f.problems:
+                self.logger.info("  %s %s %s%s", p.get("level"), p.get("code"),
+                                 f"[{p['cell']}] " if p.get("cell") else "", p.get("message"))
 
     def _check_campaign(self) -> None:
         campaign_id = self.info.campaign_id
