@@ -77,7 +77,7 @@ class ConsolidateResult:
                 out.append(f"  {shown_name(f.file)}（{STATUS_ZH[f.status]}，{f.rows} 行）：")
                 for p in f.problems[:20]:
                     where = f"[{p['cell']}] " if p.get("cell") else ""
-                    out.append(f"    {p['code']} {where}{p['message']}")
+                    out.append(f"    {p['code']} {where}{shown_name(p['message'])}")
                 if len(f.problems) > 20:
                     out.append(f"    ……另有 {len(f.problems) - 20} 个问题，详见日志。")
         if self.refused:

@@ -200,13 +200,13 @@ class IntakeRun:
     def _log_files(self) -> None:
         """Every inbox entry in the log; the full problem lines of what is new in this run."""
         for f in self.result.files:
-            self.logger.info("文件 %s：%s，%s，单位 %s，%s 行%s", f.file, STATUS_ZH.get(f.status, f.status),
+            self.logger.info("文件 %s：%s，%s，单位 %s，%s 行%s", shown_name(f.file), STATUS_ZH.get(f.status, f.status),
                              f.kind or "—", f.unit_code or "—", f.rows, "（本次新收到）" if f.new else "")
             if not f.new:
                 continue
             for p in f.problems:
                 self.logger.info("  %s %s %s%s", p.get("level"), p.get("code"),
-                                 f"[{p['cell']}] " if p.get("cell") else "", p.get("message"))
+                                 f"[{p['cell']}] " if p.get("cell") else "", shown_name(p.get("message")))
 
     def _check_campaign(self) -> None:
         campaign_id = self.info.campaign_id
