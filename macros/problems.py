@@ -80,7 +80,7 @@ def codes_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-# Validation of a campaign workbook (macros/core/validate.py): E1xx errors, W1xx warnings.
+# Validation of a campaign workbook (macros/core/validate/): E1xx errors, W1xx warnings.
 # Message fields: {column} the Chinese header, {text} the value as shown, {suggestion},
 # {hint} "是否应为“…”？" when there is a suggestion, plus the fields named per code.
 register("E101", "必填项为空", "“{column}”不能为空，请填写。")
@@ -259,6 +259,90 @@ register("W207", "字数不是数字",
 register("W208", "工作人员删除的行又被汇总进来",
          "“征集明细”中被删除的计策“{title}”（{unit}，编号 {item_id}）仍在该单位当前的报送表中，已重新加入。"
          "如确要删除，请在“状态”列标为作废，而不是删除该行。")
+
+# Expert review (kexie review assign, reviewers' score forms, review results): E6xx/W6xx.
+register("E601", "评分表校验码不符",
+         "文件“{file}”的评分表校验码与专家“{reviewer}”不符（可能被改动，或不是本活动下发的评分表），未汇总。"
+         "请向该专家重新发送 kexie forms 生成的评分表。")
+register("E602", "评分表的专家不在名单中",
+         "文件“{file}”是专家编号“{reviewer}”的评分表，但“评审专家”中没有这个编号，未汇总。")
+register("E603", "评分超过满分",
+         "“{column}”评分 {text} 超过该项满分 {max}，本行未汇总。请专家改正后重新发送评分表。")
+register("E604", "评分无法识别",
+         "“{column}”应为 0 到 {max} 之间的数字，“{text}”无法识别，本行未汇总。")
+register("E605", "不是分给该专家的条目",
+         "编号“{item_id}”没有分给专家“{reviewer}”评审，本行未汇总。请核对“评审分配”，或让专家使用最新的评分表。")
+register("E606", "评分不完整",
+         "编号“{item_id}”的评分缺少：{columns}，本行未汇总。请专家补全各项评分后重新发送。")
+register("E607", "评分表缺少列",
+         "文件“{file}”的“评分”工作表缺少列：{columns}，未汇总。请不要改动表头，使用下发的评分表重新填写。")
+register("E608", "没有评审专家", "“评审专家”工作表中没有专家，无法分配评审。请先填写评审专家名单。")
+register("E609", "评分表的编号重复",
+         "编号“{item_id}”在评分表中出现了不止一次，只采用第 {first} 行，本行未汇总。")
+register("W601", "主题相符的专家不足",
+         "“{title}”（编号 {item_id}）的主题领域只有 {matched} 位相符的专家，其余 {fallback} 位由其他专家补足。")
+register("W602", "评审专家不足",
+         "“{title}”（编号 {item_id}）只分到 {assigned} 位专家（应为 {wanted} 位）：其余专家与报送单位相同或人数不够。")
+register("W603", "条目尚未评分",
+         "专家“{reviewer}”的评分表中，编号“{item_id}”还没有评分。")
+register("W604", "工作人员填写的评分未覆盖",
+         "编号“{item_id}”的“评分”是工作人员填写的 {text}，评审得分 {score} 没有写入，保留原值。")
+register("W605", "评审设置无法识别",
+         "“设置”中的“{label}”为“{text}”，无法识别，已按“{default}”处理。")
+register("W606", "需复议", "“{title}”（编号 {item_id}）各专家评分相差 {spread} 分，超过复议分差阈值 {limit} 分，请组织复议。")
+register("W607", "评分表中的条目已不参评",
+         "专家“{reviewer}”的评分表中编号“{item_id}”已不在“征集明细”的有效条目中，本行未采用。")
+register("E610", "评分表没有有效评分",
+         "文件“{file}”中没有一条通过校验的评分（问题见各行提示），本文件未汇总，该专家此前交回的评分保持不变。")
+
+# Text taken in (house): invisible characters and topics typed by hand.
+register("W247", "主题领域按简称或编号识别",
+         "“主题领域”填写的“{text}”按{how}识别为“{suggestion}”。建议改为完整的主题领域。")
+register("W248", "含不可见的控制字符",
+         "“{column}”含有不可见的控制字符 {chars}（文字方向控制符、零宽字符等），已删除后汇总；请核对该单元格的文字。")
+
+# The campaign mailbox and receipts (macros/core/mail_parse.py, macros/adapters/mailbox.py,
+# macros/app/mail.py): E5xx errors, W5xx warnings. Fields: {file} an attachment's name,
+# {subject} a message's subject, {detail}, plus those named per code. E501–E505 are the
+# connection errors of a whole run (exit 2); E506–E508 concern one message or attachment.
+register("E501", "无法连接邮件服务器",
+         "无法连接邮件服务器 {server}（{detail}）。请检查网络，以及“设置”中的收件服务器、发件服务器和端口是否正确。")
+register("E502", "邮箱登录失败",
+         "邮箱 {account} 登录失败（{detail}）。请确认已开启 IMAP 服务并使用客户端授权码"
+         "（不是网页登录密码），授权码放在环境变量 KEXIE_MAIL_PASSWORD 或系统钥匙串中。")
+register("E503", "加密连接失败",
+         "与邮件服务器 {server} 建立加密连接失败（{detail}）。请检查“设置”中的加密方式（SSL 或 STARTTLS）"
+         "和端口是否与邮箱服务商的说明一致，以及本机时间是否正确。")
+register("E504", "邮箱空间已满",
+         "邮箱 {account} 的空间已满（{detail}）。请在网页邮箱中清理旧邮件后重新运行。")
+register("E505", "邮箱文件夹无法打开",
+         "邮箱 {account} 的文件夹“{folder}”无法打开（{detail}）。请确认已开启 IMAP 服务并使用客户端授权码；"
+         "文件夹名称应与网页邮箱中的一致（收件箱为 INBOX）。")
+register("E506", "邮件无法解析",
+         "邮件“{subject}”无法解析（{detail}），已记为未处理，原始邮件保存在“{eml}”。请联系发件单位重新发送。")
+register("E507", "附件无法解压",
+         "附件“{file}”无法解压：{detail}。请让报送单位直接发送文件，或重新压缩（不要设置密码）后发送。")
+register("E508", "压缩包过大或结构异常",
+         "附件“{file}”{detail}，可能是损坏或恶意构造的压缩包，为安全起见未解压。请让报送单位直接发送文件。")
+register("E509", "邮箱设置不完整",
+         "“设置”中的邮箱设置有误：{detail}")
+register("E510", "未找到邮箱密码",
+         "没有找到邮箱 {account} 的密码。请把客户端授权码放在环境变量 KEXIE_MAIL_PASSWORD 中，"
+         "或保存到系统钥匙串（服务名 kexie-mail，用户名为邮箱账号）。")
+register("W501", "回执未发送",
+         "发给 {to} 的回执（邮件“{subject}”）未能发送（{detail}），下次收取邮件时会再次发送。")
+register("W502", "发件人不在单位名册中",
+         "邮件“{subject}”的发件人 {sender} 不是“单位名册”中任何单位的电子邮箱；附件中没有报送表校验码的文件无法确定单位。"
+         "如该地址属于某个单位，请把它填入该单位的“电子邮箱”（多个地址用分号分隔）。")
+register("W503", "名称含不可见字符",
+         "附件名“{file}”中含有不可见的控制字符（如文字方向控制符、零宽字符），已去除。")
+register("W504", "邮件中没有可汇总的内容",
+         "邮件“{subject}”没有附件，正文也不是报送材料，未汇总任何内容。")
+register("W505", "发件人属于多个单位",
+         "邮件“{subject}”的发件人 {sender} 同时登记在多个单位（{units}）的“电子邮箱”中，无法据此确定单位。")
+register("W506", "winmail.dat 无法读取",
+         "附件“{file}”是 Outlook 的 winmail.dat，无法取出其中的文件（{detail}）。请让报送单位改用普通格式"
+         "（HTML 或纯文本）重新发送。")
 # Word submissions and what else an inbox holds (macros/adapters/readers/word.py, unusable.py,
 # macros/app/intake/): E230–E259 errors (a file not taken in), W220–W249 warnings.
 register("E230", "无法确定报送单位（待确认）",

@@ -27,7 +27,7 @@ from typing import Any
 
 from macros.app.result import CommandResult
 from macros.core.allocate import AllocationError, Share, allocate
-from macros.core.grid import TableData, locate_table
+from macros.core.grid import TableData, locate_table, row_records
 from macros.core.normalize import display_text, name_key, parse_number
 from macros.errors import ConfigError, Exit
 from macros.problems import Problem, problem
@@ -94,7 +94,7 @@ def read_weights(path: str | Path) -> WeightRows:
     out = WeightRows(problems=list(warnings), sheet=sheet)
     label_key = next(k for k in ("unit", "name", "code") if k in data.letters)
     seen: dict[str, int] = {}
-    for row, rec in zip(data.frame.index.tolist(), data.frame.to_dict("records")):
+    for row, rec in row_records(data.frame):
         label = display_text(rec.get(label_key))
         raw_weight = rec.get("weight")
 

@@ -29,15 +29,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterable
-
-import pandas as pd
 
 from macros.core.assess import (
     Individual, ScoringRule, UnitFacts, competition_ranks, grade_for, item_points,
     total_score, usable_rules,
 )
+from macros.core.grid import row_records
 from macros.core.normalize import display_text, name_key, parse_number, parse_yesno
 from macros.core.targets import TargetResult, evaluate_target
 from macros.core.tasks import DepartmentLoad, TaskResult, department_loads, evaluate_task, split_departments
@@ -265,53 +264,7 @@ class TallyResult:
 
 # --- helpers ----------------------------------------------------------------------------------
 
-def _records(frame: pd.DataFrame | None) -> list[tuple[int | None, dict[str, Any]]]:
-    """(worksheet row, {column: value or None when blank}) per row of ``frame``.
-
-    Built column by column (no ``to_dict("records")``): the values are those ``to_dict`` gives
-    (numpy scalars of object columns boxed to Python ones), blanks (None, NaN, empty or
-    whitespace text) turned into None."""
-    if frame is None or len(frame) == 0:
-        return []
-    columns = frame.columns.tolist()
-    lists = []
-    for j in range(len(columns)):
-        series = frame.iloc[:, j]
-        if series.dtype == object:
-            lists.append(_clean_objects(series.tolist()))
-        else:  # iterated as to_dict does (Python scalars, Timestamps)
-            lists.append([None if _blank(v) else v for v in series])
-    rows = [int(r) if isinstance(r, (int, float)) else None for r in frame.index.tolist()]
-    return [(row, dict(zip(columns, values))) for row, values in zip(rows, zip(*lists))]
-
-
-_NATIVE = frozenset({str, int, float, bool, date, datetime, type(None)})
-
-
-def _clean_objects(values: list[Any]) -> list[Any]:
-    """``values`` of an object column with blanks as None and numpy scalars boxed to Python
-    ones (as ``pandas.core.dtypes.cast.maybe_box_native`` does for ``to_dict``)."""
-    out = []
-    append = out.append
-    for v in values:
-        c = v.__class__
-        if c is str:
-            append(v if v.strip() else None)
-        elif v is None:
-            append(None)
-        elif c is float:
-            append(None if v != v else v)
-        else:
-            if c not in _NATIVE:
-                v = _box_native(v)
-            append(None if _blank(v) else v)
-    return out
-
-
-def _box_native(v: Any) -> Any:
-    from pandas.core.dtypes.cast import maybe_box_native
-
-    return maybe_box_native(v)
+_records = row_records  # (worksheet row, {column: value or None when blank}) per row
 
 
 def _blank(v: Any) -> bool:
@@ -383,21 +336,54 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     problems: list[Problem] = []
     deadline = settings.get("deadline") if isinstance(settings.get("deadline"), date) else None
 
-    # 配额规则: category → (最少报送数, 是否考核)
+    rules_by_cat = quota_rules(frames.get("quota_rules"))
+    roster, by_code, departments = roster_tally(frames.get("units"), rules_by_cat, cells, problems)
+    topics, topic_by_key = topic_list(frames.get("topics"))
+    items = item_tally(frames.get("items"), deadline, roster, by_code, topics, topic_by_key, cells, problems)
+    units = [u for u in roster if u.quota > 0 or u.category_assessed or u.submitted > 0]
+    categories, totals = category_tally(units)
+    rules, thresholds, ranking, excellent, n_excellent = assessment(units, frames, settings, cells, problems)
+    individuals = _individuals(items, roster)
+    raw_targets = cells.tables.get("targets")
+    targets = target_tally(raw_targets.frame if raw_targets is not None else frames.get("targets"), cells,
+                           problems)
+    tasks = task_tally(frames.get("tasks"), departments, today, cells, problems)
+    loads = department_loads(tasks, departments)
+
+    return TallyResult(
+        today=today, deadline=deadline, campaign_name=display_text(settings.get("campaign_name")),
+        units=units, categories=categories, totals=totals, topics=topics, items=items,
+        short_of_quota=[u.code for u in units if u.short], rules=rules,
+        grade_thresholds=thresholds, ranking=ranking, excellent_units=excellent,
+        excellent_quota=n_excellent, individuals=individuals, targets=targets, tasks=tasks,
+        overdue_tasks=[t.seq for t in tasks if t.overdue and t.seq is not None],
+        departments=loads, problems=problems,
+    )
+
+
+# --- one pure function per section (each with its known answers in tests/test_tally_sections.py) --
+
+def quota_rules(frame) -> dict[str, tuple[int, bool]]:
+    """配额规则: name_key(category) → (最少报送数, 是否考核); the first row of a category counts."""
     rules_by_cat: dict[str, tuple[int, bool]] = {}
-    for _row, rec in _records(frames.get("quota_rules")):
+    for _row, rec in _records(frame):
         cat = display_text(rec.get("category"))
         if cat is None:
             continue
         minimum = rec.get("min_items")
         minimum = int(minimum) if isinstance(minimum, (int, float)) and minimum > 0 else 0
         rules_by_cat.setdefault(name_key(cat), (minimum, parse_yesno(rec.get("assessed")) == "是"))
+    return rules_by_cat
 
-    # 单位名册
+
+def roster_tally(frame, rules_by_cat: dict[str, tuple[int, bool]], cells: "_Cells", problems: list[Problem]
+                 ) -> tuple[list[UnitTally], dict[str, UnitTally], list[str]]:
+    """单位名册: a UnitTally per listed unit (应报 from its own 配额, else its category's rule),
+    the units by code, and the names of the 机关部室 (for 任务分工)."""
     roster: list[UnitTally] = []
     by_code: dict[str, UnitTally] = {}
     departments: list[str] = []
-    for row, rec in _records(frames.get("units")):
+    for row, rec in _records(frame):
         code, name = display_text(rec.get("code")), display_text(rec.get("name"))
         if code is None and name is None:
             continue
@@ -429,11 +415,14 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
             by_code.setdefault(match_key(code), u)
         if category and name and name_key(category) == name_key(DEPARTMENT_CATEGORY):
             departments.append(name)
+    return roster, by_code, departments
 
-    # 主题领域
+
+def topic_list(frame) -> tuple[list[TopicTally], dict[str, TopicTally]]:
+    """主题领域 in list order, and by matching key."""
     topics: list[TopicTally] = []
     topic_by_key: dict[str, TopicTally] = {}
-    for _row, rec in _records(frames.get("topics")):
+    for _row, rec in _records(frame):
         text = display_text(rec.get("topic"))
         if text is None:
             continue
@@ -442,10 +431,15 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
         t = TopicTally(code=code, topic=text)
         topics.append(t)
         topic_by_key.setdefault(match_key(text), t)
-    other_topic = TopicTally(code=None, topic=OTHER_TOPIC)
+    return topics, topic_by_key
 
-    # 征集明细
-    items_frame = frames.get("items")
+
+def item_tally(items_frame, deadline: date | None, roster: list[UnitTally], by_code: dict[str, UnitTally],
+               topics: list[TopicTally], topic_by_key: dict[str, TopicTally], cells: "_Cells",
+               problems: list[Problem]) -> list[ItemTally]:
+    """征集明细: an ItemTally per row; counts added to its unit and topic (items outside the topic
+    list under OTHER_TOPIC, appended to ``topics`` when there are any); mean scores per unit."""
+    other_topic = TopicTally(code=None, topic=OTHER_TOPIC)
     item_records = _records(items_frame)
     if item_records and deadline is None:
         problems.append(problem("W303", sheet="设置", cell=None, column="截止日期"))
@@ -499,10 +493,11 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
             u.scored, u.mean_score = len(s), sum(s) / len(s)
     if other_topic.submitted:
         topics.append(other_topic)
+    return items
 
-    units = [u for u in roster if u.quota > 0 or u.category_assessed or u.submitted > 0]
 
-    # 按类别
+def category_tally(units: list[UnitTally]) -> tuple[list[CategoryTally], CategoryTally]:
+    """按类别 in the schema's category order (others after, as first met), and the 合计."""
     cats: dict[str, CategoryTally] = {}
     order = {c: i for i, c in enumerate(UNIT_CATEGORIES)}
     for u in units:
@@ -514,8 +509,12 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     totals = CategoryTally("合计")
     for u in units:
         totals.add(u)
+    return categories, totals
 
-    # 考核
+
+def assessment(units: list[UnitTally], frames, settings, cells: "_Cells", problems: list[Problem]):
+    """考核: points, score, rank and grade of each assessed unit; (rules, thresholds, ranking,
+    excellent units, their number from 设置)."""
     rules, thresholds = _scoring(frames, cells, problems)
     assessed = [u for u in units if u.assessed]
     if assessed:
@@ -537,12 +536,12 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     n_excellent = settings.get("excellent_units")
     n_excellent = int(n_excellent) if isinstance(n_excellent, (int, float)) and n_excellent > 0 else 0
     excellent = [u for u in ranking if u.rank <= n_excellent and (u.score or 0) > 0]
-    individuals = _individuals(items, roster)
+    return rules, thresholds, ranking, excellent, n_excellent
 
-    # 指标
+
+def target_tally(target_source, cells: "_Cells", problems: list[Problem]) -> list[TargetResult]:
+    """指标: each target evaluated (values with units as typed when the raw table is there)."""
     targets: list[TargetResult] = []
-    raw_targets = cells.tables.get("targets")
-    target_source = raw_targets.frame if raw_targets is not None else frames.get("targets")
     for row, rec in _records(target_source):
         if rec.get("name") is None and rec.get("target") is None:
             continue
@@ -556,10 +555,14 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
             problems.append(problem("W308", **cells.ref("targets", key, row), value=rec.get(key),
                                     name=t.name, text=display_text(rec.get(key)), unit=t.unit,
                                     number=getattr(t, key)))
+    return targets
 
-    # 任务分工
+
+def task_tally(frame, departments: list[str], today: date, cells: "_Cells", problems: list[Problem]
+               ) -> list[TaskResult]:
+    """任务分工: each task evaluated as of ``today`` against the 机关部室 of the roster."""
     tasks: list[TaskResult] = []
-    for row, rec in _records(frames.get("tasks")):
+    for row, rec in _records(frame):
         if rec.get("task") is None and rec.get("seq") is None:
             continue
         t = evaluate_task(rec, departments, today, row)
@@ -578,17 +581,7 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
                                    for n in split_departments(rec.get("support"))):
             problems.append(problem("W313", **cells.ref("tasks", "support", row),
                                     value=rec.get("support"), seq=seq))
-    loads = department_loads(tasks, departments)
-
-    return TallyResult(
-        today=today, deadline=deadline, campaign_name=display_text(settings.get("campaign_name")),
-        units=units, categories=categories, totals=totals, topics=topics, items=items,
-        short_of_quota=[u.code for u in units if u.short], rules=rules,
-        grade_thresholds=thresholds, ranking=ranking, excellent_units=excellent,
-        excellent_quota=n_excellent, individuals=individuals, targets=targets, tasks=tasks,
-        overdue_tasks=[t.seq for t in tasks if t.overdue and t.seq is not None],
-        departments=loads, problems=problems,
-    )
+    return tasks
 
 
 def _scoring(frames, cells: _Cells, problems: list[Problem]) -> tuple[list[ScoringRule], list[tuple[str, float]]]:

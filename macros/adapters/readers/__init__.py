@@ -16,6 +16,7 @@ BUILTIN = (
     "macros.adapters.readers.spreadsheet",
     "macros.adapters.readers.word",
     "macros.adapters.readers.form",
+    "macros.adapters.readers.review",
     "macros.adapters.readers.unusable",
 )
 

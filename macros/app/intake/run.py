@@ -34,6 +34,7 @@ from macros.app.intake.sheets import rebuild
 from macros.adapters.crash_point import crash_point
 from macros.app.intake_checks import backup_ledger
 from macros.core.safe_names import shown_name
+from macros.app.intake.targets import staged_entries, target
 from macros.errors import ConfigError, Exit, RefusedError
 from macros.problems import CODES
 from macros.schema import ITEMS
@@ -183,16 +184,24 @@ class IntakeRun:
         self.reported_upto = ledger.reported_upto()
         current_before = ledger.current_ids()
         self.entries = identify(self.candidates, self.info.setup.limits.file_bytes)
+        staged = staged_entries(self.entries, lambda kind: registry.get(kind).target)
+        own = {e.path for group in staged.values() for e in group}
         jobs = [e.job(self.hints_for(e.path)) for e in self.entries
-                if e.sha256 is None or e.sha256 not in self.accepted]
+                if e.path not in own and (e.sha256 is None or e.sha256 not in self.accepted)]
         with tempfile.TemporaryDirectory(prefix="kexie-intake-") as work:
             self._prepare(jobs, Path(work))
             read_and_record(self, workers, jobs)
         record_special(self)
         current_after = ledger.current_ids()
         self.result.files = file_statuses(self, current_before, current_after)
+        staged_changed = False
+        for name, group in staged.items():  # targets with their own ledger tables and sheets
+            files, changed = target(name).stage(self, group)
+            self.result.files += files
+            staged_changed = staged_changed or changed
+        self.result.files.sort(key=lambda f: f.file)
         self._log_files()
-        rebuild(self, current_after, changed=self.recorded > 0)
+        rebuild(self, current_after, changed=self.recorded > 0 or staged_changed)
         ledger.record_run(self.started, datetime.now(), str(self.inbox), len(self.candidates), self.recorded,
                           self.result.written, self.result.exit_code if not self.result.refused else int(Exit.REFUSED))
         backup_ledger(ledger, changed=self.recorded > 0 or self.result.written, logger=self.logger)

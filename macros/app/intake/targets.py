@@ -8,13 +8,14 @@ their 题目. A reader for another table registers its own ``Target`` with ``reg
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import pandas as pd
 
 from macros.adapters.readers import Read
-from macros.core.intake import json_value, normalise_row, problem_json, row_problems, title_key
+from macros.core.intake import clean_records, json_value, normalise_row, problem_json, row_problems, title_key
 from macros.schema import FORM, FORM_SHEET
 
 
@@ -29,9 +30,15 @@ class Validated:
 class Target:
     name: str
     validate: Callable[[Read, Any], Validated]  # (read, setup) -> Validated; pure apart from the setup
+    # A target with ledger tables and sheets of its own (reviewers' score forms) takes its files
+    # itself: ``stage(run, entries) -> (FileResults, changed)`` runs under the run's lock, after the
+    # items are recorded and before the master is rebuilt; its sheets are saved with the rebuild.
+    stage: Callable[[Any, list], tuple[list, bool]] | None = None
 
 
 _TARGETS: dict[str, Target] = {}
+# Modules registering further targets (imported on first use; a missing one is skipped).
+BUILTIN_TARGETS = ("macros.app.review_collect",)
 
 
 def register_target(target: Target) -> Target:
@@ -40,7 +47,31 @@ def register_target(target: Target) -> Target:
 
 
 def target(name: str) -> Target:
+    _load_builtin()
     return _TARGETS[name]
+
+
+def _load_builtin() -> None:
+    import importlib
+
+    for module in BUILTIN_TARGETS:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def staged_entries(entries: list, kind_target: Callable[[str], str]) -> dict[str, list]:
+    """Entries whose reader's target has its own stage, by target name."""
+    _load_builtin()
+    out: dict[str, list] = {}
+    for e in entries:
+        name = kind_target(e.kind) if e.kind else None
+        t = _TARGETS.get(name) if name else None
+        if t is not None and t.stage is not None:
+            out.setdefault(name, []).append(e)
+    return out
 
 
 def _frame(read: Read):
@@ -55,7 +86,9 @@ def _frame(read: Read):
 def validate_item_rows(read: Read, setup) -> Validated:
     from macros.core.validate import validate_items
 
-    found = validate_items(_frame(read), setup.vctx, sheet=FORM_SHEET, unit_code=read.unit_code)
+    records, frame, invisible = clean_records(read.records, read.rows, read.frame)  # W248 per cleaned cell
+    read = dataclasses.replace(read, records=records, frame=frame)
+    found = invisible + validate_items(_frame(read), setup.vctx, sheet=FORM_SHEET, unit_code=read.unit_code)
     general, verdicts = row_problems(found, read.rows)
     problems = [problem_json(p) for p in read.problems] + general
     header = {c.key: c.header for c in FORM.columns}
