@@ -237,6 +237,28 @@ register("W202", "填表日期晚于收到日期",
 register("W203", "填表日期无法识别",
          "文件“{file}”的填表日期“{text}”无法识别为日期，已按收到文件的日期 {received} 作为报送日期。")
 
+# Intake hardening (forms that look genuine but are not what they seem, staff edits, ceilings):
+# E214–E229 / W204–W219.
+register("E214", "数据工作表缺失或被隐藏",
+         "文件“{file}”中用于填报的工作表“{sheet}”{detail}，只读取这一张工作表，本文件未汇总。"
+         "请让报送单位使用下发的报送表，不要改名、隐藏或删除“{sheet}”工作表。")
+register("E215", "超过每单位报送上限",
+         "文件“{file}”有 {count} 条计策，超过每个单位的报送上限 {limit} 条（“设置”中的“每单位报送上限”），"
+         "本文件未汇总，该单位此前报送的内容保持不变。请核对是否误粘贴了大量内容；确需多报时请调高该上限。")
+register("W204", "报送表上显示的单位与隐藏信息不符",
+         "文件“{file}”表头显示的报送单位是“{shown}”，但隐藏的校验信息属于“{unit}”：可能把其他单位报送表的"
+         "隐藏信息复制到了本表。已按“{unit}”汇总，请与两个单位核实。")
+register("W205", "替换了另一份报送表",
+         "文件“{file}”替换了“{unit}”此前已汇总的报送表“{previous}”，但{why}。"
+         "如不是该单位本人重新报送，请核实后从收件箱移除本文件并重新汇总。")
+register("W206", "重新报送后行数大幅减少",
+         "文件“{file}”替换了“{unit}”此前已汇总的报送表“{previous}”，计策从 {before} 条减少到 {after} 条。"
+         "请与该单位核实是否漏填。")
+register("W207", "字数不是数字",
+         "“字数”中填写了文字“{text}”，字数由程序按正文重新计算，已忽略该内容。")
+register("W208", "工作人员删除的行又被汇总进来",
+         "“征集明细”中被删除的计策“{title}”（{unit}，编号 {item_id}）仍在该单位当前的报送表中，已重新加入。"
+         "如确要删除，请在“状态”列标为作废，而不是删除该行。")
 
 # Expert review (kexie review assign, reviewers' score forms, review results): E6xx/W6xx.
 register("E601", "评分表校验码不符",

@@ -170,6 +170,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("phone", "联系电话", "phone"),
     Setting("email", "电子邮箱", "email"),
     Setting("excellent_units", "优秀组织单位名额", "int", note="考核排名前几名推荐为优秀组织单位"),
+    # --- intake hardening: a ceiling per unit against a flood of rows (macros/core/intake_guard.py)
+    Setting("unit_row_limit", "每单位报送上限", "int",
+            note="一个单位的一份报送表最多汇总多少条计策，超过则整份不汇总；空白表示按该单位配额的 10 倍（至少 50 条）"),
     Setting("cert_printer", "证书打印机", note="印证书用哪台打印机的偏移（“打印机校准”表中的名称）"),
     Setting("cert_batch", "证书每批张数", "int", note="每个 PDF 文件最多印多少张证书，默认 100"),
 )

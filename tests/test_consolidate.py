@@ -366,7 +366,7 @@ def test_bad_files_are_rejected_with_their_codes_and_the_batch_goes_on(camp, tmp
         assert codes(files[name]) == want, (name, files[name].problems)
         if status == "rejected":  # the unit is named only once the form proved whose it is
             assert files[name].rows == 0
-            assert (files[name].unit_code is None) == (name != "空表.xlsx"), name
+            assert (files[name].unit_code is None) == (name not in ("空表.xlsx", "稀疏炸弹.xlsx")), name
     everything_wrong = files["全错.xlsx"]
     assert everything_wrong.status == "rejected" and codes(everything_wrong)[-1] == "E212"
     assert result.exit_code == 1 and result.written
@@ -409,10 +409,15 @@ def test_too_many_rows_is_refused(camp):
 
 
 def test_forms_cannot_be_verified_without_the_key_file(camp):
-    path = camp.fill("XH13", [good_row(1)])
+    """A missing key file is a configuration error: exit 2, said once (not once per file)."""
+    camp.fill("XH13", [good_row(1)])
+    camp.fill("XH12", [good_row(2)])
     camp.key_file().unlink()
-    f = by_file(camp.run())[path.name]
-    assert codes(f) == ["E213"]
+    proc = _kexie("consolidate", str(camp.master), str(camp.inbox), "--today", "2010-10-25")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    out = proc.stdout + proc.stderr
+    assert out.count(camp.key_file().name) == 1
+    assert not ledger_path(camp.master).exists()
 
 
 def _libreoffice_convert(src: Path, outdir: Path, soffice: str, target: str) -> Path:

@@ -6,6 +6,10 @@ the ledger is consistent, and a re-run reaches exactly the state an uninterrupte
 no row lost, none doubled, no temporary file left behind. POSIX only (SIGKILL).
 
 Set KEXIE_CRASH_SEED to replay a failure (the seed is in every assertion message).
+
+Then deterministically: a run killed at each named phase (``KEXIE_TEST_CRASH_AT``, see
+macros/adapters/crash_point.py) is recovered by the next run; and killing only the main process
+(as a scheduler's time limit does) leaves none of its reader processes behind.
 """
 
 from __future__ import annotations
@@ -112,9 +116,11 @@ def test_killed_runs_never_lose_or_double_a_row(template, tmp_path):
         child = subprocess.Popen(_cmd(master, inbox), cwd=ROOT, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
         time.sleep(delay)
+        workers = _children(child.pid)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=60)
         where = f"seed {seed}, kill {i} after {delay:.2f}s of {duration:.2f}s"
+        assert _wait_gone(workers, 10) == set(), f"{where}: reader processes outlived the run"
 
         # The master always opens: the old one or the new one, never a torn file.
         openpyxl.load_workbook(master, read_only=True).close()
@@ -148,3 +154,133 @@ def test_killed_runs_never_lose_or_double_a_row(template, tmp_path):
         if i % 5 == 0:  # and one more run changes nothing
             assert not _rerun(master, inbox).written, where
     print(f"seed {seed}: kills {phases}")
+
+
+# --- kills at named phases ----------------------------------------------------------------------
+
+def _children(pid: int) -> set[int]:
+    """Live processes whose parent is ``pid`` (from /proc; zombies count as gone)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait_gone(pids: set[int], seconds: float) -> set[int]:
+    deadline = time.monotonic() + seconds
+    left = set(pids)
+    while left and time.monotonic() < deadline:
+        left = {p for p in left if _alive(p)}
+        time.sleep(0.1)
+    return left
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("phase", ["locked", "recording", "recorded", "before-replace", "after-replace"])
+def test_a_run_killed_at_a_named_phase_is_recovered(template, tmp_path, phase):
+    from macros.adapters.crash_point import ENV, PHASES
+    from macros.adapters.ledger import Ledger, ledger_path
+
+    assert phase in PHASES
+    reference = _fresh(template, tmp_path / "reference")
+    _rerun(reference, template.inbox)
+    expected = _state(reference)
+
+    master = _fresh(template, tmp_path / "killed")
+    original = master.read_bytes()
+    proc = subprocess.Popen(_cmd(master, template.inbox), cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={**os.environ, ENV: phase})
+    workers: set[int] = set()
+    while proc.poll() is None:
+        workers |= _children(proc.pid)
+        time.sleep(0.02)
+    assert proc.returncode == -signal.SIGKILL, f"{phase}: the run was not killed there"
+    assert _wait_gone(workers, 10) == set(), f"{phase}: reader processes outlived the run"
+
+    openpyxl.load_workbook(master, read_only=True).close()
+    replaced = master.read_bytes() != original
+    assert replaced == (phase == "after-replace"), phase
+    if replaced:
+        assert _state(master) == expected
+    if ledger_path(master).exists():
+        with Ledger(ledger_path(master)) as ledger:
+            assert ledger.check() == [], phase
+            if phase == "recording":  # killed inside the open batch: nothing of it committed
+                assert ledger.files() == []
+    again = _rerun(master, template.inbox)
+    assert again.exit_code == 1, phase
+    assert _state(master) == expected, phase
+    assert [p.name for p in master.parent.iterdir() if ".kexie-tmp" in p.name or p.name.endswith(".kexie.lock")] \
+        == [], phase
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_killing_only_the_main_process_leaves_no_reader_behind(template, tmp_path):
+    """A scheduler's time limit kills the main process only: its workers must follow it."""
+    master = _fresh(template, tmp_path / "main-only")
+    proc = subprocess.Popen(_cmd(master, template.inbox), cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        workers |= _children(proc.pid)
+        time.sleep(0.01)
+    assert len(workers) >= 2, "the readers never started"
+    os.kill(proc.pid, signal.SIGKILL)  # only the main process
+    proc.wait(timeout=30)
+    assert _wait_gone(workers, 5) == set(), "reader processes outlived their parent"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_portable_parent_watch_ends_an_orphaned_worker():
+    """Without the kernel's parent-death signal (Windows, macOS), the watch thread does it."""
+    worker = ("import time;from macros.adapters.file_attrs import tie_to_parent;"
+              "tie_to_parent(kernel=False);time.sleep(60)")
+    parent = ("import subprocess,sys,time;"
+              f"p=subprocess.Popen([sys.executable,'-c',{worker!r}]);print(p.pid,flush=True);time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", parent], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    child = int(proc.stdout.readline())
+    time.sleep(0.5)  # the worker is up and watching
+    assert _alive(child)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert _wait_gone({child}, 5) == set()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_watch_follows_the_run_even_when_it_is_not_the_direct_parent():
+    """With the forkserver start method a worker's parent is the fork server: the watch follows
+    the pid it is given (the run's main process)."""
+    worker = ("import sys,time;from macros.adapters.file_attrs import tie_to_parent;"
+              "tie_to_parent(int(sys.argv[1]), kernel=False);print('up',flush=True);time.sleep(60)")
+    main = subprocess.Popen([sys.executable, "-c", "import time;time.sleep(60)"])
+    middle = ("import subprocess,sys,time;"
+              f"p=subprocess.Popen([sys.executable,'-c',{worker!r},sys.argv[1]],stdout=subprocess.PIPE,text=True);"
+              "assert p.stdout.readline().strip()=='up';print(p.pid,flush=True);time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", middle, str(main.pid)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(proc.stdout.readline())
+        time.sleep(0.3)
+        assert _alive(child)  # its direct parent is not the pid it follows: still running
+        main.kill()
+        main.wait(timeout=30)
+        assert _wait_gone({child}, 5) == set()
+    finally:
+        for p in (proc, main):
+            p.kill()
+            p.wait(timeout=30)

@@ -41,6 +41,8 @@ def set_cell(cell, value: Any, number_format: str | None = None) -> None:
     elif isinstance(value, str):
         cell.value = cell_text(value)
         cell.data_type = "s"  # never a formula, whatever the first character
+        if value[:1] in ("=", "+", "-", "@"):
+            cell.quotePrefix = True  # Excel's "this is text" mark: F2+Enter keeps it text
     else:
         cell.value = value
     if number_format and not isinstance(value, str):

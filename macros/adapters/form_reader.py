@@ -33,35 +33,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from macros.adapters.form_guard import (  # noqa: F401 - Limits, _check_zip are part of this API
+    OLE_MAGIC, ZIP_MAGIC, Limits, Spans, _check_ole, _check_xls_size, _check_zip, _Reject, check_spans,
+)
 from macros.core.grid import HEADER_SCAN_ROWS, TableData, header_key, is_blank, locate_table
-from macros.core.normalize import name_key, parse_date
+from macros.core.normalize import name_key, parse_date, parse_int
+from macros.core.safe_names import shown_name
 from macros.problems import Problem, problem
 from macros.schema import FORM, FORM_META_SHEET, FORM_SHEET
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# A cell or row reference in worksheet XML: calamine allocates the whole rectangle its cells span,
-# so two cells at A1 and XFD1048576 in a 5 KB file would ask for hundreds of gigabytes.
-# A reference attribute r="B7" (cells) or r="7" (rows). Every XML part is scanned, whatever its
-# name: a literal prefix keeps the scan at memchr speed (~1 ms per MB).
-# Two scans over the same references (r="B7" / r="7"), so no tuple is built per cell and each
-# distinct row number or column is converted once: the row numbers of all, the letters of cells.
-_REF_ROW = re.compile(rb'r="[A-Z]{0,3}(\d{1,9})"')
-_REF_COL = re.compile(rb'r="([A-Z]{1,3})\d{1,9}"')
-ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 FORM_DATE_LABEL = "填表日期"
-
-
-@dataclass(frozen=True)
-class Limits:
-    file_bytes: int = 50 * 1024 * 1024  # a form is tens of kilobytes; mail systems cap ~50 MB
-    zip_members: int = 2000
-    zip_total: int = 200 * 1024 * 1024  # inflated size of all members together
-    zip_member: int = 100 * 1024 * 1024  # inflated size of one member
-    zip_ratio: int = 200  # inflated / compressed, for members above ratio_floor bytes
-    ratio_floor: int = 1024 * 1024
-    sheet_rows: int = 20000  # rows of the data sheet calamine may hand over (incl. blank ones)
-    sheet_cells: int = 2_000_000  # rows x columns spanned by a sheet's cells (calamine is dense)
-    form_rows: int = 2000  # data rows of one form
 
 
 @dataclass(frozen=True)
@@ -90,7 +71,8 @@ class FormRead:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file name as printed (control and format characters escaped)."""
+        return shown_name(self.path.name)
 
     @property
     def rejected(self) -> bool:
@@ -122,168 +104,8 @@ def _shown(value: Any) -> str:
     return str(value).strip()[:40]
 
 
-class _Reject(Exception):
-    def __init__(self, problem: Problem):
-        super().__init__(problem.message)
-        self.problem = problem
-
-
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-# --- byte-level checks -----------------------------------------------------------------------
-
-def _check_ole(data: bytes, name: str) -> None:
-    """An OLE compound file: an encrypted .xlsx/.xls is rejected, a plain .xls passes."""
-    try:
-        import olefile
-
-        with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=False)}
-    except Exception as exc:  # noqa: BLE001 - any parse failure means "not a workbook"
-        raise _Reject(problem("E201", file=name, detail=f"复合文档结构损坏：{type(exc).__name__}")) from exc
-    if "encryptedpackage" in streams or "encryptioninfo" in streams:
-        raise _Reject(problem("E202", file=name))
-    if not ({"workbook", "book"} & streams):
-        raise _Reject(problem("E201", file=name, detail="这是一个 Office 复合文档，但不含工作簿（可能是 Word 文档）"))
-    try:
-        import msoffcrypto
-
-        encrypted = msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted()
-    except Exception:  # noqa: BLE001 - msoffcrypto cannot parse it: calamine will judge the file
-        encrypted = False
-    if encrypted:
-        raise _Reject(problem("E202", file=name))
-
-
-def _check_zip(data: bytes, name: str, limits: Limits) -> None:
-    """Bounds against ZIP bombs and XML bombs, checked by inflating each member with a cap."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise _Reject(problem("E201", file=name, detail="压缩包结构损坏")) from exc
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > limits.zip_members:
-            raise _Reject(problem("E207", file=name, detail=f"内含 {len(infos)} 个部件"))
-        members = {i.filename for i in infos}
-        if "[Content_Types].xml" not in members or not any(
-                m.lower().endswith("workbook.xml") or m.lower().endswith("workbook.bin") for m in members):
-            kind = "Word 文档" if any(m.startswith("word/") for m in members) else "压缩包"
-            raise _Reject(problem("E201", file=name, detail=f"这是一个{kind}，不是 Excel 工作簿"))
-        if any(i.flag_bits & 0x1 for i in infos):
-            raise _Reject(problem("E202", file=name))
-        declared = sum(i.file_size for i in infos)
-        if declared > limits.zip_total:
-            raise _Reject(problem("E207", file=name, detail=f"解压后约 {declared // 2**20} MB"))
-        if "xl/workbook.xml" not in members:
-            raise _Reject(problem("E201", file=name, detail="缺少 xl/workbook.xml，不是标准的 Excel 工作簿"))
-        for small in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-            if small in members and zf.getinfo(small).file_size > 16 << 20:
-                raise _Reject(problem("E207", file=name, detail=f"部件 {small} 过大"))
-        # The parts calamine reads as sheets (defusedxml refuses DTDs and entities).
-        from macros.adapters.safe_write import _sheet_parts
-
-        try:
-            sheet_parts = set(_sheet_parts(zf).values())
-        except Exception as exc:  # noqa: BLE001 - defusedxml refusals, bad XML, missing parts
-            detail = "DOCTYPE/ENTITY" if "DTD" in type(exc).__name__ or "Entit" in type(exc).__name__ else ""
-            if detail:
-                raise _Reject(problem("E208", file=name, detail=f"xl/workbook.xml 中的 {detail}")) from exc
-            raise _Reject(problem("E201", file=name, detail="工作簿目录无法读取")) from exc
-        total = 0
-        for info in infos:
-            size = 0
-            head = b""
-            is_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
-            span = _Span() if info.filename in sheet_parts else None
-            tail = b""
-            try:
-                with zf.open(info) as fh:
-                    while True:
-                        chunk = fh.read(1 << 20)
-                        if not chunk:
-                            break
-                        if span is not None:
-                            span.scan(tail + chunk)
-                            tail = chunk[-32:]
-                        if len(head) < 4096:
-                            head += chunk[: 4096 - len(head)]
-                        size += len(chunk)
-                        total += len(chunk)
-                        if size > limits.zip_member or total > limits.zip_total:
-                            raise _Reject(problem("E207", file=name, detail=f"解压后超过 {limits.zip_total // 2**20} MB"))
-            except _Reject:
-                raise
-            except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError, …
-                raise _Reject(problem("E201", file=name, detail=f"部件 {info.filename} 损坏")) from exc
-            if size > limits.ratio_floor and size > limits.zip_ratio * max(info.compress_size, 1):
-                raise _Reject(problem("E207", file=name, detail=f"部件 {info.filename} 的压缩比异常"))
-            if is_xml:
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise _Reject(problem("E208", file=name, detail=f"{info.filename} 中的 DOCTYPE/ENTITY"))
-                if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:64]:
-                    # UTF-16/32 XML: Excel, WPS and LibreOffice write UTF-8; the checks above
-                    # read bytes as UTF-8, so refuse rather than let such a part through unchecked
-                    raise _Reject(problem("E208", file=name, detail=f"{info.filename} 不是 UTF-8 编码"))
-            if span is not None and (span.cells > limits.sheet_cells or span.max_row > 1_048_576):
-                raise _Reject(problem("E207", file=name, detail=f"部件 {info.filename} 中的单元格分布范围异常大"
-                                                                f"（{span.rows} 行 × {span.cols} 列）"))
-
-
-class _Span:
-    """The rectangle spanned by the cell and row references of one XML part."""
-
-    def __init__(self) -> None:
-        self.min_row = self.min_col = 1 << 40
-        self.max_row = self.max_col = 0
-
-    def scan(self, data: bytes) -> None:
-        digits = set(_REF_ROW.findall(data))
-        if not digits:
-            return
-        rows = [int(d) for d in digits]
-        self.min_row, self.max_row = min(self.min_row, min(rows)), max(self.max_row, max(rows))
-        for lt in set(_REF_COL.findall(data)):
-            c = 0
-            for ch in lt:
-                c = c * 26 + ch - 64
-            self.min_col, self.max_col = min(self.min_col, c), max(self.max_col, c)
-
-    @property
-    def rows(self) -> int:
-        return self.max_row - self.min_row + 1 if self.max_row else 0
-
-    @property
-    def cols(self) -> int:
-        return self.max_col - self.min_col + 1 if self.max_col else 0
-
-    @property
-    def cells(self) -> int:
-        return self.rows * max(self.cols, 1)
-
-
-def _check_xls_size(data: bytes, name: str, limits: Limits) -> None:
-    """The same rectangle bound for a .xls, read by xlrd (pure Python, sparse) before calamine."""
-    try:
-        import xlrd
-
-        book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=False, ragged_rows=True,
-                                  logfile=io.StringIO())
-    except Exception as exc:  # noqa: BLE001 - xlrd cannot parse it: calamine will judge the file
-        if "encrypted" in str(exc).lower():
-            raise _Reject(problem("E202", file=name)) from exc
-        return
-    try:
-        for i in range(book.nsheets):
-            sh = book.get_sheet(i)
-            if sh.nrows * max(sh.ncols, 1) > limits.sheet_cells or sh.nrows > limits.sheet_rows * 4:
-                raise _Reject(problem("E207", file=name, detail=f"工作表“{sh.name}”的单元格分布范围异常大"
-                                                                f"（{sh.nrows} 行 × {sh.ncols} 列）"))
-            book.unload_sheet(i)
-    finally:
-        book.release_resources()
 
 
 # --- the spreadsheet --------------------------------------------------------------------------
@@ -355,7 +177,7 @@ def read_form(path: str | Path, expect: Expect, limits: Limits = Limits(),
     if data is None:
         if st.st_size > limits.file_bytes:
             return FormRead(path, "", st.st_size, st.st_mtime_ns,
-                            problems=[problem("E207", file=path.name, detail=f"有 {st.st_size // 2**20} MB")])
+                            problems=[problem("E207", file=shown_name(path.name), detail=f"有 {st.st_size // 2**20} MB")])
         data = path.read_bytes()
     result = FormRead(path, digest(data), len(data), st.st_mtime_ns)
     try:
@@ -369,11 +191,12 @@ def _read(result: FormRead, data: bytes, expect: Expect, limits: Limits) -> None
     name = result.name
     if len(data) > limits.file_bytes:
         raise _Reject(problem("E207", file=name, detail=f"有 {len(data) // 2**20} MB"))
+    spans: Spans = {}
     if data.startswith(OLE_MAGIC):
         _check_ole(data, name)
         _check_xls_size(data, name, limits)
     elif data.startswith(ZIP_MAGIC):
-        _check_zip(data, name, limits)
+        spans = _check_zip(data, name, limits)
     else:
         raise _Reject(problem("E201", file=name, detail=_not_a_workbook(data)))
 
@@ -384,67 +207,122 @@ def _read(result: FormRead, data: bytes, expect: Expect, limits: Limits) -> None
     except Exception as exc:  # noqa: BLE001 - calamine's own error types
         raise _Reject(problem("E201", file=name, detail=_short(exc))) from exc
     try:
-        sheets = list(book.sheet_names)
-        if FORM_META_SHEET not in sheets:
-            raise _Reject(problem("E203", file=name, detail="缺少隐藏的 _kexie 信息表"))
-        try:
-            meta = _meta(_grid(book, FORM_META_SHEET, limits, name))
-        except _Reject:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            raise _Reject(problem("E201", file=name, detail=_short(exc))) from exc
-        result.meta = meta
-        token = _text(meta.get("token"))
-        campaign = _text(meta.get("campaign_id"))
-        unit = _text(meta.get("unit_code"))
-        if not token or not campaign or not unit:
-            raise _Reject(problem("E203", file=name, detail="_kexie 信息表缺少活动编号、单位编号或校验码"))
-        if expect.campaign_id is not None and name_key(campaign) != name_key(expect.campaign_id):
-            raise _Reject(problem("E204", file=name, other=campaign, ours=expect.campaign_id))
-        if expect.secret is None:
-            raise _Reject(problem("E213", file=name, key=expect.key_file or "密钥文件"))
-        from macros.core.tokens import verify_token
-
-        if not verify_token(expect.secret, campaign, unit, meta.get("form_version"), token):
-            raise _Reject(problem("E205", file=name, unit=unit))
-        known = expect.units.get(name_key(unit))
-        if known is None:
-            raise _Reject(problem("E206", file=name, unit=unit))
-        result.unit_code, result.unit_name = known
-
-        # The data sheet: 报送, else the first sheet holding the FORM header.
-        candidates = [FORM_SHEET] if FORM_SHEET in sheets else []
-        candidates += [s for s in sheets if s not in (FORM_SHEET, FORM_META_SHEET)]
-        table: TableData | None = None
-        grid: list[list[Any]] = []
-        for sheet in candidates:
-            try:
-                grid = _grid(book, sheet, limits, name)
-            except _Reject:
-                raise
-            except Exception as exc:  # noqa: BLE001
-                raise _Reject(problem("E201", file=name, detail=_short(exc))) from exc
-            located = locate_table(grid, FORM)
-            if located.found and len(located.missing) < len(FORM.columns) // 2:
-                table = located
-                break
-        if table is None:
-            raise _Reject(problem("E203", file=name, detail="找不到“报送”工作表的表头"))
-        missing = [FORM.column(k).header for k in table.missing if FORM.column(k).required]
-        if missing:
-            raise _Reject(problem("E210", file=name, columns="、".join(missing)))
-        table = _data_rows_only(table)
-        if len(table.frame) > limits.form_rows:
-            raise _Reject(problem("E209", file=name, count=len(table.frame), limit=limits.form_rows))
-        if not len(table.frame):
-            raise _Reject(problem("E211", file=name))
-        result.data = table
-        raw_date = _form_date(grid, table.header_row, expect.year)
-        result.meta["_form_date_raw"] = raw_date
-        if raw_date is not None:
-            result.form_date = parse_date(raw_date, default_year=expect.year)
+        _identify(result, book, spans, expect, limits)
+        _read_data(result, book, spans, expect, limits)
     finally:
         book.close()
+
+
+def _sheet_grid(book, sheet: str, spans: Spans, limits: Limits, name: str) -> list[list[Any]]:
+    check_spans(spans, (sheet,), name, limits)
+    try:
+        return _grid(book, sheet, limits, name)
+    except _Reject:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise _Reject(problem("E201", file=name, detail=_short(exc))) from exc
+
+
+def _identify(result: FormRead, book, spans: Spans, expect: Expect, limits: Limits) -> None:
+    """The ``_kexie`` metadata: campaign, unit and token must match the master and roster."""
+    name = result.name
+    if FORM_META_SHEET not in list(book.sheet_names):
+        raise _Reject(problem("E203", file=name, detail="缺少隐藏的 _kexie 信息表"))
+    meta = _meta(_sheet_grid(book, FORM_META_SHEET, spans, limits, name))
+    result.meta = meta
+    token = _text(meta.get("token"))
+    campaign = _text(meta.get("campaign_id"))
+    unit = _text(meta.get("unit_code"))
+    if not token or not campaign or not unit:
+        raise _Reject(problem("E203", file=name, detail="_kexie 信息表缺少活动编号、单位编号或校验码"))
+    if expect.campaign_id is not None and name_key(campaign) != name_key(expect.campaign_id):
+        raise _Reject(problem("E204", file=name, other=campaign, ours=expect.campaign_id))
+    if expect.secret is None:
+        raise _Reject(problem("E213", file=name, key=expect.key_file or "密钥文件"))
+    from macros.core.tokens import verify_token
+
+    if not verify_token(expect.secret, campaign, unit, meta.get("form_version"), token):
+        raise _Reject(problem("E205", file=name, unit=unit))
+    known = expect.units.get(name_key(unit))
+    if known is None:
+        raise _Reject(problem("E206", file=name, unit=unit))
+    result.unit_code, result.unit_name = known
+
+
+def _data_sheet(result: FormRead, book) -> str:
+    """The sheet the form's metadata names (报送 for forms issued before it was recorded): it
+    must be there and visible — no other sheet is ever read (a decoy cannot stand in)."""
+    sheet = _text(result.meta.get("data_sheet")) or FORM_SHEET
+    info = {m.name: m for m in book.sheets_metadata}
+    if sheet not in info:
+        raise _Reject(problem("E214", file=result.name, sheet=sheet, detail="不存在（被删除或改名）"))
+    from python_calamine import SheetVisibleEnum
+
+    if info[sheet].visible != SheetVisibleEnum.Visible:
+        raise _Reject(problem("E214", file=result.name, sheet=sheet, detail="被隐藏"))
+    return sheet
+
+
+def _read_data(result: FormRead, book, spans: Spans, expect: Expect, limits: Limits) -> None:
+    name = result.name
+    sheet = _data_sheet(result, book)
+    grid = _sheet_grid(book, sheet, spans, limits, name)
+    table = locate_table(grid, FORM)
+    if not table.found or len(table.missing) >= len(FORM.columns) // 2:
+        raise _Reject(problem("E203", file=name, detail=f"找不到“{sheet}”工作表的表头"))
+    missing = [FORM.column(k).header for k in table.missing if FORM.column(k).required]
+    if missing:
+        raise _Reject(problem("E210", file=name, columns="、".join(missing)))
+    table = _data_rows_only(table)
+    if len(table.frame) > limits.form_rows:
+        raise _Reject(problem("E209", file=name, count=len(table.frame), limit=limits.form_rows))
+    if not len(table.frame):
+        raise _Reject(problem("E211", file=name))
+    result.problems += visible_unit_problems(grid, table.header_row, result)
+    result.problems += typed_word_counts(table, name)
+    result.data = table
+    raw_date = _form_date(grid, table.header_row, expect.year)
+    result.meta["_form_date_raw"] = raw_date
+    if raw_date is not None:
+        result.form_date = parse_date(raw_date, default_year=expect.year)
+
+
+def visible_unit_problems(grid: list[list[Any]], header_row: int, result: FormRead) -> list[Problem]:
+    """W204 when the unit shown above the table is not the unit the metadata proves: the token
+    proves the unit code, not the file (another unit's hidden values may have been pasted in)."""
+    from macros.adapters.xlsx_form import UNIT_CODE_LABEL, UNIT_NAME_LABEL
+
+    shown: dict[str, Any] = {}
+    for row in grid[: max(header_row - 1, 0)]:
+        for j, v in enumerate(row):
+            key = header_key(v)
+            for label in (UNIT_CODE_LABEL, UNIT_NAME_LABEL):
+                if key == header_key(label) and label not in shown:
+                    shown[label] = next((w for w in row[j + 1:] if not is_blank(w)), None)
+    code, unit_name = _text(shown.get(UNIT_CODE_LABEL)), _text(shown.get(UNIT_NAME_LABEL))
+    differs = (code is not None and name_key(code) != name_key(result.unit_code or "")) or \
+        (unit_name is not None and name_key(unit_name) != name_key(result.unit_name or ""))
+    if not differs:
+        return []
+    return [problem("W204", file=result.name, shown=f"{unit_name or ''} {code or ''}".strip(),
+                    unit=f"{result.unit_name or ''} {result.unit_code or ''}".strip())]
+
+
+def typed_word_counts(table: TableData, name: str) -> list[Problem]:
+    """Text typed over the 字数 formula: recomputed from 正文 anyway, so a warning (W207) and the
+    cell cleared for validation — never a rejected row."""
+    col = "word_count"
+    if col not in table.frame.columns:
+        return []
+    out = []
+    values = table.frame[col].tolist()
+    for row, v in zip(table.frame.index.tolist(), values):
+        if isinstance(v, str) and v.strip() and parse_int(v) is None:
+            out.append(problem("W207", file=name, cell=table.cell(col, int(row)), row=int(row), text=v.strip()[:40]))
+    if out:
+        table.frame = table.frame.copy()
+        table.frame[col] = [None if isinstance(v, str) and v.strip() and parse_int(v) is None else v for v in values]
+    return out
 
 
 def _short(exc: BaseException) -> str:

@@ -30,6 +30,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from macros.adapters.ledger_errors import LEDGER_BACKUPS_KEPT, backup_ledger, is_permission, \
+    ledger_backups, open_error, writable
 from macros.errors import ConfigError
 
 SCHEMA_VERSION = 1
@@ -126,6 +128,7 @@ ADDED_COLUMNS = (
     ("files", "group_key", "TEXT NOT NULL DEFAULT ''"),
     ("files", "message_id", "TEXT"),
     ("runs", "reported_upto", "INTEGER"),  # the highest files.id a finished run has reported
+    ("files", "nonce", "TEXT"),  # the issued form copy's random nonce (_kexie), when it has one
 )
 
 
@@ -204,6 +207,7 @@ class FileRecord:
     kind: str = "form"
     group_key: str = ""
     message_id: str | None = None
+    nonce: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "FileRecord":
@@ -227,15 +231,19 @@ class Ledger:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        if self.path.exists() and not writable(self.path):  # SQLite would open it read-only
+            raise open_error(self.path, PermissionError("read-only"))
         try:
             self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
         except sqlite3.Error as exc:
-            raise ConfigError(f"无法打开汇总台账“{self.path.name}”：{exc}") from exc
+            raise open_error(self.path, exc) from exc
         self.db.row_factory = sqlite3.Row
         try:
             try:
                 mode = self.db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            except sqlite3.OperationalError:  # e.g. a network share without shared memory
+            except sqlite3.OperationalError as exc:  # e.g. a network share without shared memory
+                if is_permission(exc, self.path):
+                    raise
                 mode = self.db.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
             # WAL: commits are atomic and durable enough with NORMAL; a rollback journal (WAL
             # unavailable, as on some network shares) needs FULL for the same guarantee.
@@ -244,10 +252,7 @@ class Ledger:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self.db.close()
-            raise ConfigError(
-                f"汇总台账“{self.path.name}”已损坏，无法打开（{exc}）。请从备份恢复该文件；"
-                "如无备份，可把它改名移走后重新汇总（收件箱中的文件会重新登记）。"
-            ) from exc
+            raise open_error(self.path, exc) from exc
 
     def _migrate(self) -> None:
         with self.transaction():
@@ -319,7 +324,7 @@ class Ledger:
         """Insert one file and its rows in one transaction; returns the file's id."""
         cols = ("sha256", "name", "path", "size", "mtime_ns", "mtime", "received_at", "unit_code",
                 "unit_name", "campaign_id", "form_version", "issued_at", "submitted_on", "status",
-                "row_count", "rows_rejected", "problems", "kind", "group_key", "message_id")
+                "row_count", "rows_rejected", "problems", "kind", "group_key", "message_id", "nonce")
         values = [file.get(c) for c in cols]
         values[cols.index("kind")] = file.get("kind") or "form"
         values[cols.index("group_key")] = file.get("group_key") or ""
@@ -341,6 +346,19 @@ class Ledger:
 
     def files(self) -> list[FileRecord]:
         return [FileRecord.from_row(r) for r in self.db.execute("SELECT * FROM files ORDER BY id")]
+
+    def current_of(self, unit_code: str | None) -> FileRecord | None:
+        """The unit's current form (as this connection sees it, uncommitted batch included)."""
+        if not unit_code:
+            return None
+        row = self.db.execute("SELECT * FROM current_files WHERE unit_code = ?", (unit_code,)).fetchone()
+        return FileRecord.from_row(row) if row else None
+
+    def written_item_ids(self) -> set[str]:
+        """编号 that a run has written to the master since they were handed out."""
+        return {r[0] for r in self.db.execute(
+            "SELECT i.item_id FROM item_ids i WHERE EXISTS "
+            "(SELECT 1 FROM runs r WHERE r.written = 1 AND r.finished_at >= i.assigned_at)")}
 
     def current_ids(self) -> set[int]:
         return {r[0] for r in self.db.execute("SELECT id FROM current_files")}
@@ -412,7 +430,14 @@ class Ledger:
     # --- checks -------------------------------------------------------------------------
     def check(self) -> list[str]:
         """Consistency problems (empty when the ledger is sound); used by tests and support."""
-        out = []
+        out: list[str] = []
+        try:
+            self._check(out)
+        except sqlite3.DatabaseError as exc:  # damage found by a query: reported, never raised
+            out.append(f"damaged: {exc}")
+        return out
+
+    def _check(self, out: list[str]) -> None:
         result = self.db.execute("PRAGMA integrity_check").fetchone()[0]
         if result != "ok":
             out.append(f"integrity_check: {result}")
@@ -430,7 +455,13 @@ class Ledger:
             "SELECT unit_code FROM current_files GROUP BY unit_code, group_key HAVING COUNT(*) > 1"
         ):
             out.append(f"unit {unit} has two current files")
-        return out
+
+
+    # --- backups ------------------------------------------------------------------------
+    def backup(self, folder: Path | None = None, keep: int = LEDGER_BACKUPS_KEPT) -> Path:
+        """Copy the ledger into ``folder`` (备份/ beside it) with SQLite's online backup API
+        (consistent while open); keep the newest ``keep`` copies."""
+        return backup_ledger(self.db, self.path, folder, keep)
 
 
 class _Transaction:
@@ -472,13 +503,16 @@ class _Batch:
         self._begin()
         return self
 
-    def tick(self) -> None:
+    def tick(self) -> bool:
+        """Count one insert; True when this call committed the batch."""
         import time
 
         self.count += 1
         if self.count >= self.max_records or time.monotonic() - self.started >= self.max_seconds:
             self.db.execute("COMMIT")
             self._begin()
+            return True
+        return False
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")

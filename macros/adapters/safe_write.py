@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
+import time
 import zipfile
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,14 +20,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
 
 from defusedxml import ElementTree as SafeET
-from filelock import FileLock, Timeout
-
+from macros.adapters import run_lock
+from macros.adapters.crash_point import crash_point
+from macros.adapters.file_attrs import is_read_only, keep_attributes
 from macros.errors import RefusedError
 
 BACKUP_DIR = "备份"
 BACKUPS_KEPT = 10
-_locks: dict[Path, FileLock] = {}
-_locks_guard = threading.Lock()
 
 
 def owner_files(path: Path) -> list[Path]:
@@ -47,23 +46,59 @@ def refuse_if_open(path: Path) -> None:
 
 
 def lock_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.kexie.lock")
+    return run_lock.lock_path(path)
 
 
 @contextmanager
 def master_lock(path: Path, timeout: float = 0) -> Iterator[None]:
-    """Exclusive lock for one kexie run on ``path`` (re-entrant within a process)."""
+    """Exclusive lock for one kexie run on ``path`` (re-entrant within a thread); the lock file
+    is removed when the lock is released (``macros.adapters.run_lock``)."""
     path = Path(path).resolve()
-    with _locks_guard:
-        lock = _locks.setdefault(path, FileLock(str(lock_path(path)), timeout=timeout))
     try:
-        lock.acquire(timeout=timeout)
-    except Timeout as exc:
+        run_lock.acquire(path, timeout)
+    except run_lock.LockTimeout as exc:
         raise RefusedError(f"另一个 kexie 任务正在处理“{path.name}”，本次不写入。请稍后再试。") from exc
+    except PermissionError as exc:
+        raise RefusedError(not_writable_message(path.parent, path.name)) from exc
     try:
         yield
     finally:
-        lock.release()
+        run_lock.release(path)
+
+
+def not_writable_message(folder: Path, name: str) -> str:
+    return (f"文件夹“{folder}”不允许写入（权限不足或为只读），无法保存“{name}”。"
+            "请在文件夹的“属性→安全”中给当前用户写入权限，或把活动文件夹复制到可写的位置后重试。")
+
+
+def refuse_if_read_only(path: Path) -> None:
+    """A master staff marked read-only (mode 444 / the read-only attribute) is never replaced."""
+    if path.exists() and is_read_only(path):
+        raise RefusedError(
+            f"工作簿“{path.name}”被设为只读，本次不写入。如需更新，请先取消只读"
+            "（Windows：右键→属性→取消勾选“只读”；Linux/macOS：chmod u+w）后重试。")
+
+
+REPLACE_TRIES = 8  # os.replace attempts while antivirus or a sync client holds the file
+REPLACE_FIRST_WAIT = 0.1  # seconds, doubling (about 25 s in all)
+
+
+def replace_with_retry(tmp: Path, path: Path) -> None:
+    """os.replace, retried while another program (antivirus, OneDrive, a sync client) holds
+    ``path``; then RefusedError (exit 3) naming the cause."""
+    wait = REPLACE_FIRST_WAIT
+    for attempt in range(REPLACE_TRIES):
+        try:
+            os.replace(tmp, path)
+            return
+        except PermissionError as exc:
+            if attempt == REPLACE_TRIES - 1:
+                raise RefusedError(
+                    f"“{path.name}”正被其他程序占用（杀毒软件、网盘同步或其他程序正在读取），"
+                    f"重试 {REPLACE_TRIES} 次后仍无法替换，本次不写入，原文件保持不变。请稍后再试；"
+                    "如反复出现，请把活动文件夹移出同步盘，或在杀毒软件中把它设为信任位置。") from exc
+            time.sleep(wait)
+            wait *= 2
 
 
 # --- content openpyxl cannot round-trip -----------------------------------------------------
@@ -202,7 +237,7 @@ def replace_atomically(path: Path, write: Callable[[Path], Any]) -> Path:
     tmp = temp_path(path)
     try:
         write(tmp)
-        os.replace(tmp, path)
+        replace_with_retry(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
@@ -234,6 +269,7 @@ def save_with(path: Path, write: Callable[[Path], None], regenerated: Iterable[s
     regenerated = list(regenerated)
     with master_lock(path):
         refuse_if_open(path)
+        refuse_if_read_only(path)
         if path.exists() and not lossless:
             refuse_if_lossy(path, regenerated)
         clean_stale_temps(path)
@@ -248,9 +284,12 @@ def save_with(path: Path, write: Callable[[Path], None], regenerated: Iterable[s
                     raise OSError(f"written workbook is corrupt at {bad}")
             refuse_if_open(path)  # Excel may have opened it while we were writing
             if path.exists():
+                keep_attributes(path, tmp)
                 _backup(path)
-            os.replace(tmp, path)
+            crash_point("before-replace")
+            replace_with_retry(tmp, path)
             _fsync_dir(path.parent)
+            crash_point("after-replace")
         finally:
             tmp.unlink(missing_ok=True)
 

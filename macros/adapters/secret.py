@@ -3,7 +3,7 @@
 ``load_or_create_secret(master)`` returns 32 random bytes stored hex-encoded in
 ``.<master file name>.kexie-key`` in the master's folder (e.g. ``.献策.xlsx.kexie-key``). The file
 is created once, atomically (concurrent first runs agree on one secret), readable by its owner
-only where the OS has POSIX permissions. It never goes into a form. Move or rename it together
+only where the OS has POSIX permissions, and hidden on Windows. It never goes into a form. Move or rename it together
 with the master: without it the forms already issued can no longer be verified.
 """
 
@@ -14,6 +14,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from macros.adapters.file_attrs import set_hidden
 from macros.errors import ConfigError
 
 __all__ = ["SECRET_BYTES", "secret_path", "load_or_create_secret", "load_secret"]
@@ -63,6 +64,7 @@ def _write_new(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         try:
             os.link(tmp, path)  # atomic "create if absent" with the full content
+            set_hidden(path)
         except FileExistsError:
             return
         except (OSError, NotImplementedError):
@@ -75,6 +77,7 @@ def _write_new(path: Path, data: bytes) -> None:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+            set_hidden(path)
     finally:
         try:
             os.unlink(tmp)

@@ -46,11 +46,11 @@ UNIT_CODE_LABEL = "单位编号"
 TOPICS_SHEET = "主题列表"  # hidden; the topic drop-down's source
 TOPICS_NAME = "kexie_topics"  # defined name of the topic list (works in Excel 2007+, WPS, LibreOffice)
 META_HEADERS = ("key", "value")
-META_KEYS = ("campaign_id", "unit_code", "unit_name", "form_version", "token", "issued_at")
+META_KEYS = ("campaign_id", "unit_code", "unit_name", "form_version", "token", "issued_at", "data_sheet", "nonce")
 WORD_COUNT_SPAN = 4000  # characters of 正文 the 字数 formula looks at
 
 # Per-unit markers (the values substituted by FormTemplate.render).
-MARKERS = ("unit_code", "unit_name", "token", "quota_text")
+MARKERS = ("unit_code", "unit_name", "token", "quota_text", "nonce")
 
 INPUT_FILL = PatternFill("solid", fgColor="FFFFFFFF")
 LOCKED_FILL = PatternFill("solid", fgColor="FFF2F2F2")
@@ -355,6 +355,8 @@ def _meta_sheet(ws, spec: FormSpec) -> None:
         "form_version": int(spec.form_version),
         "token": marker("token"),
         "issued_at": spec.issued_at.isoformat(timespec="seconds"),
+        "data_sheet": FORM_SHEET,  # the only sheet consolidation reads
+        "nonce": marker("nonce"),  # random per issued copy: tells two copies of one unit's form apart
     }
     for j, h in enumerate(META_HEADERS, start=1):
         ws.cell(row=1, column=j, value=h)

@@ -37,6 +37,7 @@ from defusedxml import ElementTree as SafeET
 from openpyxl.utils import get_column_letter
 
 from macros.adapters.engine import Formula
+from macros.adapters.xlsx_quote import LIVE_PREFIXES, quote_twins
 from macros.core.grid import header_key
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -165,10 +166,21 @@ def _esc(text: str) -> str:
 
 
 class _Writer:
-    def __init__(self, styles: _Styles, date1904: bool):
+    def __init__(self, styles: _Styles, date1904: bool, quote_base: int | None = None):
         self.styles = styles
         self.epoch = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 30)
         self._date_style: dict[tuple[int | None, str | None], int | None] = {}
+        # Index of the quote-prefixed twin of cell format 0 (twin of xf i = quote_base + i);
+        # None when the workbook's styles could not be extended: text is still written as text.
+        self.quote_base = quote_base
+
+    def text(self, ref: str, style: int | None, value: str) -> str:
+        """An inline string; text Excel would take for a formula once edited (=, +, -, @) gets
+        the quote-prefixed twin of its format, so F2+Enter keeps it text."""
+        if value[:1] in LIVE_PREFIXES and self.quote_base is not None:
+            style = self.quote_base + (style or 0)
+        s = f' s="{style}"' if style is not None else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_esc(value)}</t></is></c>'
 
     def serial(self, value: date) -> float:
         if isinstance(value, datetime):
@@ -196,13 +208,13 @@ class _Writer:
         s = f' s="{style}"' if style is not None else ""
         cls = value.__class__
         if cls is str:
-            return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_esc(value)}</t></is></c>'
+            return self.text(ref, style, value)
         if value is None:
             return f'<c r="{ref}"{s}/>' if s else ""
         if isinstance(value, Formula):
             raise SpliceUnsupported("formula")
         if isinstance(value, str):
-            return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_esc(value)}</t></is></c>'
+            return self.text(ref, style, str(value))
         if isinstance(value, bool):
             return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
         if isinstance(value, (int, float)):
@@ -437,7 +449,7 @@ def _splice_sheet(xml: bytes, sp: TableSplice, writer: _Writer, out: IO[bytes]) 
                 rs = str(r)
                 for c, key, letter, style, fmt, s_attr in slots:
                     value = get(key)
-                    if value.__class__ is str:  # the common case, inlined
+                    if value.__class__ is str and value[:1] not in LIVE_PREFIXES:  # the common case, inlined
                         parts.append((c, f'<c r="{letter}{rs}"{s_attr} t="inlineStr"><is><t xml:space="preserve">'
                                          f'{_esc(value)}</t></is></c>'))
                     elif value is None:
@@ -513,7 +525,8 @@ def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[Ta
         parts = _sheet_parts(zin)
         names = zin.namelist()
         date1904 = b'date1904="1"' in zin.read("xl/workbook.xml") or b"date1904=\"true\"" in zin.read("xl/workbook.xml")
-        writer = _Writer(_Styles.read(zin), date1904)
+        styles_xml, quote_base = quote_twins(zin, (row for sp in splices for row in sp.rows))
+        writer = _Writer(_Styles.read(zin), date1904, quote_base)
         by_part: dict[str, TableSplice] = {}
         table_parts: dict[str, TableSplice] = {}
         for sp in splices:
@@ -540,7 +553,7 @@ def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[Ta
                     with zout.open(zi, "w", force_zip64=True) as fh:
                         _splice_sheet(zin.read(name), by_part[name], writer, fh)
                     continue
-                data = zin.read(name)
+                data = zin.read(name) if name != "xl/styles.xml" or styles_xml is None else styles_xml
                 if name in table_parts:
                     sp = table_parts[name]
                     data = _resize_table(data, sp.header_row, sp.header_row + len(sp.rows))

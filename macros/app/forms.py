@@ -9,6 +9,7 @@ key file beside the master (macros/adapters/secret.py) and never goes into a for
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -139,6 +140,7 @@ def run_forms(master_or_engine: Any, out_dir: str | Path, all_units: bool = Fals
             "unit_name": unit.name,
             "token": form_token(secret, spec.campaign_id, unit.code, spec.form_version),
             "quota_text": quota_text(unit.quota),
+            "nonce": secrets.token_hex(8),
         })
         try:
             write_atomic(path, data)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["safe_filename", "FALLBACK_NAME", "WINDOWS_RESERVED"]
+__all__ = ["safe_filename", "shown_name", "FALLBACK_NAME", "WINDOWS_RESERVED"]
 
 #: Used when nothing usable is left of a name.
 FALLBACK_NAME = "未命名"
@@ -132,3 +132,35 @@ def safe_filename(name: str, max_len: int = 80, *, max_bytes: int = 240) -> str:
             # Drop one character of the stem to make room for the prefix.
             result = _REPLACEMENT + stem[:-1] + ext if len(stem) > 1 else _REPLACEMENT + stem
     return result
+
+
+# --- names as printed ----------------------------------------------------------------------
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
+
+
+def _escape_char(ch: str) -> str:
+    if ch in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[ch]
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def shown_name(name: object) -> str:
+    """A file name (or path) as it may be printed in a log line, on screen or in a message:
+    control, format, line/paragraph separator and surrogate characters (Cc, Cf, Zl, Zp, Cs —
+    newline, ESC, U+202E…) become visible escapes (``\\n``, ``\\x1b``, ``\\u202e``), so a name can
+    neither forge a log line nor drive the terminal. A backslash is kept as is unless the name
+    needed escaping (Windows paths stay readable). Everything else is kept."""
+    text = str(name)
+    if not any(unicodedata.category(ch) in _ESCAPED_CATEGORIES for ch in text):
+        return text
+    return "".join(_escape_char(ch) if ch == "\\" or unicodedata.category(ch) in _ESCAPED_CATEGORIES else ch
+                   for ch in text)
+
+
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})

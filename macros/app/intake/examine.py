@@ -22,6 +22,7 @@ from macros.adapters.readers import Job, Read, probe_bytes
 from macros.app.intake.setup import Setup, text
 from macros.app.intake.targets import target
 from macros.core.intake import problem_json
+from macros.core.safe_names import shown_name
 from macros.problems import problem
 
 
@@ -47,6 +48,7 @@ def file_record(read: Read, status: str, problems: list, **extra) -> dict[str, A
         "mtime_ns": mtime_ns, "mtime": datetime.fromtimestamp(mtime_ns / 1e9).isoformat(timespec="seconds"),
         "campaign_id": text(meta.get("campaign_id")), "form_version": text(meta.get("form_version")),
         "issued_at": text(meta.get("issued_at")), "status": status, "problems": problems,
+        "nonce": text(meta.get("nonce")),
         "unit_code": read.unit_code, "unit_name": read.unit_name, "submitted_on": None, "row_count": 0,
         "rows_rejected": 0, "kind": read.kind, "group_key": read.group_key,
         "message_id": (read.source or {}).get("message_id"), **extra,
@@ -72,7 +74,7 @@ def examine(path_or_job: Path | Job, setup: Setup) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
         path = job.path if job is not None else Path(path_or_job if not isinstance(path_or_job, Job)
                                                      else path_or_job.path)
-        p = problem("E201", file=path.name, detail=f"读取时出错：{type(exc).__name__}")
+        p = problem("E201", file=shown_name(path.name), detail=f"读取时出错：{type(exc).__name__}")
         return rejected_outcome(path, setup, p, kind=job.kind if job else None)
 
 
@@ -90,11 +92,18 @@ def _examine(job: Job, setup: Setup) -> Outcome:
         return Outcome(str(job.path), file_record(read, "rejected", [problem_json(p) for p in read.problems]), [])
     checked = target(read.target).validate(read, setup)
     problems = checked.problems
-    status = "accepted" if checked.accepted else "rejected"
-    if not checked.accepted:
-        problems.append(problem_json(problem("E212", file=job.path.name)))
-    rec = file_record(read, status, problems, submitted_on=read.submitted_on, row_count=checked.accepted,
-                      rows_rejected=len(checked.rows) - checked.accepted)
+    accepted = checked.accepted
+    ceiling = setup.ceilings.get(read.unit_code or "") if read.kind == "form" else None
+    if ceiling is not None and accepted > ceiling:  # a flood of rows: the whole file stays out
+        problems.append(problem_json(problem("E215", file=shown_name(job.path.name), count=accepted, limit=ceiling)))
+        accepted = 0
+        for row in checked.rows:
+            row["accepted"], row["normalised"] = False, None
+    elif not accepted:
+        problems.append(problem_json(problem("E212", file=shown_name(job.path.name))))
+    status = "accepted" if accepted else "rejected"
+    rec = file_record(read, status, problems, submitted_on=read.submitted_on, row_count=accepted,
+                      rows_rejected=len(checked.rows) - accepted)
     return Outcome(str(job.path), rec, checked.rows)
 
 
@@ -103,9 +112,14 @@ def _examine(job: Job, setup: Setup) -> Outcome:
 _SETUP: Setup | None = None
 
 
-def _init_worker(setup: Setup) -> None:
+def _init_worker(setup: Setup, parent: int | None = None) -> None:
+    """Worker start: keep the setup, and die with the parent however it dies (a scheduler's
+    time limit kills only the main process)."""
     global _SETUP
     _SETUP = setup
+    from macros.adapters.file_attrs import tie_to_parent
+
+    tie_to_parent(parent)
 
 
 def _noop() -> int:
@@ -129,7 +143,11 @@ class Workers:
             self.pool = self._start(workers)
 
     def _start(self, workers: int) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self.setup,))
+        from macros.adapters.file_attrs import kill_children_on_exit
+
+        kill_children_on_exit()  # Windows: the workers die with this process (a no-op elsewhere)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                   initargs=(self.setup, os.getpid()))
         warm = [pool.submit(_noop) for _ in range(workers)]
         for f in warm:
             f.result()
@@ -155,11 +173,11 @@ class Workers:
             self.pool = None
         # A file crashed a worker: read the rest one by one, each in a fresh process.
         for j in jobs[done:]:
-            pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(self.setup,))
+            pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(self.setup, os.getpid()))
             try:
                 yield pool.submit(_examine_in_worker, j).result()
             except BrokenProcessPool:
-                prob = problem("E207", file=j.path.name, detail="读取时导致读取程序异常退出")
+                prob = problem("E207", file=shown_name(j.path.name), detail="读取时导致读取程序异常退出")
                 yield rejected_outcome(j.path, self.setup, prob, kind=j.kind)
             finally:
                 pool.shutdown(wait=True)

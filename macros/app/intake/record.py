@@ -8,7 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from macros.adapters.crash_point import crash_point
 from macros.app.intake.result import FileResult
+from macros.app.intake_checks import flag_replacement
+from macros.core.safe_names import shown_name
 from macros.core.intake import problem_json
 from macros.problems import problem
 
@@ -55,8 +58,11 @@ def read_and_record(run: "IntakeRun", workers, jobs) -> None:
                                                left_out=left_out(outcome.rows))
             else:
                 rec["received_at"] = datetime.now().replace(microsecond=0).isoformat(timespec="seconds")
+                if outcome.accepted:
+                    flag_replacement(ledger, rec, hint)
                 fid = ledger.record_file(rec, outcome.rows)
                 batch.tick()
+                crash_point("recording")
                 run.recorded += 1
                 run.new_ids[path] = fid
                 if outcome.accepted:
@@ -66,12 +72,13 @@ def read_and_record(run: "IntakeRun", workers, jobs) -> None:
                                                rec["row_count"], list(rec["problems"]), kind=rec.get("kind"),
                                                new=True, sha256=sha, left_out=left_out(outcome.rows),
                                                message_id=hint.get("message_id"))
-                logger.info("登记 %s：%s，单位 %s，%s 行，问题 %s 个", path.name,
+                logger.info("登记 %s：%s，单位 %s，%s 行，问题 %s 个", shown_name(path.name),
                             "通过" if outcome.accepted else "未通过", rec["unit_code"] or "—",
                             rec["row_count"], len(rec["problems"]))
             if run.progress:
-                run.progress(i, total, path.name)
+                run.progress(i, total, shown_name(path.name))
     workers.close()  # free the readers' memory before the master is rebuilt
+    crash_point("recorded")
     logger.info("读取并登记 %s 个文件（另有 %s 个无变化）用时 %.1f 秒", total, len(run.entries) - total,
                 time.perf_counter() - t_read)
 

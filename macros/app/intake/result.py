@@ -6,6 +6,7 @@ file, its kind, the unit, the status, the rows taken and the rows left out with 
 
 from __future__ import annotations
 
+from macros.core.safe_names import shown_name
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,21 +74,21 @@ class ConsolidateResult:
         out = [f"收件箱中共 {len(self.files)} 个报送文件：{parts}。"]
         for f in self.files:
             if f.status == "rejected" or f.problems:
-                out.append(f"  {f.file}（{STATUS_ZH[f.status]}，{f.rows} 行）：")
+                out.append(f"  {shown_name(f.file)}（{STATUS_ZH[f.status]}，{f.rows} 行）：")
                 for p in f.problems[:20]:
                     where = f"[{p['cell']}] " if p.get("cell") else ""
-                    out.append(f"    {p['code']} {where}{p['message']}")
+                    out.append(f"    {p['code']} {where}{shown_name(p['message'])}")
                 if len(f.problems) > 20:
                     out.append(f"    ……另有 {len(f.problems) - 20} 个问题，详见日志。")
         if self.refused:
             out.append(f"未写入活动工作簿：{self.refused}")
             out.append("收到的内容已记入汇总台账，问题解决后重新运行即可写入。")
         elif self.written:
-            out.append(f"已更新“{self.master.name}”：征集明细共 {self.rows_total} 条。")
+            out.append(f"已更新“{shown_name(self.master.name)}”：征集明细共 {self.rows_total} 条。")
         else:
-            out.append(f"“{self.master.name}”无需更新：征集明细共 {self.rows_total} 条。")
+            out.append(f"“{shown_name(self.master.name)}”无需更新：征集明细共 {self.rows_total} 条。")
         if self.kept_manual:
             out.append(f"征集明细中有 {self.kept_manual} 行不是由报送表汇总而来（手工录入），已原样保留。")
         if self.log_path:
-            out.append(f"日志：{self.log_path}")
+            out.append(f"日志：{shown_name(self.log_path)}")
         return out

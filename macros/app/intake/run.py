@@ -31,8 +31,12 @@ from macros.app.intake.record import file_statuses, read_and_record, record_spec
 from macros.app.intake.result import STATUS_ZH, ConsolidateResult, FileResult
 from macros.app.intake.setup import MasterInfo, master_setup
 from macros.app.intake.sheets import rebuild
+from macros.adapters.crash_point import crash_point
+from macros.app.intake_checks import backup_ledger
+from macros.core.safe_names import shown_name
 from macros.app.intake.targets import staged_entries, target
 from macros.errors import ConfigError, Exit, RefusedError
+from macros.problems import CODES
 from macros.schema import ITEMS
 
 WORKERS = 2
@@ -110,10 +114,15 @@ class IntakeRun:
     def execute(self) -> ConsolidateResult:
         t0 = time.perf_counter()
         self._check_paths()
-        self.logger = _logger(self.log_path)
+        try:
+            self.logger = _logger(self.log_path)
+        except PermissionError as exc:
+            from macros.adapters.safe_write import not_writable_message
+
+            raise RefusedError(not_writable_message(self.log_path.parent, self.log_path.name)) from exc
         result = self.result
         try:
-            self.logger.info("开始汇总：工作簿 %s，收件箱 %s", self.master, self.inbox)
+            self.logger.info("开始汇总：工作簿 %s，收件箱 %s", shown_name(self.master), shown_name(self.inbox))
             self._run()
         except RefusedError as exc:
             result.refused = exc.message
@@ -130,11 +139,11 @@ class IntakeRun:
 
     def _check_paths(self) -> None:
         if not self.master.is_file():
-            raise ConfigError(f"找不到活动工作簿：{self.master}")
+            raise ConfigError(f"找不到活动工作簿：{shown_name(self.master)}")
         if self.master.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise ConfigError(f"活动工作簿必须是 .xlsx 文件：{self.master.name}")
+            raise ConfigError(f"活动工作簿必须是 .xlsx 文件：{shown_name(self.master.name)}")
         if not self.inbox.is_dir():
-            raise ConfigError(f"找不到收件箱文件夹：{self.inbox}")
+            raise ConfigError(f"找不到收件箱文件夹：{shown_name(self.inbox)}")
 
     def _run(self) -> None:
         from macros.adapters.file_engine import FileEngine
@@ -144,9 +153,15 @@ class IntakeRun:
             self.engine = FileEngine(self.master)
         self.info = master_setup(self.engine, self.master, self.today)
         self.candidates, self.special = inbox_entries(self.inbox)
+        if self.candidates and self.info.setup.expect.secret is None:  # configuration: said once, exit 2
+            key = self.info.setup.expect.key_file or "密钥文件"
+            raise ConfigError(CODES["E213"].template.format(key=key))
         workers = Workers(self.info.setup, self.workers if self.candidates else 0)
         try:
             with master_lock(self.master, timeout=self.lock_timeout):
+                crash_point("locked")
+                if self.own_engine:  # read under the lock: another run may just have replaced the file
+                    self.engine = FileEngine(self.master)
                 with Ledger(ledger_path(self.master)) as ledger:
                     self.ledger = ledger
                     self._locked(workers)
@@ -189,17 +204,18 @@ class IntakeRun:
         rebuild(self, current_after, changed=self.recorded > 0 or staged_changed)
         ledger.record_run(self.started, datetime.now(), str(self.inbox), len(self.candidates), self.recorded,
                           self.result.written, self.result.exit_code if not self.result.refused else int(Exit.REFUSED))
+        backup_ledger(ledger, changed=self.recorded > 0 or self.result.written, logger=self.logger)
 
     def _log_files(self) -> None:
         """Every inbox entry in the log; the full problem lines of what is new in this run."""
         for f in self.result.files:
-            self.logger.info("文件 %s：%s，%s，单位 %s，%s 行%s", f.file, STATUS_ZH.get(f.status, f.status),
+            self.logger.info("文件 %s：%s，%s，单位 %s，%s 行%s", shown_name(f.file), STATUS_ZH.get(f.status, f.status),
                              f.kind or "—", f.unit_code or "—", f.rows, "（本次新收到）" if f.new else "")
             if not f.new:
                 continue
             for p in f.problems:
                 self.logger.info("  %s %s %s%s", p.get("level"), p.get("code"),
-                                 f"[{p['cell']}] " if p.get("cell") else "", p.get("message"))
+                                 f"[{p['cell']}] " if p.get("cell") else "", shown_name(p.get("message")))
 
     def _check_campaign(self) -> None:
         campaign_id = self.info.campaign_id

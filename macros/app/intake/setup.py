@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ class Setup:
     vctx: Any  # macros.core.validate.ValidationContext
     topics: Topics
     limits: Limits = Limits()
+    ceilings: dict[str, int] = field(default_factory=dict)  # unit code -> most rows (每单位报送上限)
 
     @property
     def read(self) -> ReadContext:
@@ -68,7 +69,10 @@ def master_setup(engine, master: Path, today: date) -> MasterInfo:
             order.append(code_t)
             names[code_t] = name_t or code_t
     expect = Expect(campaign_id, load_secret(master), units, year=vctx.year, key_file=secret_path(master).name)
-    return MasterInfo(Setup(expect, vctx, _topics(tables["topics"].frame)), order, names, campaign_id)
+    from macros.app.intake_checks import unit_ceilings
+
+    setup = Setup(expect, vctx, _topics(tables["topics"].frame), ceilings=unit_ceilings(engine, settings, frame))
+    return MasterInfo(setup, order, names, campaign_id)
 
 
 def _topics(frame) -> Topics:

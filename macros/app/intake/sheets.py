@@ -11,6 +11,7 @@ from macros.adapters.ledger import FileRecord, Ledger
 from macros.adapters.readers.department import is_department_unit
 from macros.app.tally import refresh_stats
 from macros.core.intake import CurrentRow, json_value, plan_items, problem_json, same_rows
+from macros.app.intake_checks import warn_returning
 from macros.problems import CODES, problem
 from macros.schema import ITEMS, SUBMISSIONS
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from macros.app.intake.run import IntakeRun
 
 
+FLAGGED = ("W204", "W205", "W206")  # accepted, but 报送记录 asks staff to check
 PENDING_CODES = ("E230", "E231")  # the unit could not be told: 待确认
 LEFT_OUT_SHOWN = 5  # rows named in 报送记录's 结果 before "等 n 行"
 
@@ -42,6 +44,10 @@ def _result_text(rec: FileRecord, current: set[int], rows: list[tuple[int, bool,
     if rec.status == "accepted":
         text = "已汇总" if rec.id in current else "已被替代"
         note = _rows_note(rows, rec.kind) if rec.id in current else ""
+        flags = [p.get("code") for p in rec.problems if p.get("code") in FLAGGED]
+        if flags:
+            check = "请核实：" + "、".join(f"{c} {CODES[c].title}" for c in dict.fromkeys(flags))
+            note = f"{check}；{note}" if note else check
         return f"{text}（{note}）" if note else text
     codes = [p.get("code") for p in rec.problems if p.get("level") == "error"]
     code = codes[0] if codes else None
@@ -94,6 +100,7 @@ def rebuild(run: "IntakeRun", current: set[int], changed: bool) -> None:
                       info.unit_names, info.unit_order)
     subs = submissions(ledger, current)
     result.kept_manual = plan.kept_manual
+    warn_returning(result.files, ledger, plan.rows, old_rows, info.unit_names)
     if not changed and not departments_changed:
         old_subs = engine.read_table(SUBMISSIONS).records()
         if same_rows(plan.rows, old_rows, list(ITEMS.keys) + extra) and \
