@@ -168,7 +168,7 @@ def test_kexie_addin_install_on_linux_exits_2_in_chinese():
 
 
 def test_default_addin_is_the_committed_build():
-    assert ai.DEFAULT_ADDIN == ai.PROJECT_ROOT / "workbook" / "kexie.xlam"
+    assert ai.DEFAULT_ADDIN == ai.PROJECT_ROOT / "macros" / "resources" / "addin" / "kexie.xlam"
     assert ai.DEFAULT_ADDIN.is_file()
 
 

@@ -105,7 +105,9 @@ PDF_EXPORT_OPTIONS = {
 
 def fontconfig_file() -> Path:
     """The fontconfig file shipped in the package (GB/T 9704 font aliases)."""
-    return Path(__file__).resolve().parent.parent / "fonts.conf"
+    from macros import resources
+
+    return resources.fontconfig_file()
 
 
 def find_soffice() -> Path | None:
