@@ -30,6 +30,7 @@ HANDLERS = {
     "allocate": "macros.app.allocate",
     "report": "macros.app.report",
     "addin": "macros.addin_install",
+    "doctor": "macros.app.doctor",
 }
 
 
@@ -108,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("action", choices=("install", "remove"))
     s.add_argument("--file", help="install：加载项文件（默认：项目中的 workbook/kexie.xlam）")
     s.add_argument("--dir", help="Excel 启动文件夹（默认：当前用户的 XLSTART）")
+
+    from macros.app import doctor
+    doctor.add_arguments(sub.add_parser("doctor", help="检查本机能否运行 kexie（Python、依赖、LibreOffice、字体、加载项）"))
     return p
 
 
