@@ -2,8 +2,8 @@
 
 Each sub-command is parsed here and handed to ``command(args) -> CommandResult`` of the module
 named in HANDLERS (imported lazily, so start-up stays fast and a capability that is not built
-yet says so in Chinese). The contract — commands, ``--json`` shapes, exit codes — is SPEC
-section 7: with ``--json`` stdout carries exactly one JSON object and people's messages go to
+yet says so in Chinese). The contract — commands, ``--json`` shapes, exit codes — is docs/cli.md:
+with ``--json`` stdout carries exactly one JSON object and people's messages go to
 stderr.
 """
 

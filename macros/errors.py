@@ -1,4 +1,4 @@
-"""Exit codes of the command-line contract (SPEC section 7) and the errors that carry them."""
+"""Exit codes of the command-line contract (docs/cli.md) and the errors that carry them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Campaign presets built from the seed documents (../shared/seeds), as plain data.
+"""Campaign presets built from the seed documents (tests/seeds/), as plain data.
 
 ``preset(name)`` returns the settings and table rows that ``kexie new --preset`` lays into a new
 workbook; ``demo_campaign()`` is the complete Dandong 献策 campaign of seed 000 with a roster of

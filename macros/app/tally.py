@@ -9,7 +9,7 @@
 * :func:`write_stats` — the layout step alone, for callers that already hold a TallyResult.
 * :func:`command` — ``kexie tally MASTER [--today D] [--json]``.
 
-Exit codes (SPEC section 7): 0 when the tally is done and no data problem was met; 1 when it
+Exit codes (docs/cli.md): 0 when the tally is done and no data problem was met; 1 when it
 is done but data problems were found while tallying (items of units missing from the roster,
 unreadable target values or deadlines, scoring rules that cannot be used…), listed in
 ``problems`` with code and cell. Units short of quota and overdue tasks are *results*, not data
