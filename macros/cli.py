@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("addin", help="安装或卸载 Excel 加载项")
     s.add_argument("action", choices=("install", "remove"))
-    s.add_argument("--file", help="install：加载项文件（默认：项目中的 workbook/kexie.xlam）")
+    s.add_argument("--file", help="install：加载项文件（默认：kexie 自带的 kexie.xlam）")
     s.add_argument("--dir", help="Excel 启动文件夹（默认：当前用户的 XLSTART）")
 
     from macros.app import doctor
