@@ -31,6 +31,7 @@ HANDLERS = {
     "report": "macros.app.report",
     "addin": "macros.addin_install",
     "doctor": "macros.app.doctor",
+    "certificates": "macros.app.certificates",
 }
 
 
@@ -105,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True)
     s.add_argument("--today", type=_date, help="以该日期为今天")
 
+    from macros.app import certificates
+    certificates.add_arguments(sub.add_parser("certificates", help="印制荣誉证书、会员证（PDF），或核验证书二维码"))
+
     s = sub.add_parser("addin", help="安装或卸载 Excel 加载项")
     s.add_argument("action", choices=("install", "remove"))
     s.add_argument("--file", help="install：加载项文件（默认：kexie 自带的 kexie.xlam）")
@@ -128,11 +132,11 @@ def command(args):
     if args.command == "schema":
         from macros.schema import to_markdown
 
-        return CommandResult(lines=[to_markdown()])
+        return CommandResult(lines=[to_markdown().rstrip("\n")])  # print adds the last newline
     if args.command == "codes":
         from macros.problems import codes_markdown
 
-        return CommandResult(lines=[codes_markdown()])
+        return CommandResult(lines=[codes_markdown().rstrip("\n")])
     raise AssertionError(args.command)
 
 

@@ -252,3 +252,20 @@ register("W909", "邮箱设置有误", "“设置”中的邮箱设置有误：{
 register("W910", "未设置邮箱密码", "未设置邮箱密码（环境变量 KEXIE_MAIL_PASSWORD）：{detail}")
 register("W911", "kexie 未作为软件包安装", "kexie 未作为软件包安装：{detail}")
 register("E912", "找不到工作簿或文件夹", "找不到工作簿或文件夹：{detail}")
+# Certificates (荣誉证书, 会员证).
+register("E701", "会员编号重复",
+         "会员编号“{value}”在“会员名册”中出现了不止一次（第 {rows} 行）：这些会员的会员证没有印制。"
+         "请改正编号后再印。")
+register("E702", "会员信息缺少必填项",
+         "“{sheet}”第 {row} 行缺少{column}：这一行没有印制证书。")
+register("E703", "证书版式文件有误", "证书版式文件“{file}”有误：{detail}")
+register("W701", "照片缺失或无法读取",
+         "{name}（“{sheet}”第 {row} 行）的照片“{value}”{detail}：证书已印制，但没有照片。"
+         "请把照片放进工作簿旁的“照片”文件夹后重印。")
+register("W702", "姓名或单位过长",
+         "{name}的“{column}”在最小字号 {size:g} 磅时仍宽于版式允许的 {width:g} 毫米，印出来会超出位置。"
+         "请调整版式文件（max_width、min_size）或手工处理这张证书。")
+register("W703", "没有可印制的证书",
+         "没有可印制的{kind}：{detail}")
+register("W704", "打印机校准表中找不到该打印机",
+         "“打印机校准”表中没有打印机“{value}”，本次按无偏移印制。")

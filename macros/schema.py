@@ -165,6 +165,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("phone", "联系电话", "phone"),
     Setting("email", "电子邮箱", "email"),
     Setting("excellent_units", "优秀组织单位名额", "int", note="考核排名前几名推荐为优秀组织单位"),
+    Setting("cert_printer", "证书打印机", note="印证书用哪台打印机的偏移（“打印机校准”表中的名称）"),
+    Setting("cert_batch", "证书每批张数", "int", note="每个 PDF 文件最多印多少张证书，默认 100"),
 )
 
 # --- tables ------------------------------------------------------------------------------------
@@ -339,11 +341,51 @@ SUBMISSIONS = Table(
     description="收到的每个报送文件及处理结果（每次汇总由台账重新生成）",
 )
 
+# --- certificates: members, award list, printer calibration ------------------------------------
+MEMBERS = Table(
+    "members", "会员名册", "tblMembers",
+    (
+        C("member_no", "会员编号", required=True, unique=True, width=12, note="印在会员证上，不能重复"),
+        C("name", "姓名", required=True, width=10),
+        C("gender", "性别", width=6),
+        C("org", "单位", width=26),
+        C("title", "职务/职称", width=16),
+        C("joined", "入会日期", "date", width=12),
+        C("photo", "照片", width=18, note="照片文件名，照片放在工作簿旁的“照片”文件夹；留空则不印照片"),
+        C("note", "备注", width=16),
+    ),
+    description="个人会员名单，用于印制会员证（kexie certificates --kind 会员证）",
+)
+
+AWARDS = Table(
+    "awards", "获奖名单", "tblAwards",
+    (
+        C("award", "奖项", required=True, width=16, note="如：一等奖、优秀组织单位、先进个人"),
+        C("winner", "获奖者", required=True, width=16, note="个人姓名或集体（单位）名称"),
+        C("org", "单位", width=26),
+        C("reason", "事由", "longtext", width=36, note="如获奖计策题目；可印在荣誉证书上"),
+        C("note", "备注", width=16),
+    ),
+    description="荣誉证书的名单；留空时按统计的优秀组织单位、先进个人及评审奖项生成",
+)
+
+PRINTERS = Table(
+    "printers", "打印机校准", "tblPrinters",
+    (
+        C("printer", "打印机", required=True, unique=True, width=20),
+        C("dx", "水平偏移(毫米)", "number", width=14, note="打印结果比校准页偏左时填正数（向右移）"),
+        C("dy", "垂直偏移(毫米)", "number", width=14, note="打印结果比校准页偏上时填正数（向下移）"),
+        C("note", "说明", width=24),
+    ),
+    description="各台打印机印证书时的位置偏移（先用 kexie certificates --calibration 打印校准页量出）",
+)
+
 TABLES: dict[str, Table] = {
     t.key: t
     for t in (
         QUOTA_RULES, UNITS, LEADERS, PHASES, TASKS, TOPICS, ITEMS, TARGETS, SCORING_RULES,
         GRADE_THRESHOLDS, VALIDATION_RESULTS, SUBMISSIONS,
+        MEMBERS, AWARDS, PRINTERS,
     )
 }
 
@@ -363,6 +405,9 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("指标", "tables", "staff", TARGETS.description, ("targets",)),
     Sheet("考核规则", "tables", "staff", "考核项目、权重、计分方式及等次分数线",
           ("scoring_rules", "grades")),
+    Sheet("获奖名单", "tables", "staff", AWARDS.description, ("awards",)),
+    Sheet("会员名册", "tables", "staff", MEMBERS.description, ("members",)),
+    Sheet("打印机校准", "tables", "staff", PRINTERS.description, ("printers",)),
     Sheet(STATS_SHEET, "report", "product", "按单位、类别、主题的统计、考核结果和图表（每次更新统计重新生成）"),
     Sheet("校验结果", "tables", "product", VALIDATION_RESULTS.description, ("validation",)),
     Sheet("报送记录", "tables", "product", SUBMISSIONS.description, ("submissions",)),

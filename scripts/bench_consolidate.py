@@ -71,7 +71,7 @@ def generate(folder: Path, forms: int, rows: int) -> tuple[Path, Path]:
         return master, inbox
     from macros.app.forms import run_forms
     from macros.app.new import new_campaign
-    from macros.presets import demo_campaign
+    from macros.demo.campaign import demo_campaign
 
     shutil.rmtree(inbox, ignore_errors=True)
     data = demo_campaign()

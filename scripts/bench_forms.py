@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from macros.app.forms import run_forms  # noqa: E402
 from macros.app.new import new_campaign  # noqa: E402
-from macros.presets import demo_campaign  # noqa: E402
+from macros.demo.campaign import demo_campaign  # noqa: E402
 
 
 def main() -> int:

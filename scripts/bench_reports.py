@@ -36,8 +36,9 @@ TODAY = date(2010, 10, 25)
 def build_master(path: Path, n: int, seed: int = 2010) -> Path:
     """The demo campaign with a roster of ``n`` 市级学会, each short of its quota of 3."""
     from macros.app.new import new_campaign
-    from macros.core.demo_texts import make_author, make_title
-    from macros.presets import DANDONG_TOPICS, demo_campaign
+    from macros.demo.texts import make_author, make_title
+    from macros.presets import DANDONG_TOPICS
+    from macros.demo.campaign import demo_campaign
 
     rng = random.Random(seed)
     data = demo_campaign()

@@ -13,6 +13,11 @@ if ! (command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep "Noto Ser
   missing+=(fonts-noto-cjk)
 fi
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
+# certificates embed a TrueType CJK font (Noto CJK is OpenType/CFF, which ReportLab cannot embed)
+if ! (command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -E "UKai|WenQuanYi Zen Hei" >/dev/null); then
+  missing+=(fonts-arphic-ukai fonts-wqy-zenhei)
+fi
+command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)  # the tests decode certificate QR codes
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "kexie setup: installing system packages: ${missing[*]}"

@@ -36,7 +36,7 @@ def seeds_dir() -> Path:
 def demo_master_template(tmp_path_factory) -> Path:
     """A demo campaign workbook built once per session; copy it before modifying."""
     from macros.app.new import new_campaign
-    from macros.presets import demo_campaign
+    from macros.demo.campaign import demo_campaign
 
     path = tmp_path_factory.mktemp("demo") / "master.xlsx"
     return new_campaign(path, data=demo_campaign())

@@ -128,7 +128,7 @@ def issue(root: Path) -> tuple[Path, dict[str, Path]]:
     """A demo campaign master and the forms kexie issued for it."""
     from macros.app.forms import run_forms
     from macros.app.new import new_campaign
-    from macros.presets import demo_campaign
+    from macros.demo.campaign import demo_campaign
 
     root.mkdir(parents=True, exist_ok=True)
     master = new_campaign(root / MASTER_NAME, data=demo_campaign())

@@ -136,10 +136,40 @@ def test_refuses_to_drop_a_chart_staff_put_on_their_sheet(demo_master):
     wb.save(demo_master)
     before = demo_master.read_bytes()
     engine = FileEngine(demo_master)
+    engine.workbook()  # a save that goes through openpyxl (marks, reports) would drop the chart
     engine.write_table(ITEMS, [])
     with pytest.raises(RefusedError) as exc:
         engine.save()
     assert "图表" in exc.value.message and "单位名册" in exc.value.message
+    assert demo_master.read_bytes() == before
+
+
+def test_a_splice_that_cannot_stream_refuses_instead_of_dropping_a_chart(demo_master, monkeypatch):
+    """A table-only save streams the rows in and keeps the chart; when the streaming rewrite
+    cannot handle the file, the openpyxl fallback is refused rather than dropping the chart."""
+    from macros.adapters import xlsx_splice
+
+    wb = openpyxl.load_workbook(demo_master)
+    ws = wb["单位名册"]
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=9, min_row=1, max_row=10), titles_from_data=True)
+    ws.add_chart(chart, "M2")
+    wb.save(demo_master)
+    engine = FileEngine(demo_master)
+    engine.write_table(ITEMS, [])
+    engine.save()
+    assert any(n.startswith("xl/charts/") for n in zipfile.ZipFile(demo_master).namelist())
+    before = demo_master.read_bytes()
+
+    def unsupported(*_a, **_k):
+        raise xlsx_splice.SpliceUnsupported("test: pretend the sheet XML is unusual")
+
+    monkeypatch.setattr(xlsx_splice, "splice_tables", unsupported)
+    engine = FileEngine(demo_master)
+    engine.write_table(ITEMS, [])
+    with pytest.raises(RefusedError) as exc:
+        engine.save()
+    assert "图表" in exc.value.message
     assert demo_master.read_bytes() == before
 
 
@@ -151,3 +181,20 @@ def test_backups_are_capped(demo_master):
     assert len(list((demo_master.parent / BACKUP_DIR).glob("*.xlsx"))) == BACKUPS_KEPT
     with zipfile.ZipFile(demo_master) as zf:
         assert zf.testzip() is None
+
+
+def test_a_table_spliced_in_beside_charts_is_saved_and_the_charts_stay(demo_master):
+    """Only the spliced table changes (no openpyxl round trip), so 统计's charts are no reason to refuse."""
+    import zipfile
+
+    from macros.app.tally import run_tally
+    from macros.schema import TABLES
+
+    run_tally(FileEngine(demo_master))
+    charts = sorted(n for n in zipfile.ZipFile(demo_master).namelist() if n.startswith("xl/charts/"))
+    assert charts
+    engine = FileEngine(demo_master)
+    engine.write_table(TABLES["members"], [{"member_no": "M1", "name": "王建国"}])
+    engine.save()
+    assert sorted(n for n in zipfile.ZipFile(demo_master).namelist() if n.startswith("xl/charts/")) == charts
+    assert FileEngine(demo_master).read_table(TABLES["members"]).records()[0]["name"] == "王建国"

@@ -24,14 +24,15 @@ from macros.adapters.secret import load_or_create_secret, load_secret, secret_pa
 from macros.app.forms import FORM_VERSION, make_forms, run_forms
 from macros.app.new import new_campaign
 from macros.cli import main
-from macros.core.demo_returns import DemoUnit, plan_returns
+from macros.demo.returns import DemoUnit, plan_returns
 from macros.core.form_plan import form_filename, plan_form_units
 from macros.core.grid import locate_table
 from macros.core.normalize import count_chars, name_key, parse_date
 from macros.core.safe_names import WINDOWS_RESERVED
 from macros.core.tokens import form_token, verify_token
 from macros.errors import ConfigError
-from macros.presets import DANDONG_TOPICS, demo_campaign, dandong_roster
+from macros.presets import DANDONG_TOPICS
+from macros.demo.campaign import dandong_roster, demo_campaign
 
 QUOTA_CATEGORIES = {"市级学会", "县(市)区科协", "企事业科协"}  # seed 000: at least 3 each
 ISSUED = datetime(2010, 9, 1, 9, 0)
@@ -420,7 +421,7 @@ def test_plan_is_seeded_and_varied():
 
 def test_demo_step_writes_forms_and_returns(tmp_path):
     from macros.app.demo import DemoContext
-    from macros.app.demo_forms import simulate_returns, demo_units
+    from macros.demo.forms import simulate_returns, demo_units
 
     master = new_campaign(tmp_path / "m.xlsx", data=demo_campaign())
     ctx = DemoContext(out=tmp_path, master=master)
@@ -498,7 +499,7 @@ TEXTS = [
 
 @pytest.mark.libreoffice
 def test_filled_form_saved_as_xls_by_libreoffice_keeps_metadata(soffice, demo_forms, tmp_path):
-    from macros.app.demo_forms import convert_to_xls
+    from macros.demo.forms import convert_to_xls
 
     master, paths, _ = demo_forms
     src = _form_for(paths, "XH05")

@@ -23,10 +23,11 @@ from macros.app.campaign import load_campaign
 from macros.app.new import new_campaign
 from macros.app.report import KINDS, MERGED_REMINDERS, REMINDERS_DIR, build_context, generate
 from macros.cli import main
-from macros.core.demo_texts import make_author, make_body, make_title
+from macros.demo.texts import make_author, make_body, make_title
 from macros.core.safe_names import WINDOWS_RESERVED
 from macros.core.tally import compute_tally
-from macros.presets import DANDONG_TOPICS, demo_campaign
+from macros.presets import DANDONG_TOPICS
+from macros.demo.campaign import demo_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "templates" / "README.md"

@@ -213,7 +213,7 @@ def test_refresh_stats_sees_items_written_in_the_same_session(demo_master):
 
 def test_empty_items_and_the_demo_step(demo_master, tmp_path):
     from macros.app.demo import DemoContext
-    from macros.app.demo_tally import demo_step
+    from macros.demo.tally import demo_step
 
     ctx = DemoContext(out=tmp_path, master=demo_master)
     demo_step(ctx)  # 征集明细 still empty: everything is 0, nothing breaks

@@ -284,7 +284,9 @@ class FileEngine(GridReading):
             return
         from macros.adapters.safe_write import save_with
 
-        save_with(self.path, self._write_to, regenerated=self.regenerated)
+        splices, fallback = self._plan()
+        splice_only = self._wb is None and not fallback and bool(splices)  # nothing goes through openpyxl
+        save_with(self.path, self._write_to, regenerated=self.regenerated, lossless=splice_only)
         self._pending.clear()
         self._wb = None
         self._wb_stripped = set()
@@ -317,6 +319,10 @@ class FileEngine(GridReading):
                 splice_tables(src, tmp, splices)  # checks its own XML as it writes it
             except SpliceUnsupported:
                 import openpyxl
+
+                from macros.adapters.safe_write import refuse_if_lossy
+
+                refuse_if_lossy(self.path, list(self.regenerated))  # the fallback goes through openpyxl
 
                 wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
                 for table, rows in self._pending.values():

@@ -221,17 +221,20 @@ def clean_stale_temps(path: Path) -> None:
                 pass
 
 
-def save_with(path: Path, write: Callable[[Path], None], regenerated: Iterable[str] = ()) -> None:
+def save_with(path: Path, write: Callable[[Path], None], regenerated: Iterable[str] = (),
+              lossless: bool = False) -> None:
     """Replace ``path`` with what ``write(tmp)`` produces, safely (see module doc).
 
     ``write`` receives a temporary path beside the master and must create a complete workbook
     there; ``regenerated`` names the sheets the new file regenerates (their content may change).
+    ``lossless``: ``write`` copies every part of the package as it is except the table rows it
+    splices in (no openpyxl round trip), so content openpyxl would drop is no reason to refuse.
     """
     path = Path(path)
     regenerated = list(regenerated)
     with master_lock(path):
         refuse_if_open(path)
-        if path.exists():
+        if path.exists() and not lossless:
             refuse_if_lossy(path, regenerated)
         clean_stale_temps(path)
         tmp = temp_path(path)

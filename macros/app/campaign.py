@@ -9,22 +9,15 @@ their column's type stay None in the typed frame; validation reports them from t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from macros.adapters.engine import WorkbookEngine
 from macros.core.grid import TableData
-from macros.core.normalize import coerce, display_text
-from macros.schema import SETTINGS, TABLES, Table
-
-
-def _typed(type_name: str, value: Any, default_year: int | None) -> Any:
-    if type_name in ("text", "longtext"):
-        return display_text(value)  # matching uses normalize.name_key; display keeps the text
-    c = coerce(type_name, value, default_year=default_year)
-    return c.value if c.ok else None
+from macros.core.normalize import display_text
+from macros.core.settings import campaign_year, typed_settings, typed_value
+from macros.schema import TABLES, Table
 
 
 def _display_texts(values: list[Any]) -> list[str | None]:
@@ -56,18 +49,11 @@ def typed_frame(table: Table, raw: pd.DataFrame, default_year: int | None = None
                 try:
                     typed = cache[key]
                 except KeyError:
-                    typed = cache[key] = _typed(col.type, v, default_year)
+                    typed = cache[key] = typed_value(col.type, v, default_year)
                 except TypeError:  # unhashable
-                    typed = _typed(col.type, v, default_year)
+                    typed = typed_value(col.type, v, default_year)
                 values.append(typed)
         out[col.key] = pd.Series(values, index=out.index, dtype=object)
-    return out
-
-
-def typed_settings(raw: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for st in SETTINGS:
-        out[st.key] = _typed(st.type, raw.get(st.key), None)
     return out
 
 
@@ -85,10 +71,7 @@ class Campaign:
 
     @property
     def year(self) -> int | None:
-        for key in ("deadline", "start_date", "doc_date"):
-            if isinstance(self.settings.get(key), date):
-                return self.settings[key].year
-        return None
+        return campaign_year(self.settings)
 
 
 def load_campaign(engine: WorkbookEngine, tables: list[str] | None = None) -> Campaign:

@@ -1,6 +1,6 @@
 """Demo step: write every unit's form, then simulate the units' returns into the inbox.
 
-The plan (who returns what, when) is pure and seeded (macros/core/demo_returns.py); this module
+The plan (who returns what, when) is pure and seeded (macros/demo/returns.py); this module
 fills the forms with openpyxl as a unit would, saves one through LibreOffice as .xls (one batch
 call with a private profile; skipped quietly without LibreOffice), writes a file that is not a
 workbook and a forged form, and gives every file its simulated receipt time as modification time
@@ -25,7 +25,7 @@ from macros.adapters.xlsx_form import FILL_DATE_LABEL, FIRST_INPUT_ROW, HEADER_R
 from macros.app.campaign import load_campaign
 from macros.core.normalize import display_text
 from macros.app.forms import run_forms
-from macros.core.demo_returns import DemoUnit, ReturnedFile, plan_returns, summary
+from macros.demo.returns import DemoUnit, ReturnedFile, plan_returns, summary
 from macros.schema import FORM, FORM_META_SHEET, FORM_SHEET
 
 SOFFICE_TIMEOUT = 120  # seconds for the one LibreOffice batch

@@ -1,6 +1,6 @@
 """The demo's simulated returns: which units send which forms back, when, with what rows.
 
-Pure and seeded (the same plan every run). ``plan_returns`` hands ``macros.app.demo_forms`` a
+Pure and seeded (the same plan every run). ``plan_returns`` hands ``macros.demo.forms`` a
 list of ReturnedFile — whose form to start from, the rows to type into it, the 填表日期 cell, the
 file name in the inbox and the receipt time to give the file (its modification time: the
 consolidation takes the receipt date from it, see docs/forms.md). The variety the demo shows:
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Sequence
 
-from macros.core.demo_texts import make_author, make_body, make_title
+from macros.demo.texts import make_author, make_body, make_title
 
 SEED = 2010
 UNKNOWN_TOPIC = "发展旅游文化产业"  # not one of seed 000's 20 topics

@@ -1,0 +1,189 @@
+"""One consolidation run as an object: its inputs, what it opens, and what it found.
+
+``IntakeRun(master, inbox, today=…).execute()`` runs the stages in order:
+
+1. **setup** — the master's settings, roster, topics and secret (``setup.master_setup``);
+2. **identify** — list the inbox, fingerprint every entry, give it to the reader that recognises
+   it (``identify``); an entry whose SHA-256 the ledger has accepted is ``unchanged``;
+3. **read** — each reader's batch ``prepare`` (conversions), then ``examine`` in worker
+   processes: the reader's ``Read``, validated for its target (``examine``, ``targets``);
+4. **ledger** — every verdict recorded as it comes, one transaction per file (``record``);
+5. **rebuild** — 征集明细, 报送记录 and 统计 from the ledger, saved only on change (``sheets``);
+6. **outcomes** — ``result.files``: one ``FileResult`` per inbox file (status, rows taken and
+   left out, problems), what a caller answers the sender (回执) with.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from macros.adapters import readers as registry
+from macros.adapters.inbox import inbox_files
+from macros.adapters.ledger import Ledger, ledger_path
+from macros.app.intake.examine import Workers
+from macros.app.intake.identify import Entry, identify
+from macros.app.intake.record import file_statuses, read_and_record
+from macros.app.intake.result import ConsolidateResult, FileResult
+from macros.app.intake.setup import MasterInfo, master_setup
+from macros.app.intake.sheets import rebuild
+from macros.errors import ConfigError, Exit, RefusedError
+from macros.schema import ITEMS
+
+WORKERS = 2
+LOG_DIR = "kexie-logs"
+LOCK_WAIT = 10.0  # seconds a run waits for another run on the same master
+Progress = Callable[[int, int, str], None]
+
+
+def default_log(master: Path, now: datetime) -> Path:
+    return master.parent / LOG_DIR / f"consolidate-{now:%Y%m%d}.log"
+
+
+def _logger(path: Path) -> logging.Logger:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    log = logging.getLogger(f"kexie.consolidate.{id(path)}")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    return log
+
+
+def _close_logger(log: logging.Logger) -> None:
+    for h in list(log.handlers):
+        h.close()
+        log.removeHandler(h)
+
+
+class IntakeRun:
+    """One run of the consolidation pipeline (see the module doc).
+
+    ``hints``: what the caller knows about inbox files beside their content, by file name —
+    ``{"unit_code": …, "message_id": …}`` (the mail fetcher passes the sender's unit)."""
+
+    def __init__(self, master: str | Path, inbox: str | Path, today: date | None = None,
+                 progress: Progress | None = None, log: str | Path | None = None, workers: int = WORKERS,
+                 lock_timeout: float = LOCK_WAIT, hints: dict[str, dict[str, Any]] | None = None):
+        self.started = datetime.now()
+        self.master = Path(master)
+        self.inbox = Path(inbox)
+        self.today = today or date.today()
+        self.progress = progress
+        self.workers = workers
+        self.lock_timeout = lock_timeout
+        self.hints = hints or {}
+        self.log_path = Path(log) if log else default_log(self.master, self.started)
+        self.result = ConsolidateResult(master=self.master, log_path=self.log_path)
+        self.logger: logging.Logger = logging.getLogger("kexie.consolidate")
+        self.engine: Any = None
+        self.info: MasterInfo | None = None
+        self.ledger: Ledger | None = None
+        self.candidates: list[Path] = []
+        self.entries: list[Entry] = []
+        self.accepted: dict[str, int] = {}  # sha256 -> file id of every accepted file
+        self.results: dict[Path, FileResult] = {}  # what this run read
+        self.new_ids: dict[Path, int] = {}
+        self.recorded = 0
+
+    @property
+    def setup(self):
+        return self.info.setup if self.info else None
+
+    def hints_for(self, path: Path) -> dict[str, Any]:
+        return self.hints.get(path.name) or {}
+
+    # --- the run --------------------------------------------------------------------------
+    def execute(self) -> ConsolidateResult:
+        t0 = time.perf_counter()
+        self._check_paths()
+        self.logger = _logger(self.log_path)
+        result = self.result
+        try:
+            self.logger.info("开始汇总：工作簿 %s，收件箱 %s", self.master, self.inbox)
+            self._run()
+        except RefusedError as exc:
+            result.refused = exc.message
+            self.logger.warning("未写入：%s", exc.message)
+        except Exception:
+            self.logger.exception("汇总出错")
+            raise
+        finally:
+            result.seconds = time.perf_counter() - t0
+            self.logger.info("结束：退出码 %s，写入 %s，征集明细 %s 条，用时 %.1f 秒", result.exit_code,
+                             "是" if result.written else "否", result.rows_total, result.seconds)
+            _close_logger(self.logger)
+        return result
+
+    def _check_paths(self) -> None:
+        if not self.master.is_file():
+            raise ConfigError(f"找不到活动工作簿：{self.master}")
+        if self.master.suffix.lower() not in (".xlsx", ".xlsm"):
+            raise ConfigError(f"活动工作簿必须是 .xlsx 文件：{self.master.name}")
+        if not self.inbox.is_dir():
+            raise ConfigError(f"找不到收件箱文件夹：{self.inbox}")
+
+    def _run(self) -> None:
+        from macros.adapters.file_engine import FileEngine
+        from macros.adapters.safe_write import master_lock
+
+        self.engine = FileEngine(self.master)
+        self.info = master_setup(self.engine, self.master, self.today)
+        self.candidates = inbox_files(self.inbox)
+        workers = Workers(self.info.setup, self.workers if self.candidates else 0)
+        try:
+            with master_lock(self.master, timeout=self.lock_timeout):
+                with Ledger(ledger_path(self.master)) as ledger:
+                    self.ledger = ledger
+                    self._locked(workers)
+        except RefusedError:
+            if not self.result.files:  # refused before anything was read: say how many rows stand
+                try:
+                    self.result.rows_total = len(FileEngine(self.master).read_table(ITEMS).frame)
+                except Exception:  # noqa: BLE001
+                    pass
+            raise
+        finally:
+            self.ledger = None
+            workers.close()
+
+    def _locked(self, workers: Workers) -> None:
+        ledger = self.ledger
+        self._check_campaign()
+        self.accepted = ledger.accepted_hashes()
+        current_before = ledger.current_ids()
+        self.entries = identify(self.candidates, self.info.setup.limits.file_bytes)
+        jobs = [e.job(self.hints_for(e.path)) for e in self.entries
+                if e.sha256 is None or e.sha256 not in self.accepted]
+        with tempfile.TemporaryDirectory(prefix="kexie-intake-") as work:
+            self._prepare(jobs, Path(work))
+            read_and_record(self, workers, jobs)
+        current_after = ledger.current_ids()
+        self.result.files = file_statuses(self, current_before, current_after)
+        rebuild(self, current_after, changed=self.recorded > 0)
+        ledger.record_run(self.started, datetime.now(), str(self.inbox), len(self.candidates), self.recorded,
+                          self.result.written, self.result.exit_code if not self.result.refused else int(Exit.REFUSED))
+
+    def _check_campaign(self) -> None:
+        campaign_id = self.info.campaign_id
+        if not campaign_id:
+            return
+        stored = self.ledger.set_meta_once("campaign_id", campaign_id)
+        if stored != campaign_id:
+            raise ConfigError(
+                f"汇总台账“{self.ledger.path.name}”属于活动编号为 {stored} 的活动，与工作簿的活动编号 {campaign_id} 不符。"
+                "请核对是否把其他活动的工作簿放到了这里；如确需重新开始，请把台账文件改名移走。")
+
+    def _prepare(self, jobs: list, workdir: Path) -> None:
+        """Each reader's batch work (e.g. one conversion run for all its files), before reading."""
+        by_kind: dict[str, list] = {}
+        for j in jobs:
+            j.workdir = workdir
+            by_kind.setdefault(j.kind, []).append(j)
+        for kind, group in by_kind.items():
+            registry.get(kind).prepare(group, self.info.setup.read)

@@ -1,0 +1,118 @@
+"""The rebuild stage: 征集明细 and 报送记录 from the ledger, 统计 refreshed, the master saved —
+only when something changed, so a run every ten minutes leaves the master and its backups alone."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from macros.adapters.ledger import FileRecord, Ledger
+from macros.core.intake import CurrentRow, json_value, plan_items, problem_json, same_rows
+from macros.problems import CODES, problem
+from macros.schema import ITEMS, SUBMISSIONS
+
+if TYPE_CHECKING:
+    from macros.app.intake.run import IntakeRun
+
+
+def _result_text(rec: FileRecord, current: set[int]) -> str:
+    if rec.status == "accepted":
+        return "已汇总" if rec.id in current else "已被替代"
+    codes = [p.get("code") for p in rec.problems if p.get("level") == "error"]
+    code = codes[0] if codes else None
+    title = CODES[code].title if code in CODES else ""
+    return f"未汇总（{code} {title}）" if code else "未汇总"
+
+
+def submissions(ledger: Ledger, current: set[int]) -> list[dict[str, Any]]:
+    rows = []
+    for rec in ledger.files():
+        rows.append({
+            "file": rec.name,
+            "unit": rec.unit_name or rec.unit_code or None,
+            "received_at": datetime.fromisoformat(rec.mtime),  # when it arrived in the inbox
+            "rows": rec.row_count,
+            "result": _result_text(rec, current),
+            "fingerprint": rec.sha256[:16] if rec.sha256 else None,
+        })
+    return rows
+
+
+def current_rows(ledger: Ledger) -> list[CurrentRow]:
+    info = {r.id: r for r in ledger.files() if r.status == "accepted"}
+    out = []
+    for row in ledger.current_rows():
+        rec = info[row.file_id]
+        out.append(CurrentRow(rec.unit_code or "", row.title_key or "", row.normalised, rec.submitted_on, rec.name))
+    return out
+
+
+def rebuild(run: "IntakeRun", current: set[int], changed: bool) -> None:
+    engine, ledger, result, logger = run.engine, run.ledger, run.result, run.logger
+    info = run.info
+    t0 = time.perf_counter()
+    old_items = engine.read_table(ITEMS)
+    old_rows = old_items.records()
+    extra = list(old_items.extra)
+    del old_items
+    plan = plan_items(current_rows(ledger), old_rows, extra, ledger.item_ids(), ledger.max_seq(),
+                      info.unit_names, info.unit_order)
+    subs = submissions(ledger, current)
+    result.kept_manual = plan.kept_manual
+    if not changed:
+        old_subs = engine.read_table(SUBMISSIONS).records()
+        if same_rows(plan.rows, old_rows, list(ITEMS.keys) + extra) and \
+                same_rows(subs, old_subs, SUBMISSIONS.keys):
+            result.rows_total = len(old_rows)
+            logger.info("征集明细与报送记录无变化，未改写工作簿")
+            return
+    result.rows_total = len(old_rows)  # what stands if the write is refused
+    del old_rows
+    ledger.add_item_ids(plan.new_ids, datetime.now())
+    if plan.dropped:
+        known = {(v["item_id"], repr(sorted(v["staff"].items()))) for v in ledger.staff_values()}
+        fresh = [d for d in plan.dropped if (d["item_id"], repr(sorted(_jsonish(d["staff"]).items()))) not in known]
+        ledger.record_staff_values([{**d, "staff": _jsonish(d["staff"])} for d in fresh], datetime.now(),
+                                   "重新报送后该行不在新表中")
+        _warn_dropped(result, plan.dropped, info.unit_names)
+    engine.write_table(ITEMS, plan.rows)
+    engine.write_table(SUBMISSIONS, subs)
+    t1 = time.perf_counter()
+    _refresh_stats(engine, run.today, logger)
+    t2 = time.perf_counter()
+    engine.save()
+    logger.info("整理 %.1f 秒，统计 %.1f 秒，保存 %.1f 秒", t1 - t0, t2 - t1, time.perf_counter() - t2)
+    result.written = True
+    result.rows_total = len(plan.rows)
+    logger.info("已写入工作簿：征集明细 %s 条，报送记录 %s 条", len(plan.rows), len(subs))
+
+
+def _jsonish(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: json_value(v) for k, v in values.items()}
+
+
+def _warn_dropped(result, dropped: list[dict], unit_names: dict[str, str]) -> None:
+    """W201 on the file that replaced a row staff had worked on."""
+    headers = {c.key: c.header for c in ITEMS.columns}
+    for d in dropped:
+        target = next((f for f in result.files if f.unit_code == d["unit_code"] and f.status == "ingested"), None)
+        cols = "、".join(headers.get(k, k) for k in d["staff"])
+        p = problem("W201", unit=unit_names.get(d["unit_code"] or "", d["unit_code"]), title=d["title"] or "",
+                    item_id=d["item_id"], columns=cols)
+        if target is not None:
+            target.problems.append(problem_json(p))
+
+
+def _refresh_stats(engine, today, logger) -> None:
+    """Regenerate 统计 (and its charts) before saving, when the tally is installed."""
+    try:
+        from macros.app.tally import refresh_stats
+    except ModuleNotFoundError as exc:
+        if exc.name != "macros.app.tally":
+            raise
+        return
+    # The engine's reads of 征集明细 already see the rows being written (FileEngine keeps them),
+    # so the tally reads them once, with the sheet's own header row and columns.
+    refresh_stats(engine, today)
+    logger.info("已更新统计")
