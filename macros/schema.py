@@ -692,6 +692,9 @@ PAGE_SETUPS: dict[str, PageSetup] = {
     STATS_SHEET: PageSetup(landscape=True, repeat_header=False),  # blocks, not one table
     "校验结果": _WIDE,
     "报送记录": _WIDE,
+    "获奖名单": _WIDE,
+    "会员名册": _WIDE,
+    "打印机校准": _NARROW,
     FORM_SHEET: _WIDE,
     FORM_INFO_SHEET: PageSetup(repeat_header=False),
 }

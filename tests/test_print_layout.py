@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from macros import schema
 from macros.app.forms import make_forms
 from macros.app.new import new_campaign
-from macros.presets import demo_campaign
+from macros.demo.campaign import demo_campaign
 
 A4 = 9  # openpyxl / OOXML paper size code
 
