@@ -1,4 +1,4 @@
-"""``python -m macros`` runs the kexie command line (works even when ``kexie.exe`` is not on PATH)."""
+"""``python -m macros``: the ``kexie`` command line without the console script."""
 
 import sys
 

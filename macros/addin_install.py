@@ -308,9 +308,17 @@ def remove(loc: AddinLocations, *, encoding: str = "utf-8") -> list[str]:
 # ---------------------------------------------------------------- command line
 
 
+def add_arguments(parser) -> None:
+    """The options of `kexie addin` (a legacy entry of the command registry)."""
+    parser.add_argument("action", choices=("install", "remove"), metavar="操作",
+                        help="install（安装）或 remove（卸载）")
+    parser.add_argument("--file", metavar="文件", help="install：加载项文件（默认：随 kexie 安装的 kexie.xlam）")
+    parser.add_argument("--dir", metavar="文件夹", help="Excel 启动文件夹（默认：当前用户的 XLSTART）")
+
+
 def command(args, *, sys_platform: str = sys.platform, home: Path | None = None,
             env: Mapping[str, str] | None = None):
-    """`kexie addin install|remove [--file XLAM] [--dir STARTUP_DIR]` (macros.cli HANDLERS)."""
+    """`kexie addin install|remove [--file XLAM] [--dir STARTUP_DIR]`."""
     from macros.app.result import CommandResult
 
     platform = platform_kind(sys_platform)

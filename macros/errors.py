@@ -1,4 +1,4 @@
-"""Exit codes of the command-line contract (docs/cli.md) and the errors that carry them."""
+"""Exit codes of the command-line contract (the README's exit code table) and the errors that carry them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ class Exit(IntEnum):
     DATA_PROBLEMS = 1  # done, data problems found (listed)
     USAGE = 2  # usage or configuration error
     REFUSED = 3  # refused to write to protect data
+    BUG = 4  # an unexpected error (a bug): one Chinese line, the traceback in a log file
 
 
 class KexieError(Exception):

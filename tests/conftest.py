@@ -1,12 +1,29 @@
-"""Shared fixtures: real files in tmp_path, and LibreOffice when a test needs it."""
+"""Shared fixtures: real files in tmp_path, and LibreOffice when a test needs it.
+
+The tests' helper modules (consolidate_kit, simulated_xlwings, tally_rows) are imported by
+name from this folder, which is put on sys.path here, so the suite runs the same under
+``--import-mode=importlib`` and from any working directory. Under ``CI=true`` Hypothesis uses
+the "ci" profile: no deadline (a shared runner is slow at times) and derandomised (two runs of a
+commit test the same examples).
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+TESTS_DIR = Path(__file__).resolve().parent
+if str(TESTS_DIR) not in sys.path:
+    sys.path.insert(0, str(TESTS_DIR))
+
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+if os.environ.get("CI", "").lower() == "true":
+    settings.load_profile("ci")
 
 SEEDS = Path(__file__).resolve().parent / "seeds"  # the five seed documents, see seeds/README.md
 

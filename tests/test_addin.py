@@ -19,7 +19,7 @@ BAS = ROOT / "workbook" / "kexie.bas"
 COMMITTED = ROOT / "macros" / "resources" / "addin" / "kexie.xlam"
 NS = {"ui": "http://schemas.microsoft.com/office/2009/07/customui"}
 
-# SPEC section 6: the buttons of the ribbon tab, id -> label.
+# The buttons of the ribbon tab, id -> label: one per command button, one per document kind.
 BUTTONS = {
     "validate": "校验数据",
     "tally": "更新统计",
@@ -29,7 +29,9 @@ BUTTONS = {
     "summary": "汇总报告",
     "reminders": "催报通知",
     "compilation": "计策汇编",
+    "assessment": "考核结果",
     "tasks": "分工表",
+    "targets": "指标完成情况",
 }
 
 
@@ -173,6 +175,61 @@ def test_committed_addin_is_up_to_date(built):
         "macros/resources/addin/kexie.xlam is out of date with workbook/ribbon.xml, workbook/kexie.bas or the "
         "installed xlwings; run: python scripts/build_addin.py and commit the result"
     )
+
+
+# --- the add-in's own edges: no workbook, no Python, no kexie -------------------------------
+
+MESSAGES = {
+    "MsgTitle": "科协工作台",
+    "MsgNoWorkbook": "请先打开一个活动工作簿再使用科协工作台的按钮。如果工作簿在“受保护的视图”中打开，请先点击“启用编辑”。",
+    "MsgNoPython": "找不到 Python：",
+    "MsgInstall": "请安装科协工作台（运行安装包中的 install.cmd；或安装 Python 3.11 以上版本后在命令提示符中运行 "
+                  "py -m pip install kexie，再运行 kexie addin install），然后重新打开 Excel。",
+    "MsgNoKexie": "本机的 Python 中没有安装科协工作台（kexie）。",
+    "MsgStarting": "科协工作台：正在启动 Python……",
+}
+
+
+def _vba_function(bas: str, name: str) -> str:
+    m = re.search(rf"^(?:Public |Private )?(?:Function|Sub) {name}\b.*?^End (?:Function|Sub)$", bas, re.M | re.S)
+    assert m, f"{name} not found in kexie.bas"
+    return m.group(0)
+
+
+def test_chinese_messages_decode_to_their_wording():
+    bas = BAS.read_text(encoding="ascii")
+    for name, wording in MESSAGES.items():
+        body = _vba_function(bas, name)
+        codes = " ".join(re.findall(r'Zh\("([0-9A-F ]+)"\)', body)).split()
+        assert "".join(chr(int(c, 16)) for c in codes) == wording, name
+
+
+def test_callback_checks_the_workbook_before_anything_reads_it():
+    bas = BAS.read_text(encoding="ascii")
+    body = _vba_function(bas, "KexieRibbonAction")
+    check = body.index("If ActiveWorkbook Is Nothing Then")
+    assert check < body.index("KexieReady()") < body.index("RunPython")
+    assert "MsgNoWorkbook()" in body[check:body.index("Exit Sub")]
+    # the status bar says what runs while Python starts, and is handed back afterwards
+    assert body.index("Application.StatusBar = MsgStarting()") < body.index("RunPython")
+    assert body.rstrip().endswith("Application.StatusBar = False\nEnd Sub")
+
+
+def test_missing_python_or_kexie_gets_a_chinese_message():
+    bas = BAS.read_text(encoding="ascii")
+    ready = _vba_function(bas, "KexieReady")
+    assert "found = Dir(interpreter)" in ready and "If found = \"\" Then" in ready and "MsgNoPython()" in ready
+    assert "MsgNoKexie() & vbLf & vbLf & MsgInstall()" in ready
+    probe = _vba_function(bas, "KexieProbe")
+    m = re.search(r'probe = "(.*?)" & _\s*"(.*?)"', probe, re.S)
+    code = m.group(1) + m.group(2)
+    compile(code, "<probe>", "exec")
+    # the probe finds this environment ready (kexie and xlwings importable)
+    import subprocess
+
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+    missing = code.replace("macros.ribbon", "kexie_not_installed_here")
+    assert subprocess.run([sys.executable, "-c", missing], timeout=60).returncode == 3
 
 
 def test_a_crlf_checkout_builds_the_same_addin(tmp_path, monkeypatch):

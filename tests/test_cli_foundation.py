@@ -56,3 +56,17 @@ def test_demo_builds_the_sample_campaign(tmp_path):
     master = out / "献策十二五-活动工作簿.xlsx"
     assert master.exists() and str(master) in r.stdout
     assert openpyxl.load_workbook(master).sheetnames == list(schema.SHEET_NAMES)
+    _demo_summary_explains_codes(r.stdout)
+
+
+def _demo_summary_explains_codes(stdout: str) -> None:
+    """The demo's summary names each problem code with its Chinese title."""
+    import re
+
+    from macros.problems import CODES
+
+    assert not re.search(r"[EW]\d{3}×", stdout), "a code without its meaning"
+    found = re.findall(r"([EW]\d{3})（([^）]+)）×\d+", stdout)
+    assert found, stdout
+    for code, title in found:
+        assert CODES[code].title == title

@@ -19,7 +19,7 @@ from macros.adapters.ledger import ledger_path
 from macros.core.normalize import count_chars
 from macros.core.tokens import form_token
 from macros.schema import FORM_META_SHEET, FORM_SHEET, ITEMS
-from tests.consolidate_kit import Camp, copy_camp, good_row, issue, set_mtime
+from consolidate_kit import Camp, copy_camp, good_row, issue, set_mtime
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,7 @@ import pytest
 
 from macros.core.intake import canonical
 from macros.schema import ITEMS, SUBMISSIONS
-from tests.consolidate_kit import copy_camp, good_row, issue, set_mtime
+from consolidate_kit import copy_camp, good_row, issue, set_mtime
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX only")
 

@@ -76,7 +76,7 @@ def test_all_units_and_own_quota(tmp_path):
     gx = next(u for u in units if u["category"] == "高校科协")
     gx["quota"] = 2  # own quota above 0: gets a form although its category has none
     xh = next(u for u in units if u["category"] == "市级学会")
-    xh["quota"] = 0  # own quota 0 overrides the category's 3 (SPEC section 4)
+    xh["quota"] = 0  # own quota 0 overrides the category's 3
     master = new_campaign(tmp_path / "m.xlsx", data=data)
     names = {p.name.split("_")[0] for p in make_forms(master, tmp_path / "f")}
     assert gx["code"] in names and xh["code"] not in names

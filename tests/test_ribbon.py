@@ -1,5 +1,6 @@
-"""The ribbon shell: every button has a dispatch entry and every entry a button, and every
-button runs headless on the demo workbook (through the file engine) with a clear outcome."""
+"""The ribbon shell: every button has a registry entry and every entry a button, and every
+button runs on the demo workbook — headless through the file engine, and in "Excel" (the
+simulated xlwings book) with Excel's own ~$ lock file beside it — with a clear outcome."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from macros import ribbon
 from macros.actions import ACTIONS
 from macros.app.result import CommandResult
-from macros.cli import HANDLERS, build_parser
+from macros.cli import HANDLERS
 
 ROOT = Path(__file__).resolve().parent.parent
 RIBBON_XML = ROOT / "workbook" / "ribbon.xml"
@@ -32,13 +33,9 @@ def _buttons() -> dict[str, tuple[str, str]]:
     return out
 
 
-def _installed(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
-
-
-def test_every_button_has_a_dispatch_entry_and_every_entry_a_button():
-    assert set(_buttons()) == set(ribbon.DISPATCH)
-    assert [a.id for a in ACTIONS] == list(ribbon.DISPATCH)
+def test_every_button_has_a_registry_entry_and_every_entry_a_button():
+    assert set(_buttons()) == set(ribbon.buttons())
+    assert [a.id for a in ACTIONS] == list(ribbon.buttons())
 
 
 def test_ribbon_labels_and_groups_match_the_actions():
@@ -47,36 +44,47 @@ def test_ribbon_labels_and_groups_match_the_actions():
         assert buttons[a.id] == (a.label, a.group), a.id
 
 
-def test_dispatch_goes_to_the_cli_use_cases(tmp_path):
+def test_every_document_kind_has_a_button():
+    from macros.app.report import KINDS
+
+    kinds = {k for b, c in ribbon.buttons().values() if c.name == "report" for k in b.fixed["kinds"]}
+    assert kinds == set(KINDS)
+
+
+def test_buttons_run_the_cli_commands_with_typed_options(tmp_path):
     master = tmp_path / "活动.xlsx"
-    parser = build_parser()
-    for action_id, d in ribbon.DISPATCH.items():
-        assert d.command in HANDLERS
-        assert d.module == HANDLERS[d.command]
-        args = parser.parse_args(d.argv(master))  # the same arguments the CLI would get
-        assert args.command == d.command and Path(args.master) == master
-        if d.command == "report":
-            assert args.kind == action_id
-            assert Path(args.out) == tmp_path / "文档"
-    assert Path(parser.parse_args(ribbon.DISPATCH["forms"].argv(master)).out) == tmp_path / "报送表"
-    assert Path(parser.parse_args(ribbon.DISPATCH["consolidate"].argv(master)).inbox) == tmp_path / "收件箱"
+    for action_id, (button, command) in ribbon.buttons().items():
+        assert HANDLERS[command.name] is command and button.command == command.name
+        assert button.cli.startswith(f"kexie {command.name}")
+        values = ribbon.button_options(button, command, master)
+        assert set(values) == {o.key for o in command.options}
+        if command.name == "report":
+            assert values["kinds"] == [action_id] and values["out"] == tmp_path / "文档"
+            assert button.cli == f"kexie report --kind {action_id}"
+    forms = ribbon.buttons()["forms"]
+    assert ribbon.button_options(*forms, master)["out"] == tmp_path / "报送表"
+    consolidate = ribbon.buttons()["consolidate"]
+    assert ribbon.button_options(*consolidate, master)["inbox"] == tmp_path / "收件箱"
+
+
+def _check_output(action_id: str, command, result, folder: Path) -> None:
+    assert isinstance(result, CommandResult)
+    assert result.exit_code in (0, 1), result.lines
+    if command.name == "report":
+        assert list((folder / "文档").rglob("*.docx")), result.lines
+    elif command.name == "forms":
+        assert list((folder / "报送表").glob("*.xlsx"))
+    title, text, mode = ribbon.present(ribbon.buttons()[action_id][0].label, result)
+    assert ribbon.buttons()[action_id][0].label in title and text
 
 
 @pytest.mark.parametrize("action_id", [a.id for a in ACTIONS])
 def test_every_button_runs_headless_on_the_demo_workbook(action_id, demo_master):
-    d = ribbon.DISPATCH[action_id]
-    if d.command == "consolidate":
+    _button, command = ribbon.buttons()[action_id]
+    if command.name == "consolidate":
         (demo_master.parent / "收件箱").mkdir()  # an empty inbox: nothing returned yet
     result = ribbon.run_headless(action_id, demo_master, today=TODAY)
-    assert isinstance(result, CommandResult)
-    assert _installed(d.module), f"{action_id}: use case {d.module} is missing"
-    assert result.exit_code in (0, 1), result.lines
-    if d.command == "report":
-        assert list((demo_master.parent / "文档").rglob("*.docx")), result.lines
-    elif d.command == "forms":
-        assert list((demo_master.parent / "报送表").glob("*.xlsx"))
-    title, text, mode = ribbon.present(d.action.label, result)
-    assert d.action.label in title and text
+    _check_output(action_id, command, result, demo_master.parent)
 
 
 def test_consolidate_creates_the_inbox_first(demo_master):
@@ -143,9 +151,7 @@ def test_run_on_the_open_book_ends_with_a_chinese_alert(demo_master):
     ribbon.run("tasks", book=book)
     [(prompt, title, mode)] = book.app.alerts
     assert title == "科协工作台 - 分工表"
-    assert "Traceback" not in prompt
-    if not _installed(ribbon.DISPATCH["tasks"].module):
-        assert ribbon.not_installed_message("分工表") in prompt and mode == "critical"
+    assert "Traceback" not in prompt and mode == "info", prompt
     assert book.app.screen_updating is True and book.app.status_bar is False
 
 
@@ -157,3 +163,20 @@ def test_run_asks_to_save_a_new_book_first(demo_master):
     ribbon.run("validate", book=book)
     [(prompt, _, mode)] = book.app.alerts
     assert "请先把工作簿保存" in prompt and mode == "info"
+
+
+def test_a_broken_installation_is_said_in_chinese_with_what_to_do(tmp_path):
+    result = ribbon._failure(ModuleNotFoundError("No module named 'pandas'", name="pandas"), tmp_path / "a.xlsx",
+                             "tally")
+    assert result.exit_code == 2
+    assert "缺少 Python 模块“pandas”" in result.lines[0] and "kexie addin install" in result.lines[1]
+    assert not (tmp_path / "kexie-logs").exists()  # not a bug: nothing to log
+
+
+def test_a_bug_in_a_button_is_logged_and_exits_4(tmp_path):
+    try:
+        raise KeyError("boom")
+    except KeyError as exc:
+        result = ribbon._failure(exc, tmp_path / "a.xlsx", "tally")
+    assert result.exit_code == 4 and "程序出错" in result.lines[0]
+    assert "KeyError" in (tmp_path / "kexie-logs" / "ribbon.log").read_text(encoding="utf-8")

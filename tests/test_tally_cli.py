@@ -1,4 +1,4 @@
-"""``kexie tally`` as a real subprocess: the JSON of docs/cli.md on stdout and nothing else,
+"""``kexie tally`` as a real subprocess: the documented JSON on stdout and nothing else,
 exit codes, --today."""
 
 from __future__ import annotations

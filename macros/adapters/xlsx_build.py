@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from macros.actions import ACTIONS
 from macros.adapters.file_engine import set_cell
 from macros.adapters.safe_write import replace_atomically
 from macros.adapters.xlsx_print import apply_page_setup
@@ -21,8 +21,9 @@ TITLE_FONT = Font(name="微软雅黑", bold=True, size=16, color="FF1F4E79")
 H2_FONT = Font(name="微软雅黑", bold=True, size=12)
 
 
-def readme_lines(campaign_name: str | None) -> list[tuple[str, str]]:
-    """(style, text) lines of the 说明 sheet, generated from the schema and the action list."""
+def readme_lines(campaign_name: str | None, guide: Sequence[tuple[str, str, str]] = ()) -> list[tuple[str, str]]:
+    """(style, text) lines of the 说明 sheet, generated from the schema and ``guide``: (label,
+    what it does, command line) of each ribbon button."""
     lines = [("title", f"{campaign_name or '活动'} · 科协工作台活动工作簿"), ("", "")]
     lines += [
         ("h2", "怎么用"),
@@ -37,15 +38,16 @@ def readme_lines(campaign_name: str | None) -> list[tuple[str, str]]:
     owner_zh = {"staff": "工作人员填写", "product": "程序生成"}
     for s in SHEETS:
         lines.append(("", f"· {s.name}（{owner_zh[s.owner]}）：{s.description}"))
-    lines += [("", ""), ("h2", "“科协工作台”选项卡上的按钮")]
-    for a in ACTIONS:
-        lines.append(("", f"· {a.label}：{a.description}（命令行：{a.cli}）"))
+    if guide:
+        lines += [("", ""), ("h2", "“科协工作台”选项卡上的按钮")]
+    for label, description, cli in guide:
+        lines.append(("", f"· {label}：{description}（命令行：{cli}）"))
     return lines
 
 
-def _readme(ws, campaign_name: str | None) -> None:
+def _readme(ws, campaign_name: str | None, guide: Sequence[tuple[str, str, str]] = ()) -> None:
     ws.column_dimensions["A"].width = 120
-    for r, (style, text) in enumerate(readme_lines(campaign_name), start=1):
+    for r, (style, text) in enumerate(readme_lines(campaign_name, guide), start=1):
         c = ws.cell(row=r, column=1, value=text)
         if style == "title":
             c.font = TITLE_FONT
@@ -72,8 +74,9 @@ def _settings(ws, values: dict) -> None:
     ws.freeze_panes = "A2"
 
 
-def build_workbook(data: CampaignData):
-    """An openpyxl Workbook holding every sheet of the schema, filled with ``data``."""
+def build_workbook(data: CampaignData, guide: Sequence[tuple[str, str, str]] = ()):
+    """An openpyxl Workbook holding every sheet of the schema, filled with ``data``; ``guide``
+    lists the ribbon's buttons on the 说明 sheet (see readme_lines)."""
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.creator = "kexie 科协工作台"
@@ -81,7 +84,7 @@ def build_workbook(data: CampaignData):
     for s in SHEETS:
         ws = wb.create_sheet(s.name)
         if s.name == README_SHEET:
-            _readme(ws, data.settings.get("campaign_name"))
+            _readme(ws, data.settings.get("campaign_name"), guide)
         elif s.name == SETTINGS_SHEET:
             _settings(ws, data.settings)
         elif s.name == STATS_SHEET:
@@ -96,10 +99,10 @@ def build_workbook(data: CampaignData):
     return wb
 
 
-def write_new_workbook(path: Path, data: CampaignData) -> Path:
+def write_new_workbook(path: Path, data: CampaignData, guide: Sequence[tuple[str, str, str]] = ()) -> Path:
     """Write a new workbook to ``path`` through a temporary file (no half-written master)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return replace_atomically(path, build_workbook(data).save)
+    return replace_atomically(path, build_workbook(data, guide).save)
 
 

@@ -127,9 +127,9 @@ def read_weights(path: str | Path) -> WeightRows:
     return out
 
 
-def command(args) -> CommandResult:
-    total, floor, cap = args.total, args.floor, args.cap
-    rows = read_weights(args.weights)
+def allocate_command(total: int, weights: Path, floor: int = 0, cap: int | None = None) -> CommandResult:
+    """``kexie allocate``: split ``total`` over the units of the weights table ``weights``."""
+    rows = read_weights(weights)
     problems = list(rows.problems)
     data: dict[str, Any] = {"allocation": {}, "total": 0, "requested": total, "floor": floor, "cap": cap}
     try:

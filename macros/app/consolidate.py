@@ -37,19 +37,22 @@ from macros.app.intake.result import STATUS_ZH, ConsolidateResult, FileResult  #
 from macros.app.intake.run import LOCK_WAIT, LOG_DIR, WORKERS, IntakeRun, Progress, default_log  # noqa: F401
 from macros.app.intake.setup import Setup  # noqa: F401
 from macros.app.result import CommandResult
+from macros.errors import ConfigError
 
 
 def consolidate(master: str | Path, inbox: str | Path, today: date | None = None,
                 progress: Progress | None = None, log: str | Path | None = None,
                 workers: int = WORKERS, lock_timeout: float = LOCK_WAIT,
-                hints: dict[str, dict[str, Any]] | None = None) -> ConsolidateResult:
+                hints: dict[str, dict[str, Any]] | None = None, engine: Any = None) -> ConsolidateResult:
     """Collect the returns of ``inbox`` into ``master`` (see the module doc).
 
     ``workers``: reader processes (0 reads in this process); ``lock_timeout``: seconds to wait
     for another run on the same master before refusing (exit 3); ``hints``: per file name, what
-    the caller knows beside the content (``unit_code``, ``message_id``)."""
+    the caller knows beside the content (``unit_code``, ``message_id``); ``engine``: the workbook
+    to write (default: a FileEngine on ``master``; the ribbon passes the open book, which is then
+    written in Excel and saved by staff)."""
     return IntakeRun(master, inbox, today=today, progress=progress, log=log, workers=workers,
-                     lock_timeout=lock_timeout, hints=hints).execute()
+                     lock_timeout=lock_timeout, hints=hints, engine=engine).execute()
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -71,11 +74,13 @@ def _tqdm_progress():
     return update, bar
 
 
-def command(args) -> CommandResult:
+def consolidate_command(engine, inbox: Path, today: date | None = None, log: Path | None = None) -> CommandResult:
+    """``kexie consolidate`` and the button 汇总报送, on the engine its shell opened."""
+    if engine.path is None:
+        raise ConfigError(f"请先把“{engine.name}”保存到电脑上，再汇总报送表。")
     progress, bar = _tqdm_progress()
     try:
-        result = consolidate(args.master, args.inbox, today=getattr(args, "today", None), progress=progress,
-                             log=getattr(args, "log", None))
+        result = consolidate(engine.path, inbox, today=today, progress=progress, log=log, engine=engine)
     finally:
         if bar is not None:
             bar.close()

@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
+from typing import Sequence
 
 from macros.app.result import CommandResult
 from macros.demo.run import DemoContext, run_demo
 
-__all__ = ["DemoContext", "command", "run_demo"]
+__all__ = ["DemoContext", "demo_command", "run_demo"]
 
 
-def command(args) -> CommandResult:
-
+def demo_command(out: Path, guide: Sequence[tuple[str, str, str]] = ()) -> CommandResult:
+    """``kexie demo``; ``guide``: the ribbon's buttons for the 说明 sheet."""
     started = time.perf_counter()
-    ctx = run_demo(args.out)
+    ctx = run_demo(out, guide)
     lines = ["示例活动已生成（献策“十二五”，建设新丹东）："]
     lines += [f"  {label}：{path}" for label, path in ctx.outputs]
     lines += [f"  {n}" for n in ctx.notes]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from macros.adapters.engine import WorkbookEngine
+from macros.adapters.file_engine import FileEngine
 from macros.adapters.safe_write import owner_files
 from macros.adapters.secret import load_or_create_secret
 from macros.adapters.xlsx_form import (
@@ -48,8 +49,6 @@ class FormsRun:
 
 def _engine(master_or_engine: Any) -> WorkbookEngine:
     if isinstance(master_or_engine, (str, Path)):
-        from macros.adapters.file_engine import FileEngine
-
         return FileEngine(master_or_engine)
     return master_or_engine
 
@@ -142,13 +141,12 @@ def make_forms(engine_or_master_path: Any, out_dir: str | Path, all_units: bool 
     return run_forms(engine_or_master_path, out_dir, all_units, issued_at).paths
 
 
-def command(args) -> CommandResult:
-    from macros.app.workbook import open_engine
-
-    run = run_forms(open_engine(args), args.out, all_units=getattr(args, "all", False))
+def forms_command(engine: WorkbookEngine, out: Path, all_units: bool = False) -> CommandResult:
+    """``kexie forms`` and the button 生成报送表, on the engine its shell opened."""
+    run = run_forms(engine, out, all_units=all_units)
     lines: list[str] = []
     if run.paths:
-        lines.append(f"已生成 {len(run.paths)} 份报送表，保存在：{Path(args.out)}（用时 {run.seconds:.1f} 秒）")
+        lines.append(f"已生成 {len(run.paths)} 份报送表，保存在：{Path(out)}（用时 {run.seconds:.1f} 秒）")
     elif not run.units:
         lines.append("没有需要报送的单位：单位名册为空，或各单位的配额都是 0。"
                      "如要为名册中的每个单位生成报送表，请加 --all。")
@@ -163,8 +161,8 @@ def command(args) -> CommandResult:
         exit_code = Exit.REFUSED
     written = {p.name for p in run.paths}
     data = {
-        "out": str(Path(args.out)),
-        "forms": [{"unit_code": u.code, "unit": u.name, "quota": u.quota, "file": str(Path(args.out) / u.filename)}
+        "out": str(Path(out)),
+        "forms": [{"unit_code": u.code, "unit": u.name, "quota": u.quota, "file": str(Path(out) / u.filename)}
                   for u in run.units if u.filename in written],
         "count": len(run.paths),
         "notes": run.notes + run.refused,

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from macros import resources
+from macros.adapters import charts
 from macros.adapters.docs import (
     Bookmark,
     Image,
@@ -35,10 +36,13 @@ from macros.adapters.docs import (
     render_docx,
     render_merged,
 )
+from macros.adapters.engine import WorkbookEngine
+from macros.adapters.pdf import ConverterNotFoundError, find_converter, split_pdf
 from macros.app.campaign import Campaign, load_campaign
 from macros.app.result import CommandResult
 from macros.core.normalize import display_text
 from macros.core.safe_names import safe_filename
+from macros.core.tally import compute_tally
 from macros.errors import ConfigError, Exit
 
 #: kind → Chinese name (also the output file name)
@@ -58,7 +62,7 @@ MERGED_REMINDERS = "催报通知（合并打印）"
 REPLY_DAYS = 7  # reminders after the deadline ask for the items within a week
 
 __all__ = [
-    "KINDS", "ReportFile", "ReportRun", "build_context", "reminder_contexts", "generate", "command",
+    "KINDS", "ReportFile", "ReportRun", "build_context", "reminder_contexts", "generate", "report_command",
     "template_path",
 ]
 
@@ -219,8 +223,6 @@ def context_notice(campaign: Campaign, tally, today: date) -> dict[str, Any]:
 
 
 def context_summary(campaign: Campaign, tally, today: date, chart_dir: Path) -> dict[str, Any]:
-    from macros.adapters import charts
-
     ctx = _common(campaign, today)
     t = tally.totals
     listed = [u for u in tally.units if u.quota > 0]
@@ -471,9 +473,6 @@ def generate(
     With ``fmt="pdf"`` and no converter on the machine, the .docx files are written and
     :class:`macros.adapters.pdf.ConverterNotFoundError` (exit 2) is raised afterwards.
     """
-    from macros.adapters.pdf import ConverterNotFoundError, find_converter, split_pdf
-    from macros.core.tally import compute_tally
-
     started = time.perf_counter()
     today = today or date.today()
     out = Path(out_dir)
@@ -558,17 +557,17 @@ def generate(
     return run
 
 
-def command(args) -> CommandResult:
-    from macros.app.workbook import open_engine
-
-    kinds = parse_kinds(args.kind)
-    fmt = getattr(args, "format", "docx") or "docx"
-    engine = open_engine(args)
+def report_command(engine: WorkbookEngine, kinds: Sequence[str], out: Path, fmt: str = "docx",
+                   today: date | None = None) -> CommandResult:
+    """``kexie report`` and the document buttons, on the engine its shell opened. ``kinds``:
+    ids of KINDS ("all" stands for every kind)."""
+    kinds = list(KINDS) if "all" in kinds else parse_kinds(",".join(kinds))
+    fmt = fmt or "docx"
     campaign = load_campaign(engine)
-    today = getattr(args, "today", None) or date.today()
-    master = getattr(engine, "path", None) or (Path(args.master) if getattr(args, "master", None) else None)
-    run = generate(campaign, kinds, args.out, fmt=fmt, today=today, master=master)
-    out = Path(args.out)
+    today = today or date.today()
+    master = engine.path
+    run = generate(campaign, kinds, out, fmt=fmt, today=today, master=master)
+    out = Path(out)
     per_kind: dict[str, int] = {}
     for f in run.files:
         per_kind[f.kind] = per_kind.get(f.kind, 0) + 1

@@ -10,6 +10,6 @@ from macros.errors import Exit
 
 @dataclass
 class CommandResult:
-    data: dict[str, Any] = field(default_factory=dict)  # the --json object (docs/cli.md)
+    data: dict[str, Any] = field(default_factory=dict)  # the --json object of the command
     exit_code: int = Exit.OK
     lines: list[str] = field(default_factory=list)  # Simplified Chinese summary for people

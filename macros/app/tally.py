@@ -7,9 +7,9 @@
   ``write_table`` in the same session; for an engine that does not, or to tally rows not
   written yet, pass them as ``items=`` (schema keys, in sheet order).
 * :func:`write_stats` — the layout step alone, for callers that already hold a TallyResult.
-* :func:`command` — ``kexie tally MASTER [--today D] [--json]``.
+* :func:`tally_command` — ``kexie tally MASTER [--today D] [--json]`` and the button 更新统计.
 
-Exit codes (docs/cli.md): 0 when the tally is done and no data problem was met; 1 when it
+Exit codes: 0 when the tally is done and no data problem was met; 1 when it
 is done but data problems were found while tallying (items of units missing from the roster,
 unreadable target values or deadlines, scoring rules that cannot be used…), listed in
 ``problems`` with code and cell. Units short of quota and overdue tasks are *results*, not data
@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from macros.adapters.engine import WorkbookEngine
 from macros.app.campaign import Campaign, load_campaign, typed_frame
@@ -37,7 +38,7 @@ from macros.errors import ConfigError, Exit
 from macros.problems import LEVEL_ZH
 from macros.schema import ITEMS, SETTINGS_HEADERS, SETTINGS_SHEET, SHEET_NAMES, setting
 
-__all__ = ["TallyResult", "command", "compute_tally", "refresh_stats", "run_tally", "write_stats"]
+__all__ = ["TallyResult", "tally_command", "compute_tally", "refresh_stats", "run_tally", "write_stats"]
 
 
 def _deadline_cell(engine: WorkbookEngine) -> str | None:
@@ -57,8 +58,6 @@ def _deadline_cell(engine: WorkbookEngine) -> str | None:
     if value_col is None:  # no header row: the value is right of the label
         label = header_key(setting("deadline").label)
         value_col = next((j for j, v in enumerate(grid[row - 1]) if header_key(v) == label), 0) + 1
-    from openpyxl.utils import get_column_letter
-
     sheet = "'" + SETTINGS_SHEET.replace("'", "''") + "'"
     return f"{sheet}!${get_column_letter(value_col + 1)}${row}"
 
@@ -151,16 +150,14 @@ def _summary(result: TallyResult) -> list[str]:
     return lines
 
 
-def command(args) -> CommandResult:
-    from macros.adapters.file_engine import FileEngine
-
-    engine = FileEngine(args.master)
+def tally_command(engine: WorkbookEngine, today: date | None = None) -> CommandResult:
+    """``kexie tally`` and the button 更新统计, on the engine its shell opened."""
     if not set(engine.sheet_names()) & set(SHEET_NAMES):
         raise ConfigError(f"“{engine.name}”不是活动工作簿（没有“单位名册”“征集明细”等工作表）。"
                           "请用 kexie new 新建的工作簿。")
-    result = run_tally(engine, getattr(args, "today", None))
+    result = run_tally(engine, today)
     data = result.to_json()
-    data["master"] = str(engine.path)
+    data["master"] = str(engine.path) if engine.path is not None else engine.name
     data["written"] = True
     data["problems"] = [p.to_json() for p in result.problems]
     lines = _summary(result) + [f"  结果已写入“{engine.name}”的“统计”工作表。"]

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from macros.adapters.engine import CellMark, WorkbookEngine
+from macros.app.result import CommandResult
 from macros.core.grid import TableData
 from macros.core.validate import text_of, validate_campaign
 from macros.errors import Exit, RefusedError
@@ -163,23 +164,9 @@ def summary_lines(run: ValidationRun, name: str) -> list[str]:
     return lines
 
 
-def _engine(args) -> WorkbookEngine:
-    try:
-        from macros.app.workbook import open_engine
-    except ImportError:  # pragma: no cover - older trees without the shared helper
-        open_engine = None
-    if open_engine is not None:
-        return open_engine(args)
-    from macros.adapters.file_engine import FileEngine
-
-    return FileEngine(args.master)
-
-
-def command(args):
-    from macros.app.result import CommandResult
-
-    engine = _engine(args)
-    run = validate_workbook(engine, today=getattr(args, "today", None))
+def validate_command(engine: WorkbookEngine, today: date | None = None) -> CommandResult:
+    """``kexie validate`` and the button 校验数据, on the engine its shell opened."""
+    run = validate_workbook(engine, today=today)
     if run.refused:
         code = Exit.REFUSED
     elif run.errors:

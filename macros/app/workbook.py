@@ -1,20 +1,18 @@
-"""Which workbook a use case works on: the one its shell hands over.
+"""Which workbook a legacy command module works on (one written as ``add_arguments`` +
+``command(args)``, registered with ``macros.commands.legacy``).
 
-Every use case's ``command(args)`` should get its engine from ``open_engine(args)``: the CLI
-passes a file path (``args.master``) and gets a FileEngine; the ribbon (macros.ribbon) also puts
-the open Excel book in ``args.engine`` (an XlwingsEngine), so the same use case reads the staff's
-unsaved edits and writes its results into the open book instead of the file on disk.
+``open_engine(args)`` returns ``args.engine`` when a shell set one, else a FileEngine on
+``args.master``. Native registry commands never need it: their shell hands them the engine.
 """
 
 from __future__ import annotations
 
 from macros.adapters.engine import WorkbookEngine
+from macros.adapters.file_engine import FileEngine
 
 
 def open_engine(args) -> WorkbookEngine:
     engine = getattr(args, "engine", None)
     if engine is not None:
         return engine
-    from macros.adapters.file_engine import FileEngine
-
     return FileEngine(args.master)

@@ -1,7 +1,7 @@
 """Which units get a form, with which quota and file name (pure; used by ``kexie forms``).
 
 A unit gets a form when its effective quota is above zero — its own 配额 when filled in, else
-its category's 最少报送数 — or always with ``all_units``. Rows without a code
+its category's 最少报送数 in 配额规则 — or always with ``all_units``. Rows without a code
 or a name, and repeated codes, get no form and a Chinese note instead. File names are
 ``<单位编号>_<单位名称>.xlsx`` made safe by ``safe_names.safe_filename`` and unique in the folder
 (case-insensitively, as on Windows and macOS).

@@ -111,7 +111,7 @@ class RowVerdict:
 
 
 def problem_json(p: Problem, row: int | None = None, rejected_row: bool = False) -> dict[str, Any]:
-    """The problem shape of docs/cli.md; row problems say which row and whether it was taken in."""
+    """A problem as the --json output and the ledger carry it; row problems say which row and whether it was taken in."""
     message = p.message
     if row is not None:
         message = f"第 {row} 行：{message}"

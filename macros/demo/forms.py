@@ -20,6 +20,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Sequence
 
+import openpyxl
+
+from macros.adapters.file_engine import FileEngine
+from macros.adapters.pdf import find_soffice
 from macros.adapters.safe_write import replace_atomically
 from macros.adapters.xlsx_form import FILL_DATE_LABEL, FIRST_INPUT_ROW, HEADER_ROW
 from macros.app.campaign import load_campaign
@@ -33,8 +37,6 @@ SOFFICE_TIMEOUT = 120  # seconds for the one LibreOffice batch
 
 def _fill_form(form: Path, f: ReturnedFile, dest: Path) -> None:
     """Type ``f``'s rows into a copy of the unit's form, as a unit would in Excel, and save to ``dest``."""
-    import openpyxl
-
     wb = openpyxl.load_workbook(form)
     ws = wb[FORM_SHEET]
     headers = {str(c.value).strip(): c.column for c in ws[HEADER_ROW] if c.value}
@@ -69,11 +71,6 @@ def _set_mtime(path: Path, when: datetime) -> None:
 
 
 def _find_soffice() -> Path | None:
-    try:
-        from macros.adapters.pdf import find_soffice
-    except ImportError:  # pragma: no cover - the documents adapter is optional here
-        found = shutil.which("soffice") or shutil.which("libreoffice")
-        return Path(found) if found else None
     return find_soffice()
 
 
@@ -190,6 +187,4 @@ def demo_step(ctx) -> None:
 
 
 def _file_engine(path: Path):
-    from macros.adapters.file_engine import FileEngine
-
     return FileEngine(path)

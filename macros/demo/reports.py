@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from macros.adapters.file_engine import FileEngine
+from macros.adapters.pdf import find_converter
+from macros.app.campaign import load_campaign
+from macros.app.report import KINDS, generate
+
 
 def demo_step(ctx) -> None:
-    from macros.adapters.file_engine import FileEngine
-    from macros.adapters.pdf import find_converter
-    from macros.app.campaign import load_campaign
-    from macros.app.report import KINDS, generate
-
     converter = find_converter()
     fmt = "pdf" if converter is not None else "docx"
     try:

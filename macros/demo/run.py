@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from macros.app.new import new_campaign
 from macros.demo import certificates, consolidate, forms, reports, tally, validate
@@ -46,11 +46,12 @@ class DemoContext:
         return self.out / "文档"
 
 
-def run_demo(out: str | Path = "demo-output") -> DemoContext:
+def run_demo(out: str | Path = "demo-output", guide: Sequence[tuple[str, str, str]] = ()) -> DemoContext:
+    """Build the sample campaign in ``out``; ``guide``: the ribbon's buttons for the 说明 sheet."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ctx = DemoContext(out=out, master=out / "献策十二五-活动工作簿.xlsx")
-    new_campaign(ctx.master, force=True, data=demo_campaign())
+    new_campaign(ctx.master, force=True, data=demo_campaign(), guide=guide)
     ctx.outputs.append(("活动工作簿", ctx.master))
     for step in STEPS:
         step(ctx)

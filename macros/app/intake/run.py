@@ -65,11 +65,14 @@ class IntakeRun:
     """One run of the consolidation pipeline (see the module doc).
 
     ``hints``: what the caller knows about inbox files beside their content, by file name —
-    ``{"unit_code": …, "message_id": …}`` (the mail fetcher passes the sender's unit)."""
+    ``{"unit_code": …, "message_id": …}`` (the mail fetcher passes the sender's unit).
+    ``engine``: the workbook to read and write (default: a FileEngine on ``master``, saved safely;
+    the ribbon passes the open Excel book, written in place and saved by staff)."""
 
     def __init__(self, master: str | Path, inbox: str | Path, today: date | None = None,
                  progress: Progress | None = None, log: str | Path | None = None, workers: int = WORKERS,
-                 lock_timeout: float = LOCK_WAIT, hints: dict[str, dict[str, Any]] | None = None):
+                 lock_timeout: float = LOCK_WAIT, hints: dict[str, dict[str, Any]] | None = None,
+                 engine: Any = None):
         self.started = datetime.now()
         self.master = Path(master)
         self.inbox = Path(inbox)
@@ -81,7 +84,8 @@ class IntakeRun:
         self.log_path = Path(log) if log else default_log(self.master, self.started)
         self.result = ConsolidateResult(master=self.master, log_path=self.log_path)
         self.logger: logging.Logger = logging.getLogger("kexie.consolidate")
-        self.engine: Any = None
+        self.engine: Any = engine
+        self.own_engine = engine is None
         self.info: MasterInfo | None = None
         self.ledger: Ledger | None = None
         self.candidates: list[Path] = []
@@ -132,7 +136,8 @@ class IntakeRun:
         from macros.adapters.file_engine import FileEngine
         from macros.adapters.safe_write import master_lock
 
-        self.engine = FileEngine(self.master)
+        if self.own_engine:
+            self.engine = FileEngine(self.master)
         self.info = master_setup(self.engine, self.master, self.today)
         self.candidates = inbox_files(self.inbox)
         workers = Workers(self.info.setup, self.workers if self.candidates else 0)
@@ -144,7 +149,8 @@ class IntakeRun:
         except RefusedError:
             if not self.result.files:  # refused before anything was read: say how many rows stand
                 try:
-                    self.result.rows_total = len(FileEngine(self.master).read_table(ITEMS).frame)
+                    fresh = FileEngine(self.master) if self.own_engine else self.engine
+                    self.result.rows_total = len(fresh.read_table(ITEMS).frame)
                 except Exception:  # noqa: BLE001
                     pass
             raise

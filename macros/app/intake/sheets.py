@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from macros.adapters.ledger import FileRecord, Ledger
+from macros.app.tally import refresh_stats
 from macros.core.intake import CurrentRow, json_value, plan_items, problem_json, same_rows
 from macros.problems import CODES, problem
 from macros.schema import ITEMS, SUBMISSIONS
@@ -105,13 +106,7 @@ def _warn_dropped(result, dropped: list[dict], unit_names: dict[str, str]) -> No
 
 
 def _refresh_stats(engine, today, logger) -> None:
-    """Regenerate 统计 (and its charts) before saving, when the tally is installed."""
-    try:
-        from macros.app.tally import refresh_stats
-    except ModuleNotFoundError as exc:
-        if exc.name != "macros.app.tally":
-            raise
-        return
+    """Regenerate 统计 (and its charts) before saving."""
     # The engine's reads of 征集明细 already see the rows being written (FileEngine keeps them),
     # so the tally reads them once, with the sheet's own header row and columns.
     refresh_stats(engine, today)
