@@ -25,7 +25,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from macros.errors import ConfigError, KexieError
+from macros.adapters.pdf_errors import ConversionError
+from macros.errors import ConfigError
 
 __all__ = [
     "PdfConverter",
@@ -57,8 +58,6 @@ class ConverterNotFoundError(ConfigError):
         super().__init__(message)
 
 
-class ConversionError(KexieError):
-    """A converter ran but did not produce every PDF (message in Chinese, exit code 2)."""
 
 
 class PdfConverter(Protocol):

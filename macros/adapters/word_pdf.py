@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from macros.adapters.pdf import ConversionError
+from macros.adapters.pdf_errors import ConversionError
 
 DEFAULT_TIMEOUT = 120.0  # seconds for starting Word …
 PER_DOCUMENT = 60.0  # … plus this much per document
