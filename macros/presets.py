@@ -102,6 +102,14 @@ DEFAULT_SCORING = [
     {"item": "采纳情况", "weight": 15, "method": "采纳", "note": "被采纳条数 ÷ 应报条数，最高按100%计"},
 ]
 
+# 评审标准 of a new workbook (staff edit it; an empty table means one criterion 总分 out of 100).
+DEFAULT_CRITERIA = [
+    {"criterion": "针对性", "max_points": 30, "note": "切合本地发展的实际问题，问题分析准确"},
+    {"criterion": "可行性", "max_points": 30, "note": "措施具体，条件具备，可操作、可落实"},
+    {"criterion": "创新性", "max_points": 20, "note": "思路新颖，有独到见解"},
+    {"criterion": "规范性", "max_points": 20, "note": "结构完整，表述清楚，数据可靠"},
+]
+
 DEFAULT_GRADES = [
     {"grade": "优秀", "min_score": 90},
     {"grade": "良好", "min_score": 75},
@@ -226,7 +234,7 @@ def base_campaign() -> CampaignData:
     return CampaignData(
         settings={"campaign_id": uuid.uuid4().hex[:12], "word_limit": None, "excellent_units": 5},
         tables={"quota_rules": quotas, "scoring_rules": list(DEFAULT_SCORING),
-                "grades": list(DEFAULT_GRADES)},
+                "grades": list(DEFAULT_GRADES), "criteria": list(DEFAULT_CRITERIA)},
     )
 
 

@@ -341,6 +341,116 @@ SUBMISSIONS = Table(
     description="收到的每个报送文件及处理结果（每次汇总由台账重新生成）",
 )
 
+# --- expert review and awards (issue 12) -------------------------------------------------------
+# 评审专家 and 评审标准 are staff tables; 评审分配 (written by ``kexie review assign``) and 评审结果
+# (written when reviewers' score forms are consolidated) are product tables. The entries reviewed
+# are the rows of 征集明细 (计策, 论文, 课题 … whatever the campaign collects). A workbook made
+# before these sheets existed simply has no review: the sheets are optional (REVIEW_OPTIONAL).
+
+REVIEW_METHODS = ("平均", "去掉最高最低")  # 去掉最高最低 applies from 5 reviewers on
+AWARD_LEVELS = ("一等奖", "二等奖", "三等奖")
+VOCABULARIES["review_method"] = REVIEW_METHODS
+
+REVIEW_SETTINGS: tuple[Setting, ...] = (
+    Setting("review_per_entry", "每项评审专家人数", "int", note="每条参评内容分给几位评审专家，空白为 3"),
+    Setting("review_topic_match", "按主题匹配专家", "yesno",
+            note="是：优先分给“专业/主题”与主题领域相符的专家（不够时由其他专家补足并提示）"),
+    Setting("review_method", "评审计分方式",
+            note="平均 或 去掉最高最低（5 位及以上专家评分时去掉一个最高分和一个最低分），空白为 去掉最高最低"),
+    Setting("review_normalize", "评审分标准化", "yesno",
+            note="是：先按每位专家自己的平均分和标准差标准化，再换算回全体评分的平均分和标准差"),
+    Setting("review_recheck_spread", "复议分差阈值", "number",
+            note="同一条内容最高分与最低分之差超过此值时标记为需复议，空白表示不标记"),
+    *(Setting(f"award{i}_count", f"{level}名额", "int", note=f"{level}的名额（条数）；填写名额时不看比例")
+      for i, level in enumerate(AWARD_LEVELS, start=1)),
+    *(Setting(f"award{i}_share", f"{level}比例", "number",
+              note=f"{level}占参评总数的比例，如 10% 或 0.1，按参评总数乘以比例向下取整")
+      for i, level in enumerate(AWARD_LEVELS, start=1)),
+    Setting("award_doc_number", "获奖通报发文字号", note="获奖名单通报的发文字号，如：丹科协发〔2010〕25号"),
+)
+SETTINGS = SETTINGS + REVIEW_SETTINGS
+
+REVIEWERS = Table(
+    "reviewers", "评审专家", "tblReviewers",
+    (
+        C("code", "专家编号", required=True, unique=True, width=10,
+          note="评分表凭此编号识别专家，分配后请勿改动"),
+        C("name", "姓名", required=True, width=10),
+        C("org", "单位", required=True, width=28, note="不会分到与本单位报送的内容"),
+        C("topics", "专业/主题", width=30, multi=True,
+          note="主题领域的编号或名称（可写多个，用顿号分隔），按主题匹配时使用"),
+        C("post", "职务/职称", width=14),
+        C("phone", "联系电话", "phone", width=16),
+        C("email", "电子邮箱", "email", width=24),
+        C("note", "备注", width=20),
+    ),
+    description="评审专家名单：专家编号、姓名、单位、专业/主题和联系方式",
+)
+
+CRITERIA = Table(
+    "criteria", "评审标准", "tblCriteria",
+    (
+        C("criterion", "评审项目", required=True, unique=True, width=20),
+        C("max_points", "满分", "number", required=True, width=8),
+        C("note", "说明", "longtext", width=50),
+    ),
+    description="评分表的评分项目及各项满分（空表时按总分 100 分评分）",
+)
+
+ASSIGNMENTS = Table(
+    "assignments", "评审分配", "tblAssignments",
+    (
+        C("item_id", "编号", required=True, width=14, owner="product"),
+        C("title", "题目", width=30, owner="product"),
+        C("unit_name", "报送单位", width=24, owner="product"),
+        C("topic", "主题领域", width=24, owner="product"),
+        C("reviewer_code", "专家编号", required=True, width=10, owner="product"),
+        C("reviewer", "专家姓名", width=10, owner="product"),
+        C("reviewer_org", "专家单位", width=24, owner="product"),
+        C("matched", "主题相符", width=8, owner="product"),
+    ),
+    owner="product",
+    description="每条参评内容分给哪几位评审专家（kexie review assign 生成，重新分配时尽量保持不变）",
+)
+
+REVIEW_RESULTS = Table(
+    "review_results", "评审结果", "tblReviewResults",
+    (
+        C("rank", "名次", "int", width=6, owner="product"),
+        C("item_id", "编号", width=14, owner="product"),
+        C("title", "题目", width=30, owner="product"),
+        C("unit_name", "报送单位", width=24, owner="product"),
+        C("topic", "主题领域", width=20, owner="product"),
+        C("count", "评分人数", "int", width=8, owner="product"),
+        C("scores", "各专家评分", width=24, owner="product"),
+        C("mean", "平均分", "number", width=8, owner="product", number_format="0.00"),
+        C("trimmed", "去掉最高最低平均分", "number", width=10, owner="product", number_format="0.00"),
+        C("normalized", "标准化得分", "number", width=10, owner="product", number_format="0.00"),
+        C("final", "最终得分", "number", width=8, owner="product", number_format="0.00"),
+        C("spread", "分差", "number", width=8, owner="product", number_format="0.00"),
+        C("recheck", "需复议", width=8, owner="product"),
+        C("award", "奖项", width=8, owner="product"),
+        C("score_written", "写入评分", "number", width=8, owner="product", number_format="0.0",
+          note="按百分制写入征集明细“评分”的值"),
+        C("provenance", "评分来源", width=22, owner="product"),
+    ),
+    owner="product",
+    description="评审结果：各条内容的评分、最终得分、名次和奖项（汇总评分表时重新生成）",
+)
+
+REVIEW_TABLES = (REVIEWERS, CRITERIA, ASSIGNMENTS, REVIEW_RESULTS)
+REVIEW_OPTIONAL = frozenset(t.key for t in REVIEW_TABLES)
+REVIEW_SHEETS: tuple[Sheet, ...] = (
+    Sheet("评审专家", "tables", "staff", REVIEWERS.description, ("reviewers",)),
+    Sheet("评审标准", "tables", "staff", CRITERIA.description, ("criteria",)),
+    Sheet("评审分配", "tables", "product", ASSIGNMENTS.description, ("assignments",)),
+    Sheet("评审结果", "tables", "product", REVIEW_RESULTS.description, ("review_results",)),
+)
+# The reviewer's score form (kexie forms): sheet names and the metadata kind.
+REVIEW_FORM_SHEET = "评分"
+REVIEW_FORM_KIND = "review"
+
+
 # --- certificates: members, award list, printer calibration ------------------------------------
 MEMBERS = Table(
     "members", "会员名册", "tblMembers",
@@ -385,7 +495,7 @@ TABLES: dict[str, Table] = {
     for t in (
         QUOTA_RULES, UNITS, LEADERS, PHASES, TASKS, TOPICS, ITEMS, TARGETS, SCORING_RULES,
         GRADE_THRESHOLDS, VALIDATION_RESULTS, SUBMISSIONS,
-        MEMBERS, AWARDS, PRINTERS,
+        MEMBERS, AWARDS, PRINTERS, *REVIEW_TABLES,
     )
 }
 
@@ -411,6 +521,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(STATS_SHEET, "report", "product", "按单位、类别、主题的统计、考核结果和图表（每次更新统计重新生成）"),
     Sheet("校验结果", "tables", "product", VALIDATION_RESULTS.description, ("validation",)),
     Sheet("报送记录", "tables", "product", SUBMISSIONS.description, ("submissions",)),
+    *REVIEW_SHEETS,
 )
 
 SHEET_NAMES: tuple[str, ...] = tuple(s.name for s in SHEETS)
@@ -695,6 +806,10 @@ PAGE_SETUPS: dict[str, PageSetup] = {
     "获奖名单": _WIDE,
     "会员名册": _WIDE,
     "打印机校准": _NARROW,
+    "评审专家": _WIDE,
+    "评审标准": _NARROW,
+    "评审分配": _WIDE,
+    "评审结果": _WIDE,
     FORM_SHEET: _WIDE,
     FORM_INFO_SHEET: PageSetup(repeat_header=False),
 }

@@ -736,6 +736,51 @@ def build_targets():
     return doc
 
 
+def build_review():
+    """评审结果汇总表 (landscape): every scored entry with its scores, rank, 复议 flag and award."""
+    doc, b = new_document(landscape=True, grid=False)
+    b.p("GwTitle", "{{ title }}", ppr_extra=exact(after=LINE_PITCH // 2))
+    b.p("GwMeta", "（评审专家{{ experts }}位，每项{{ per_entry }}位专家评审；计分方式：{{ method }}；"
+                  "标准化：{{ normalized }}；已评{{ entries }}项{% if unscored %}，未评完{{ unscored }}项{% endif %}"
+                  "{% if recheck %}，需复议{{ recheck }}项{% endif %}）", ppr_extra=exact(after=LINE_PITCH // 2))
+    b.tag("{%p if results %}")
+    b.table(["名次", "编号", "题目", "报送单位", "人数", "各专家评分", "平均分", "去掉最高最低", "标准化", "最终得分",
+             "分差", "复议", "奖项"],
+            [600, 1000, 2000, 1450, 550, 2300, 800, 800, 700, 800, 650, 500, 720],
+            ["{{ r.rank }}", "{{ r.item_id }}", "{{ r.title }}", "{{ r.unit }}", "{{ r.count }}", "{{ r.scores }}",
+             "{{ r.mean }}", "{{ r.trimmed }}", "{{ r.normalized }}", "{{ r.final }}", "{{ r.spread }}",
+             "{{ r.recheck }}", "{{ r.award }}"],
+            "{%tr for r in results %}", font_size=9, center=(0, 1, 4, 6, 7, 8, 9, 10, 11, 12))
+    b.tag("{%p else %}")
+    b.p("GwBody", "尚未收到评审专家的评分。")
+    b.tag("{%p endif %}")
+    return doc
+
+
+def build_awards():
+    """获奖名单通报 (GB/T 9704 版头): the award levels and their entries."""
+    doc, b = new_document()
+    red_header(b)
+    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=2 * LINE_PITCH))
+    b.p("GwRecipient", "{{ recipients }}：")
+    b.tag("{%p if levels %}")
+    b.p("GwBody", "{{ campaign_quoted }}活动开展以来，各单位积极组织、踊跃参与。经{{ experts }}位评审专家评审，"
+                  "从{{ entries }}项参评成果中评出{{ summary }}，共{{ total }}项。现将获奖名单通报如下：")
+    b.tag("{%p for lv in levels %}")
+    b.p("GwH1", "{{ lv.label }}")
+    b.table(["序号", "题目", "献策人", "工作单位"], [600, 4300, 1100, 2845],
+            ["{{ e.no }}", "{{ e.title }}", "{{ e.people }}", "{{ e.org }}"],
+            "{%tr for e in lv.entries %}", font_size=10.5, center=(0, 2))
+    b.tag("{%p endfor %}")
+    b.p("GwBody", "希望受到表彰的同志珍惜荣誉、再接再厉，广大科技工作者以他们为榜样，积极建言献策，"
+                  "为经济社会发展作出新的更大贡献。", ppr_extra=exact(before=LINE_PITCH))
+    b.tag("{%p else %}")
+    b.p("GwBody", "{{ campaign_quoted }}活动的评审尚未结束，获奖名单将另行通报。")
+    b.tag("{%p endif %}")
+    signature_block(b, note=False)
+    return doc
+
+
 TEMPLATES: dict[str, Callable] = {
     "notice": build_notice,
     "summary": build_summary,
@@ -744,6 +789,8 @@ TEMPLATES: dict[str, Callable] = {
     "assessment": build_assessment,
     "tasks": build_tasks,
     "targets": build_targets,
+    "review": build_review,
+    "awards": build_awards,
 }
 
 # ----------------------------------------------------------------------------- output

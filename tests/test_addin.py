@@ -32,6 +32,8 @@ BUTTONS = {
     "assessment": "考核结果",
     "tasks": "分工表",
     "targets": "指标完成情况",
+    "review": "评审结果",
+    "awards": "获奖通报",
 }
 
 

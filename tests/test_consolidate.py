@@ -143,7 +143,12 @@ def test_office_lock_files_in_the_inbox_are_ignored(camp):
     (camp.inbox / "已处理").mkdir()
     (camp.inbox / "已处理" / "旧表.xlsx").write_bytes(good.read_bytes())
     result = camp.run()
-    assert [f.file for f in result.files] == [good.name] and result.exit_code == 0
+    # lock files and plain sub-folders are ignored; what kexie cannot use is reported, not skipped
+    assert [f.file for f in result.files] == [good.name, "说明.txt", "附件.pdf"] and result.exit_code == 1
+    files = by_file(result)
+    assert codes(files["说明.txt"]) == ["E240"] and "需人工录入" in files["说明.txt"].problems[0]["message"]
+    assert codes(files["附件.pdf"]) == ["E240"] and "扫描版 PDF" in files["附件.pdf"].problems[0]["message"]
+    assert camp.run().exit_code == 0  # nothing new is wrong: a scheduled task returns to 0
 
 
 def test_spreadsheets_in_other_formats_are_reported_not_ignored(camp):
@@ -374,7 +379,9 @@ def test_bad_files_are_rejected_with_their_codes_and_the_batch_goes_on(camp, tmp
     again = camp.run()
     assert {f.file: f.status for f in again.files}["伪造.xlsx"] == "rejected"
     assert {f.file: f.status for f in again.files}["好的.xlsx"] == "unchanged"
-    assert not again.written and again.exit_code == 1
+    # still listed with their problems, but nothing new is wrong: exit 0 (docs/consolidation.md)
+    assert codes(by_file(again)["伪造.xlsx"]) == ["E205"]
+    assert not again.written and again.exit_code == 0
     with camp.ledger() as ledger:
         assert len(ledger.files()) == n and ledger.check() == []
 

@@ -122,16 +122,19 @@ def test_killed_runs_never_lose_or_double_a_row(template, tmp_path):
         if written:
             assert _state(master) == expected, where
         recorded = 0
+        finished = False  # the killed run got to its end (then it reported the problems itself)
         if ledger_path(master).exists():
             with Ledger(ledger_path(master)) as ledger:
                 assert ledger.check() == [], where
                 recorded = len(ledger.files())
+                finished = ledger.reported_upto() > 0
         phase = ("after the write" if written else "before the ledger" if recorded == 0
                  else "while recording" if recorded < total_files else "before the write")
         phases[phase] += 1
 
         again = _rerun(master, inbox)
-        assert again.exit_code == 1, where
+        # the problems are news until a finished run has reported them (docs/consolidation.md)
+        assert again.exit_code == (0 if finished else 1), where
         assert _state(master) == expected, where
         items = _state(master)[0]
         ids = [row[0] for row in items]

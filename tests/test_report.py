@@ -69,6 +69,12 @@ def campaign_data(seed: int = 7):
     rows.append({**rows[1], "item_id": "X9999", "title": "不在列表中的主题的建议", "topic": "发展旅游文化产业",
                  "status": None})
     data.tables["items"] = rows
+    # a finished review round (评审结果 as the consolidation of the score forms writes it)
+    data.tables["review_results"] = [
+        {"rank": i + 1, "item_id": r["item_id"], "title": r["title"], "unit_name": r["unit_name"],
+         "topic": r["topic"], "count": 5, "scores": "90、88、86、84、80", "mean": 85.6, "trimmed": 86.0,
+         "final": 86.0 - i, "spread": 10, "award": ("一等奖", "二等奖", "三等奖", None)[min(i, 3)]}
+        for i, r in enumerate(rows[2:7])]
     return data
 
 

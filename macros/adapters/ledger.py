@@ -109,14 +109,24 @@ CREATE TABLE IF NOT EXISTS runs (
     exit_code   INTEGER NOT NULL,
     note        TEXT
 );
--- the current form of each unit (see the module doc for "newer")
+-- the current file of each unit and group (see the module doc for "newer")
 CREATE VIEW IF NOT EXISTS current_files AS
     SELECT f.* FROM files f
     WHERE f.status = 'accepted' AND f.unit_code IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM files g
-        WHERE g.status = 'accepted' AND g.unit_code = f.unit_code
+        WHERE g.status = 'accepted' AND g.unit_code = f.unit_code AND g.group_key = f.group_key
           AND (g.mtime_ns > f.mtime_ns OR (g.mtime_ns = f.mtime_ns AND g.id > f.id)));
 """
+# Columns added after the first release (ALTER TABLE ADD COLUMN; the view above uses them):
+# kind — the reader that read the file (form, word, …); group_key — what a newer file of the same
+# unit replaces: "" for a unit's form (one current form per unit), "doc:<title key>" for a
+# document (a corrected document of the same unit and 题目); message_id — the mail it came in.
+ADDED_COLUMNS = (
+    ("files", "kind", "TEXT NOT NULL DEFAULT 'form'"),
+    ("files", "group_key", "TEXT NOT NULL DEFAULT ''"),
+    ("files", "message_id", "TEXT"),
+    ("runs", "reported_upto", "INTEGER"),  # the highest files.id a finished run has reported
+)
 
 
 def ledger_path(master: str | Path) -> Path:
@@ -191,10 +201,14 @@ class FileRecord:
     row_count: int
     rows_rejected: int
     problems: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = "form"
+    group_key: str = ""
+    message_id: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "FileRecord":
-        d = dict(row)
+        known = cls.__dataclass_fields__
+        d = {k: v for k, v in dict(row).items() if k in known}  # columns a later version added: ignored
         d["submitted_on"] = date.fromisoformat(d["submitted_on"]) if d["submitted_on"] else None
         d["problems"] = from_json(d["problems"]) or []
         return cls(**d)
@@ -238,7 +252,20 @@ class Ledger:
     def _migrate(self) -> None:
         with self.transaction():
             for statement in _statements(DDL):
+                if statement.lstrip().upper().startswith("CREATE VIEW"):
+                    continue  # after the added columns
                 self.db.execute(statement)
+            have = {(t, r[1]) for t in {c[0] for c in ADDED_COLUMNS}
+                    for r in self.db.execute(f"PRAGMA table_info({t})")}
+            for table, column, decl in ADDED_COLUMNS:
+                if (table, column) not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+            view = self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'current_files'").fetchone()
+            if view is not None and "group_key" not in view[0]:
+                self.db.execute("DROP VIEW current_files")  # a first-release ledger: one form per unit
+            for statement in _statements(DDL):
+                if statement.lstrip().upper().startswith("CREATE VIEW"):
+                    self.db.execute(statement)
             for table in APPEND_ONLY:
                 for op in ("UPDATE", "DELETE"):
                     self.db.execute(
@@ -292,8 +319,10 @@ class Ledger:
         """Insert one file and its rows in one transaction; returns the file's id."""
         cols = ("sha256", "name", "path", "size", "mtime_ns", "mtime", "received_at", "unit_code",
                 "unit_name", "campaign_id", "form_version", "issued_at", "submitted_on", "status",
-                "row_count", "rows_rejected", "problems")
+                "row_count", "rows_rejected", "problems", "kind", "group_key", "message_id")
         values = [file.get(c) for c in cols]
+        values[cols.index("kind")] = file.get("kind") or "form"
+        values[cols.index("group_key")] = file.get("group_key") or ""
         values[cols.index("submitted_on")] = _iso(file.get("submitted_on"))
         values[cols.index("problems")] = to_json(file.get("problems") or [])
         values[cols.index("form_version")] = _iso(file.get("form_version"))
@@ -324,6 +353,14 @@ class Ledger:
             "ORDER BY f.unit_code, r.file_id, r.sheet_row"
         ):
             yield RowRecord(r[0], r[1], r[2], from_json(r[3]))
+
+    def row_problems(self) -> dict[int, list[tuple[int, bool, list[dict[str, Any]]]]]:
+        """Per file id: (sheet row, accepted, problems) of every row that had a problem."""
+        out: dict[int, list[tuple[int, bool, list[dict[str, Any]]]]] = {}
+        for r in self.db.execute("SELECT file_id, sheet_row, accepted, problems FROM received_rows "
+                                 "WHERE problems != '[]' ORDER BY file_id, sheet_row"):
+            out.setdefault(r[0], []).append((r[1], bool(r[2]), from_json(r[3]) or []))
+        return out
 
     # --- item numbers -------------------------------------------------------------------
     def item_ids(self) -> dict[tuple[str, str, int], str]:
@@ -362,9 +399,15 @@ class Ledger:
                    written: bool, exit_code: int, note: str | None = None) -> None:
         with self.transaction():
             self.db.execute(
-                "INSERT INTO runs (started_at, finished_at, inbox, files_seen, files_new, written, exit_code, note) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (started_at, finished_at, inbox, files_seen, files_new, written, exit_code, note, "
+                "reported_upto) VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM files))",
                 (_iso(started), _iso(finished), inbox, seen, new, int(written), int(exit_code), note))
+
+    def reported_upto(self) -> int:
+        """The highest file id a finished run reported (0 before the first): a file recorded
+        after it (by this run, or by a run killed before it finished) is news to report."""
+        row = self.db.execute("SELECT MAX(reported_upto) FROM runs").fetchone()
+        return int(row[0] or 0)
 
     # --- checks -------------------------------------------------------------------------
     def check(self) -> list[str]:
@@ -383,7 +426,9 @@ class Ledger:
             "SELECT sha256 FROM files WHERE status = 'accepted' GROUP BY sha256 HAVING COUNT(*) > 1"
         ):
             out.append(f"file {sha[:12]} accepted twice")
-        for (unit,) in self.db.execute("SELECT unit_code FROM current_files GROUP BY unit_code HAVING COUNT(*) > 1"):
+        for (unit,) in self.db.execute(
+            "SELECT unit_code FROM current_files GROUP BY unit_code, group_key HAVING COUNT(*) > 1"
+        ):
             out.append(f"unit {unit} has two current files")
         return out
 

@@ -153,9 +153,13 @@ class LibreOfficeConverter:
         env.setdefault("SAL_USE_VCLPLUGIN", "svp")
         return env
 
+    def convert_filter(self) -> str:
+        """The ``--convert-to`` argument (a subclass converting to another format overrides it)."""
+        return "pdf:writer_pdf_Export:" + json.dumps(PDF_EXPORT_OPTIONS, separators=(",", ":"))
+
     def command(self, inputs: Sequence[Path], out_dir: Path) -> list[str]:
         """The soffice argument list converting ``inputs`` into ``out_dir``."""
-        filter_spec = "pdf:writer_pdf_Export:" + json.dumps(PDF_EXPORT_OPTIONS, separators=(",", ":"))
+        filter_spec = self.convert_filter()
         return [
             str(self.soffice),
             f"-env:UserInstallation={self._profile_dir().as_uri()}",

@@ -45,6 +45,7 @@ class FormsRun:
     notes: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # forms not replaced because they are open
     seconds: float = 0.0
+    review: Any = None  # the reviewers' score forms (macros.app.review_forms), when 评审分配 has rows
 
 
 def _engine(master_or_engine: Any) -> WorkbookEngine:
@@ -104,6 +105,10 @@ def run_forms(master_or_engine: Any, out_dir: str | Path, all_units: bool = Fals
     spec = form_spec(campaign, issued_at)
     units, notes = plan_form_units(_records(campaign, "units"), _records(campaign, "quota_rules"), all_units)
     run = FormsRun(units=units, notes=notes)
+    from macros.app.review_forms import write_review_forms  # reviewers' score forms, if any
+
+    run.review = write_review_forms(engine, Path(master), Path(out_dir), issued_at)
+    run.refused += run.review.refused
     if not units:
         run.seconds = time.perf_counter() - started
         return run
@@ -150,6 +155,8 @@ def forms_command(engine: WorkbookEngine, out: Path, all_units: bool = False) ->
     elif not run.units:
         lines.append("没有需要报送的单位：单位名册为空，或各单位的配额都是 0。"
                      "如要为名册中的每个单位生成报送表，请加 --all。")
+    if run.review is not None and run.review.paths:
+        lines.append(f"已生成 {len(run.review.paths)} 份评审专家评分表（文件名以“评分表”开头），请分别发给各位专家。")
     lines += run.notes + run.refused
     if run.paths:
         lines.append("请把各单位的报送表分别发给对应单位；工作簿旁的密钥文件（.*.kexie-key）用于核验交回的报送表，"
@@ -166,5 +173,6 @@ def forms_command(engine: WorkbookEngine, out: Path, all_units: bool = False) ->
                   for u in run.units if u.filename in written],
         "count": len(run.paths),
         "notes": run.notes + run.refused,
+        "review_forms": run.review.reviewers if run.review is not None else [],
     }
     return CommandResult(data=data, exit_code=exit_code, lines=lines)

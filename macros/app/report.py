@@ -54,6 +54,8 @@ KINDS: dict[str, str] = {
     "assessment": "考核结果与表彰名单",
     "tasks": "任务分工表",
     "targets": "指标完成情况",
+    "review": "评审结果汇总表",
+    "awards": "获奖名单通报",
 }
 TEMPLATE_FILES = {kind: f"{kind}.docx" for kind in KINDS}
 LOCAL_TEMPLATES = "模板"  # folder beside the master with staff-edited templates
@@ -410,6 +412,16 @@ def build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: P
         return context_tasks(campaign, tally, today)
     if kind == "targets":
         return context_targets(campaign, tally, today)
+    if kind in ("review", "awards"):  # the review round (macros/app/report_review.py)
+        from macros.app import report_review
+
+        if kind == "review":
+            return report_review.context_review(campaign, tally, today, _common(campaign, today))
+        s = campaign.settings
+        ctx = report_review.context_awards(campaign, tally, today, _common(campaign, today), _recipients(campaign))
+        ctx.update(issuer_mark=_text(s.get("issuer_mark")) or f"{ctx['organizer']}文件",
+                   doc_number=_text(s.get("award_doc_number")), signer=_text(s.get("signer")))
+        return ctx
     raise KeyError(kind)
 
 

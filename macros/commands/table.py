@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from macros import addin_install
-from macros.app import certificates, doctor
+from macros.app import certificates, doctor, review
 from macros.app.allocate import allocate_command
 from macros.app.consolidate import consolidate_command
 from macros.app.demo import demo_command
@@ -50,6 +50,8 @@ KIND_ALIASES: dict[str, tuple[str, ...]] = {
     "assessment": ("考核结果", "考核", "表彰名单"),
     "tasks": ("分工表", "分工"),
     "targets": ("指标",),
+    "review": ("评审结果", "评审"),
+    "awards": ("获奖名单", "获奖通报"),
 }
 KIND_CHOICES = tuple(Choice(k, tuple(dict.fromkeys((title, *KIND_ALIASES.get(k, ())))))
                      for k, title in KINDS.items())
@@ -142,7 +144,10 @@ COMMANDS: tuple[Command, ...] = (
         _doc("assessment", "考核结果", "生成考核结果与表彰名单"),
         _doc("tasks", "分工表", "生成任务分工表（横向）"),
         _doc("targets", "指标完成情况", "生成各项指标的完成情况表"),
+        _doc("review", "评审结果", "生成评审结果汇总表（横向）：各专家评分、最终得分、名次、复议和奖项"),
+        _doc("awards", "获奖通报", "按公文格式生成评审获奖名单通报"),
     )),
+    legacy("review", review, "评审：分配评审专家、汇总评分表"),
     legacy("certificates", certificates, "印制荣誉证书、会员证（PDF），或核验证书二维码"),
     legacy("addin", addin_install, "安装或卸载 Excel 加载项"),
     legacy("doctor", doctor, "检查本机能否运行 kexie（Python、依赖、LibreOffice、字体、加载项）"),

@@ -150,6 +150,7 @@ class CurrentRow:
     values: dict[str, Any]  # normalise_row output (plan_items completes it into the sheet row)
     submitted_on: date | None
     source_file: str
+    fill: tuple[str, ...] = ()  # product fields the source left blank or doubtful: staff's value kept
 
 
 @dataclass
@@ -254,6 +255,7 @@ def plan_items(current: Sequence[CurrentRow], old: Sequence[Mapping[str, Any]], 
             matched_old.add(old_i)
             for k in staff_keys:
                 row[k] = old[old_i].get(k)
+            _fill_from_staff(row, old[old_i], cur.fill)
         rows.append(row)
 
     dropped: list[dict[str, Any]] = []
@@ -272,6 +274,18 @@ def plan_items(current: Sequence[CurrentRow], old: Sequence[Mapping[str, Any]], 
             continue
         manual.append({k: r.get(k) for k in list(ITEMS.keys) + list(extra)})
     return ItemsPlan(rows + manual, new_ids, dropped, kept_manual=len(manual))
+
+
+def _fill_from_staff(row: dict[str, Any], old: Mapping[str, Any], keys: Sequence[str]) -> None:
+    """A field flagged for review (待核) keeps what staff typed into it in 征集明细."""
+    for k in keys:
+        typed = old.get(k)
+        if _blank(typed) or typed == row.get(k):
+            continue
+        if _blank(row.get(k)) or k != "body":
+            row[k] = typed
+            if k == "body":
+                row["word_count"] = count_chars(typed)
 
 
 def _seq_of(item_id: str, unit: str) -> int:

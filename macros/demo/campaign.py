@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from macros.demo.review_data import DEMO_REVIEW_SETTINGS, demo_reviewers
 from macros.presets import LESHAN_TARGETS, CampaignData, baoding_tasks, preset
 
 # Dandong's units. 县(市)区: the city's three districts, two county-level cities and one county.
@@ -83,4 +84,6 @@ def demo_campaign() -> CampaignData:
     # the deadline) the unfinished ones show as overdue.
     tasks = baoding_tasks(start=date(2010, 9, 1), due=date(2010, 10, 20))
     data.tables.update(units=dandong_roster(), tasks=tasks, targets=list(LESHAN_TARGETS))
+    data.settings.update(DEMO_REVIEW_SETTINGS)  # the review round of the demo (sample experts)
+    data.tables.update(reviewers=demo_reviewers())
     return data

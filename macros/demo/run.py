@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from macros.app.new import new_campaign
-from macros.demo import certificates, consolidate, forms, reports, tally, validate
+from macros.demo import certificates, consolidate, forms, reports, review, tally, validate
 from macros.demo.campaign import demo_campaign
 
 # Order matters: forms before returns, returns before consolidation, tallies before documents.
@@ -18,6 +18,7 @@ STEPS: tuple[Callable[["DemoContext"], None], ...] = (
     forms.demo_step,
     consolidate.demo_step,
     tally.demo_step,
+    review.demo_step,  # the experts' review round: assignment, score forms, returns, results
     reports.demo_step,
     certificates.demo_step,
 )

@@ -14,7 +14,10 @@ from macros.adapters.readers.base import (  # noqa: F401 - the package's interfa
 
 BUILTIN = (
     "macros.adapters.readers.spreadsheet",
+    "macros.adapters.readers.word",
     "macros.adapters.readers.form",
+    "macros.adapters.readers.review",
+    "macros.adapters.readers.unusable",
 )
 
 for _module in BUILTIN:

@@ -136,6 +136,7 @@ class Read:
     problems: list[Problem] = field(default_factory=list)  # file-level; an error rejects the file
     frame: Any = None  # optional: the records as read (a TableData with cell letters), for validation
     source: dict[str, Any] = field(default_factory=dict)  # file, message_id: where the rows came from
+    group_key: str = ""  # what a newer accepted file of the same unit replaces ("" = the unit's form)
 
     @property
     def rejected(self) -> bool:

@@ -48,7 +48,8 @@ def file_record(read: Read, status: str, problems: list, **extra) -> dict[str, A
         "campaign_id": text(meta.get("campaign_id")), "form_version": text(meta.get("form_version")),
         "issued_at": text(meta.get("issued_at")), "status": status, "problems": problems,
         "unit_code": read.unit_code, "unit_name": read.unit_name, "submitted_on": None, "row_count": 0,
-        "rows_rejected": 0, "kind": read.kind, "source": read.source, **extra,
+        "rows_rejected": 0, "kind": read.kind, "group_key": read.group_key,
+        "message_id": (read.source or {}).get("message_id"), **extra,
     }
 
 

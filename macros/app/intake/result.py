@@ -57,7 +57,7 @@ class ConsolidateResult:
     def exit_code(self) -> int:
         if self.refused:
             return int(Exit.REFUSED)
-        if any(f.problems for f in self.files):
+        if any(f.problems and f.new for f in self.files):  # only what this run newly received
             return int(Exit.DATA_PROBLEMS)
         return int(Exit.OK)
 

@@ -23,14 +23,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 from macros.adapters import readers as registry
-from macros.adapters.inbox import inbox_files
+from macros.adapters.inbox import Special, inbox_entries
 from macros.adapters.ledger import Ledger, ledger_path
 from macros.app.intake.examine import Workers
 from macros.app.intake.identify import Entry, identify
-from macros.app.intake.record import file_statuses, read_and_record
-from macros.app.intake.result import ConsolidateResult, FileResult
+from macros.app.intake.record import file_statuses, read_and_record, record_special
+from macros.app.intake.result import STATUS_ZH, ConsolidateResult, FileResult
 from macros.app.intake.setup import MasterInfo, master_setup
 from macros.app.intake.sheets import rebuild
+from macros.app.intake.targets import staged_entries, target
 from macros.errors import ConfigError, Exit, RefusedError
 from macros.schema import ITEMS
 
@@ -89,11 +90,14 @@ class IntakeRun:
         self.info: MasterInfo | None = None
         self.ledger: Ledger | None = None
         self.candidates: list[Path] = []
+        self.special: list[Special] = []  # entries reported without being opened
+        self._row_problems: dict | None = None
         self.entries: list[Entry] = []
         self.accepted: dict[str, int] = {}  # sha256 -> file id of every accepted file
         self.results: dict[Path, FileResult] = {}  # what this run read
         self.new_ids: dict[Path, int] = {}
         self.recorded = 0
+        self.reported_upto = 0  # files recorded after this id are news to report (see the ledger)
 
     @property
     def setup(self):
@@ -139,7 +143,7 @@ class IntakeRun:
         if self.own_engine:
             self.engine = FileEngine(self.master)
         self.info = master_setup(self.engine, self.master, self.today)
-        self.candidates = inbox_files(self.inbox)
+        self.candidates, self.special = inbox_entries(self.inbox)
         workers = Workers(self.info.setup, self.workers if self.candidates else 0)
         try:
             with master_lock(self.master, timeout=self.lock_timeout):
@@ -162,18 +166,40 @@ class IntakeRun:
         ledger = self.ledger
         self._check_campaign()
         self.accepted = ledger.accepted_hashes()
+        self.reported_upto = ledger.reported_upto()
         current_before = ledger.current_ids()
         self.entries = identify(self.candidates, self.info.setup.limits.file_bytes)
+        staged = staged_entries(self.entries, lambda kind: registry.get(kind).target)
+        own = {e.path for group in staged.values() for e in group}
         jobs = [e.job(self.hints_for(e.path)) for e in self.entries
-                if e.sha256 is None or e.sha256 not in self.accepted]
+                if e.path not in own and (e.sha256 is None or e.sha256 not in self.accepted)]
         with tempfile.TemporaryDirectory(prefix="kexie-intake-") as work:
             self._prepare(jobs, Path(work))
             read_and_record(self, workers, jobs)
+        record_special(self)
         current_after = ledger.current_ids()
         self.result.files = file_statuses(self, current_before, current_after)
-        rebuild(self, current_after, changed=self.recorded > 0)
+        staged_changed = False
+        for name, group in staged.items():  # targets with their own ledger tables and sheets
+            files, changed = target(name).stage(self, group)
+            self.result.files += files
+            staged_changed = staged_changed or changed
+        self.result.files.sort(key=lambda f: f.file)
+        self._log_files()
+        rebuild(self, current_after, changed=self.recorded > 0 or staged_changed)
         ledger.record_run(self.started, datetime.now(), str(self.inbox), len(self.candidates), self.recorded,
                           self.result.written, self.result.exit_code if not self.result.refused else int(Exit.REFUSED))
+
+    def _log_files(self) -> None:
+        """Every inbox entry in the log; the full problem lines of what is new in this run."""
+        for f in self.result.files:
+            self.logger.info("文件 %s：%s，%s，单位 %s，%s 行%s", f.file, STATUS_ZH.get(f.status, f.status),
+                             f.kind or "—", f.unit_code or "—", f.rows, "（本次新收到）" if f.new else "")
+            if not f.new:
+                continue
+            for p in f.problems:
+                self.logger.info("  %s %s %s%s", p.get("level"), p.get("code"),
+                                 f"[{p['cell']}] " if p.get("cell") else "", p.get("message"))
 
     def _check_campaign(self) -> None:
         campaign_id = self.info.campaign_id

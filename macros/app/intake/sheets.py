@@ -17,25 +17,50 @@ if TYPE_CHECKING:
     from macros.app.intake.run import IntakeRun
 
 
-def _result_text(rec: FileRecord, current: set[int]) -> str:
+PENDING_CODES = ("E230", "E231")  # the unit could not be told: 待确认
+LEFT_OUT_SHOWN = 5  # rows named in 报送记录's 结果 before "等 n 行"
+
+
+def _rows_note(rows: list[tuple[int, bool, list[dict]]], kind: str) -> str:
+    """"1 行未汇总：E107 第6行" / "2 条待核：第1、3条" for one file's rows with problems."""
+    parts = []
+    left = [(n, next((p.get("code") for p in probs if p.get("level") == "error"), None)) for n, ok, probs in rows
+            if not ok]
+    if left:
+        named = "，".join(f"{code} 第{n}行" if code else f"第{n}行" for n, code in left[:LEFT_OUT_SHOWN])
+        more = f"等 {len(left)} 行" if len(left) > LEFT_OUT_SHOWN else ""
+        parts.append(f"{len(left)} 行未汇总：{named}{more}")
+    review = [n for n, ok, probs in rows if ok and any(p.get("code") in ("W220", "W222") for p in probs)]
+    if review:
+        parts.append(f"{len(review)} 条待核：" + "、".join(f"第{n}条" for n in review[:LEFT_OUT_SHOWN])
+                     + ("等" if len(review) > LEFT_OUT_SHOWN else ""))
+    return "；".join(parts)
+
+
+def _result_text(rec: FileRecord, current: set[int], rows: list[tuple[int, bool, list[dict]]]) -> str:
     if rec.status == "accepted":
-        return "已汇总" if rec.id in current else "已被替代"
+        text = "已汇总" if rec.id in current else "已被替代"
+        note = _rows_note(rows, rec.kind) if rec.id in current else ""
+        return f"{text}（{note}）" if note else text
     codes = [p.get("code") for p in rec.problems if p.get("level") == "error"]
     code = codes[0] if codes else None
     title = CODES[code].title if code in CODES else ""
+    if code in PENDING_CODES:
+        return f"待确认（{code} {title}）"
     return f"未汇总（{code} {title}）" if code else "未汇总"
 
 
 def submissions(ledger: Ledger, current: set[int]) -> list[dict[str, Any]]:
     rows = []
+    by_file = ledger.row_problems()
     for rec in ledger.files():
         rows.append({
             "file": rec.name,
             "unit": rec.unit_name or rec.unit_code or None,
             "received_at": datetime.fromisoformat(rec.mtime),  # when it arrived in the inbox
             "rows": rec.row_count,
-            "result": _result_text(rec, current),
-            "fingerprint": rec.sha256[:16] if rec.sha256 else None,
+            "result": _result_text(rec, current, by_file.get(rec.id, [])),
+            "fingerprint": rec.sha256[:16] if rec.sha256 and not rec.sha256.startswith("entry:") else None,
         })
     return rows
 
@@ -45,7 +70,9 @@ def current_rows(ledger: Ledger) -> list[CurrentRow]:
     out = []
     for row in ledger.current_rows():
         rec = info[row.file_id]
-        out.append(CurrentRow(rec.unit_code or "", row.title_key or "", row.normalised, rec.submitted_on, rec.name))
+        values = row.normalised
+        fill = tuple(values.pop("_fill", None) or ())
+        out.append(CurrentRow(rec.unit_code or "", row.title_key or "", values, rec.submitted_on, rec.name, fill))
     return out
 
 

@@ -29,9 +29,15 @@ class Validated:
 class Target:
     name: str
     validate: Callable[[Read, Any], Validated]  # (read, setup) -> Validated; pure apart from the setup
+    # A target with ledger tables and sheets of its own (reviewers' score forms) takes its files
+    # itself: ``stage(run, entries) -> (FileResults, changed)`` runs under the run's lock, after the
+    # items are recorded and before the master is rebuilt; its sheets are saved with the rebuild.
+    stage: Callable[[Any, list], tuple[list, bool]] | None = None
 
 
 _TARGETS: dict[str, Target] = {}
+# Modules registering further targets (imported on first use; a missing one is skipped).
+BUILTIN_TARGETS = ("macros.app.review_collect",)
 
 
 def register_target(target: Target) -> Target:
@@ -40,7 +46,31 @@ def register_target(target: Target) -> Target:
 
 
 def target(name: str) -> Target:
+    _load_builtin()
     return _TARGETS[name]
+
+
+def _load_builtin() -> None:
+    import importlib
+
+    for module in BUILTIN_TARGETS:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def staged_entries(entries: list, kind_target: Callable[[str], str]) -> dict[str, list]:
+    """Entries whose reader's target has its own stage, by target name."""
+    _load_builtin()
+    out: dict[str, list] = {}
+    for e in entries:
+        name = kind_target(e.kind) if e.kind else None
+        t = _TARGETS.get(name) if name else None
+        if t is not None and t.stage is not None:
+            out.setdefault(name, []).append(e)
+    return out
 
 
 def _frame(read: Read):
@@ -77,3 +107,68 @@ def validate_item_rows(read: Read, setup) -> Validated:
 
 
 register_target(Target("items", validate_item_rows))
+
+
+# --- documents: every proposal taken in, flagged 待核 where something is missing -----------------
+
+REVIEW_MARK = "待核"
+FIELD_ZH = {c.key: c.header for c in FORM.columns}
+
+
+def _review_note(missing: list[str], doubtful: list[str]) -> str:
+    parts = []
+    if missing:
+        parts.append("缺少" + "、".join(FIELD_ZH.get(k, k) for k in missing))
+    if doubtful:
+        parts.append("需核对" + "、".join(FIELD_ZH.get(k, k) for k in doubtful))
+    return f"{REVIEW_MARK}：" + "；".join(parts)
+
+
+def validate_document_rows(read: Read, setup) -> Validated:
+    """Proposals of a document (Word, a PDF with text): judged like form rows, but never left out
+    for a missing or unreadable field — the row is taken in, its 备注 says 待核 and what to check,
+    and the fields staff complete in 征集明细 are kept on later runs (``_fill``)."""
+    from macros.core.validate import validate_items
+    from macros.problems import problem
+
+    name = read.path.name
+    found = validate_items(_frame(read), setup.vctx, sheet=FORM_SHEET, unit_code=read.unit_code)
+    by_row: dict[int, list] = {}
+    problems = [problem_json(p) for p in read.problems]
+    for p in found:
+        if p.row in read.rows:
+            by_row.setdefault(p.row, []).append(p)
+        elif p.code not in ("W101",):  # columns a document cannot have are not its fault
+            problems.append(problem_json(p))
+    key_of = {c.header: c.key for c in FORM.columns}
+    rows: list[dict[str, Any]] = []
+    for n, raw in zip(read.rows, read.records):
+        missing = [k for k in ("title", "topic", "author", "author_org", "phone", "body")
+                   if raw.get(k) is None or not str(raw.get(k)).strip()]
+        doubtful: list[str] = []
+        row_probs: list[dict] = []
+        if missing:
+            fields = "、".join(FIELD_ZH[k] for k in missing)
+            row_probs.append(problem_json(problem("W220", file=name, n=n, fields=fields)))
+        for p in by_row.get(n, []):
+            key = key_of.get(p.column or "", "")
+            if p.code == "E101" and key in missing:
+                continue
+            if p.level == "error":
+                if key and key not in doubtful:
+                    doubtful.append(key)
+                row_probs.append(problem_json(problem("W222", file=name, n=n, detail=p.message.rstrip("。"))))
+            else:
+                row_probs.append({**problem_json(p), "message": f"第 {n} 条建议：{p.message}", "cell": None})
+        values = normalise_row(raw, setup.topics)
+        if missing or doubtful:
+            values["remark"] = _review_note(missing, doubtful)
+            values["_fill"] = missing + doubtful
+        original = {FIELD_ZH.get(k, k): json_value(v) for k, v in raw.items()}
+        rows.append({"sheet_row": n, "accepted": True, "original": original, "problems": row_probs,
+                     "normalised": values, "title_key": title_key(values.get("title"))})
+        problems += row_probs
+    return Validated(rows, problems, len(rows))
+
+
+register_target(Target("items.document", validate_document_rows))

@@ -14,7 +14,7 @@ from macros.core.validate.settings import validate_settings
 from macros.core.validate.sheets import _check_grades, _check_leaders, _check_phases, _check_quota_rules, _check_scoring, _check_targets, _check_tasks, _check_units
 from macros.core.validate.tables import validate_table
 from macros.problems import Problem, problem
-from macros.schema import SETTINGS_SHEET, SHEETS, TABLES
+from macros.schema import REVIEW_OPTIONAL, SETTINGS_SHEET, SHEETS, TABLES
 
 
 _EXTRA_RULES: dict[str, Callable[..., None]] = {}
@@ -41,13 +41,15 @@ def validate_campaign(raw_settings: Mapping[str, Any], settings_grid: Sequence[S
     if qr is not None and qr.found and "category" in qr.frame.columns:
         quota_categories = {name_key(c) for c in qr.frame["category"].tolist() if c is not None}
 
-    skip = {"validation", "submissions"}
+    skip = {"validation", "submissions", "assignments", "review_results"}
     missing_sheets: set[str] = set()
     for key, table in TABLES.items():
         if key in skip or key not in tables:
             continue
         data = tables[key]
         if sheet_names is not None and table.sheet not in sheet_names:
+            if key in REVIEW_OPTIONAL:  # a workbook without a review round
+                continue
             if table.sheet not in missing_sheets:
                 missing_sheets.add(table.sheet)
                 out.append(problem("E001", sheet=table.sheet, cell="A1", row=1))

@@ -1,0 +1,233 @@
+"""Word submissions on disk: what kind of document a file is (by content), conversion of
+.doc/.wps/.rtf/.odt to .docx by LibreOffice (one process for the batch), and the text of a
+.docx in reading order for ``macros.core.word_fields``.
+
+``document_kind(head, zip_names, ole_streams)`` → ``"docx" | "doc" | "rtf" | "odt" | None``:
+a ZIP package with ``word/document.xml``, an OLE compound file with a ``WordDocument`` stream
+(Word 97–2003 and Kingsoft WPS ``.wps`` share it), ``{\\rtf`` text, or an OpenDocument text
+(``mimetype`` member). The extension is never consulted.
+
+``convert_batch(items, out_dir, timeout)`` converts every non-docx document in ONE soffice call
+(LibreOffice through ``pdf.LibreOfficeConverter``: its own temporary ``-env:UserInstallation``
+profile, a timeout after which the process group is killed). Inputs are staged under neutral
+names with the suffix of their detected kind, so a ``.wps`` is opened as the Word file it is.
+
+``docx_blocks(path, limits)`` checks the package (members, sizes, ratios, DOCTYPE like the
+form reader) and walks ``word/document.xml`` with python-docx's lxml tree: paragraphs, tables
+(one block per row), text boxes (``w:txbxContent``, once — the VML fallback copy is skipped) and
+content controls (``w:sdt``; placeholder text is skipped), in document order.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from macros.adapters.pdf import ConversionError, ConverterNotFoundError, LibreOfficeConverter
+from macros.core.word_fields import Block
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+ODT_MIME = b"application/vnd.oasis.opendocument.text"
+SUFFIX = {"doc": ".doc", "rtf": ".rtf", "odt": ".odt", "docx": ".docx"}
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def document_kind(head: bytes, zip_names: Iterable[str] = (), ole_streams: Iterable[str] = (),
+                  zip_member=None) -> str | None:
+    """The kind of Word document the bytes are (see the module doc), else None."""
+    if head.lstrip()[:5] == b"{\\rtf":
+        return "rtf"
+    names = set(zip_names)
+    if names:
+        if "word/document.xml" in names:
+            return "docx"
+        if "mimetype" in names and zip_member is not None and zip_member("mimetype").strip() == ODT_MIME:
+            return "odt"
+        if "content.xml" in names and b"mimetypeapplication/vnd.oasis.opendocument.text" in head:
+            return "odt"
+        return None
+    if "worddocument" in set(ole_streams):
+        return "doc"
+    return None
+
+
+class DocxConverter(LibreOfficeConverter):
+    """LibreOffice converting Word 97–2003, WPS, RTF and ODT documents to .docx."""
+
+    def convert_filter(self) -> str:
+        return "docx:MS Word 2007 XML"
+
+
+def convert_batch(items: list[tuple[Path, str]], out_dir: Path, timeout: float = 600.0,
+                  soffice: str | Path | None = None) -> dict[Path, Path | str]:
+    """Convert ``(path, kind)`` items to .docx in one LibreOffice run.
+
+    Returns per input path the .docx produced, or the Chinese reason it was not."""
+    out: dict[Path, Path | str] = {}
+    if not items:
+        return out
+    try:
+        conv = DocxConverter(soffice, timeout=timeout)
+    except ConverterNotFoundError:
+        return {p: "本机没有安装 LibreOffice，无法读取 .doc/.wps/.rtf/.odt 文档" for p, _k in items}
+    stage = out_dir / "in"
+    done = out_dir / "out"
+    stage.mkdir(parents=True, exist_ok=True)
+    done.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    for i, (p, kind) in enumerate(items):
+        target = stage / f"d{i:06d}{SUFFIX[kind]}"
+        try:
+            shutil.copyfile(p, target)
+        except OSError as exc:
+            out[p] = f"无法读取文件（{type(exc).__name__}）"
+            continue
+        staged.append((p, target))
+    try:
+        with conv:
+            conv._run([t for _p, t in staged], done)
+    except ConversionError as exc:
+        reason = exc.args[0] if exc.args else "LibreOffice 转换失败"
+        for p, t in staged:  # what was produced before a timeout or a crash is still good
+            produced = done / (t.stem + ".docx")
+            out[p] = produced if produced.is_file() and produced.stat().st_size else reason
+        return out
+    for p, t in staged:
+        produced = done / (t.stem + ".docx")
+        out[p] = produced if produced.is_file() and produced.stat().st_size else "LibreOffice 无法打开该文档（文件可能已损坏）"
+    return out
+
+
+# --- the docx package ------------------------------------------------------------------------
+
+class DocxRejected(Exception):
+    """The package is not safe or not readable: ``reason`` (Chinese), ``code``."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def check_package(path: Path, limits) -> None:
+    """Bounds against ZIP and XML bombs, as for forms (inflated with a cap, ratio, DOCTYPE)."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DocxRejected("E235", "压缩包结构损坏") from exc
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.zip_members:
+            raise DocxRejected("E207", f"内含 {len(infos)} 个部件")
+        if any(i.flag_bits & 0x1 for i in infos):
+            raise DocxRejected("E236", "文档已加密")
+        total = 0
+        for info in infos:
+            size, head = 0, b""
+            try:
+                with zf.open(info) as fh:
+                    while chunk := fh.read(1 << 20):
+                        head = head or chunk[:4096]
+                        size += len(chunk)
+                        total += len(chunk)
+                        if size > limits.zip_member or total > limits.zip_total:
+                            raise DocxRejected("E207", f"解压后超过 {limits.zip_total // 2**20} MB")
+            except DocxRejected:
+                raise
+            except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError, …
+                raise DocxRejected("E235", f"部件 {info.filename} 损坏") from exc
+            if size > limits.ratio_floor and size > limits.zip_ratio * max(info.compress_size, 1):
+                raise DocxRejected("E207", f"部件 {info.filename} 的压缩比异常")
+            if info.filename.lower().endswith((".xml", ".rels")) and (b"<!DOCTYPE" in head or b"<!ENTITY" in head):
+                raise DocxRejected("E208", f"{info.filename} 中的 DOCTYPE/ENTITY")
+
+
+def docx_blocks(path: Path, limits) -> list[Block]:
+    """The text of a .docx in reading order (see the module doc)."""
+    check_package(path, limits)
+    try:
+        import docx
+
+        body = docx.Document(str(path)).element.body
+    except Exception as exc:  # noqa: BLE001 - python-docx / lxml errors of a damaged package
+        raise DocxRejected("E235", f"Word 文档无法打开：{type(exc).__name__}") from exc
+    return list(_blocks(body))
+
+
+def _blocks(parent) -> Iterator[Block]:
+    for child in parent.iterchildren():
+        tag = child.tag
+        if tag == _w("p"):
+            yield from _paragraph(child)
+        elif tag == _w("tbl"):
+            for tr in child.iterchildren(_w("tr")):
+                cells = tuple(_cell_text(tc) for tc in tr.iterchildren(_w("tc")))
+                if any(c.strip() for c in cells):
+                    yield Block(cells=cells)
+        elif tag == _w("sdt"):
+            if _placeholder(child):
+                continue
+            content = child.find(_w("sdtContent"))
+            if content is not None:
+                yield from _blocks(content)
+        elif tag == _w("customXml") or tag == _w("smartTag"):
+            yield from _blocks(child)
+
+
+def _placeholder(sdt) -> bool:
+    pr = sdt.find(_w("sdtPr"))
+    return pr is not None and pr.find(_w("showingPlcHdr")) is not None
+
+
+def _skipped(el, stop) -> bool:
+    """Inside a text box, a VML fallback copy or a placeholder content control (below ``stop``)."""
+    node = el.getparent()
+    while node is not None and node is not stop:
+        tag = node.tag
+        if tag == _w("txbxContent") or tag == f"{{{MC}}}Fallback":
+            return True
+        if tag == _w("sdt") and _placeholder(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _run_text(p) -> str:
+    parts: list[str] = []
+    for el in p.iter(_w("t"), _w("tab"), _w("br"), _w("cr")):
+        if _skipped(el, p):
+            continue
+        if el.tag == _w("t"):
+            parts.append(el.text or "")
+        elif el.tag == _w("tab"):
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _paragraph(p) -> Iterator[Block]:
+    text = _run_text(p)
+    if text.strip():
+        yield Block(text)
+    for box in p.iter(_w("txbxContent")):
+        if _skipped(box, p):
+            continue  # a text box inside a text box is walked with its parent; VML copies skipped
+        yield from _blocks(box)
+
+
+def _cell_text(tc) -> str:
+    lines = []
+    for p in tc.iter(_w("p")):
+        if _skipped(p, tc):
+            continue
+        t = _run_text(p)
+        if t.strip():
+            lines.append(t)
+    return "\n".join(lines)
