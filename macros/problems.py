@@ -80,7 +80,7 @@ def codes_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-# Validation of a campaign workbook (macros/core/validate.py): E1xx errors, W1xx warnings.
+# Validation of a campaign workbook (macros/core/validate/): E1xx errors, W1xx warnings.
 # Message fields: {column} the Chinese header, {text} the value as shown, {suggestion},
 # {hint} "是否应为“…”？" when there is a suggestion, plus the fields named per code.
 register("E101", "必填项为空", "“{column}”不能为空，请填写。")
@@ -288,6 +288,54 @@ register("W607", "评分表中的条目已不参评",
 register("E610", "评分表没有有效评分",
          "文件“{file}”中没有一条通过校验的评分（问题见各行提示），本文件未汇总，该专家此前交回的评分保持不变。")
 
+# Text taken in (house): invisible characters and topics typed by hand.
+register("W247", "主题领域按简称或编号识别",
+         "“主题领域”填写的“{text}”按{how}识别为“{suggestion}”。建议改为完整的主题领域。")
+register("W248", "含不可见的控制字符",
+         "“{column}”含有不可见的控制字符 {chars}（文字方向控制符、零宽字符等），已删除后汇总；请核对该单元格的文字。")
+
+# The campaign mailbox and receipts (macros/core/mail_parse.py, macros/adapters/mailbox.py,
+# macros/app/mail.py): E5xx errors, W5xx warnings. Fields: {file} an attachment's name,
+# {subject} a message's subject, {detail}, plus those named per code. E501–E505 are the
+# connection errors of a whole run (exit 2); E506–E508 concern one message or attachment.
+register("E501", "无法连接邮件服务器",
+         "无法连接邮件服务器 {server}（{detail}）。请检查网络，以及“设置”中的收件服务器、发件服务器和端口是否正确。")
+register("E502", "邮箱登录失败",
+         "邮箱 {account} 登录失败（{detail}）。请确认已开启 IMAP 服务并使用客户端授权码"
+         "（不是网页登录密码），授权码放在环境变量 KEXIE_MAIL_PASSWORD 或系统钥匙串中。")
+register("E503", "加密连接失败",
+         "与邮件服务器 {server} 建立加密连接失败（{detail}）。请检查“设置”中的加密方式（SSL 或 STARTTLS）"
+         "和端口是否与邮箱服务商的说明一致，以及本机时间是否正确。")
+register("E504", "邮箱空间已满",
+         "邮箱 {account} 的空间已满（{detail}）。请在网页邮箱中清理旧邮件后重新运行。")
+register("E505", "邮箱文件夹无法打开",
+         "邮箱 {account} 的文件夹“{folder}”无法打开（{detail}）。请确认已开启 IMAP 服务并使用客户端授权码；"
+         "文件夹名称应与网页邮箱中的一致（收件箱为 INBOX）。")
+register("E506", "邮件无法解析",
+         "邮件“{subject}”无法解析（{detail}），已记为未处理，原始邮件保存在“{eml}”。请联系发件单位重新发送。")
+register("E507", "附件无法解压",
+         "附件“{file}”无法解压：{detail}。请让报送单位直接发送文件，或重新压缩（不要设置密码）后发送。")
+register("E508", "压缩包过大或结构异常",
+         "附件“{file}”{detail}，可能是损坏或恶意构造的压缩包，为安全起见未解压。请让报送单位直接发送文件。")
+register("E509", "邮箱设置不完整",
+         "“设置”中的邮箱设置有误：{detail}")
+register("E510", "未找到邮箱密码",
+         "没有找到邮箱 {account} 的密码。请把客户端授权码放在环境变量 KEXIE_MAIL_PASSWORD 中，"
+         "或保存到系统钥匙串（服务名 kexie-mail，用户名为邮箱账号）。")
+register("W501", "回执未发送",
+         "发给 {to} 的回执（邮件“{subject}”）未能发送（{detail}），下次收取邮件时会再次发送。")
+register("W502", "发件人不在单位名册中",
+         "邮件“{subject}”的发件人 {sender} 不是“单位名册”中任何单位的电子邮箱；附件中没有报送表校验码的文件无法确定单位。"
+         "如该地址属于某个单位，请把它填入该单位的“电子邮箱”（多个地址用分号分隔）。")
+register("W503", "名称含不可见字符",
+         "附件名“{file}”中含有不可见的控制字符（如文字方向控制符、零宽字符），已去除。")
+register("W504", "邮件中没有可汇总的内容",
+         "邮件“{subject}”没有附件，正文也不是报送材料，未汇总任何内容。")
+register("W505", "发件人属于多个单位",
+         "邮件“{subject}”的发件人 {sender} 同时登记在多个单位（{units}）的“电子邮箱”中，无法据此确定单位。")
+register("W506", "winmail.dat 无法读取",
+         "附件“{file}”是 Outlook 的 winmail.dat，无法取出其中的文件（{detail}）。请让报送单位改用普通格式"
+         "（HTML 或纯文本）重新发送。")
 # Word submissions and what else an inbox holds (macros/adapters/readers/word.py, unusable.py,
 # macros/app/intake/): E230–E259 errors (a file not taken in), W220–W249 warnings.
 register("E230", "无法确定报送单位（待确认）",
@@ -339,3 +387,32 @@ register("W703", "没有可印制的证书",
          "没有可印制的{kind}：{detail}")
 register("W704", "打印机校准表中找不到该打印机",
          "“打印机校准”表中没有打印机“{value}”，本次按无偏移印制。")
+
+# --- campaign kinds, assessment, department forms, commitments (shapes: E801–E849/W801–W849,
+# document refusals E401–E419) ------------------------------------------------------------------
+register("E801", "活动类型无法识别",
+         "“设置”中的活动类型“{text}”不是可选的类型（{choices}），无法确定通知的写法。请从中选择一个，空白按征集。")
+register("E802", "表彰最低等次无法识别",
+         "“设置”中的表彰最低等次“{text}”不可用：应为{choices}之一（不合格的单位从不表彰）。空白按良好。")
+register("W801", "考核项目尚未评分",
+         "考核项目“{item}”（计分方式{method}，权重 {weight}）还没有任何评分：各单位此项暂按 0 分计，"
+         "考核结果和表彰名单为草稿。评完后在“设置”中把“考核结果已确认”填为“是”（或生成文件时加 --final）。")
+register("E401", "设置有误，不能生成公文",
+         "“设置”中的{labels}有误（{codes}），{document}依赖这些设置，本次没有生成。请先运行“校验数据”并改正。")
+register("W802", "分配的单位不在名册中",
+         "权重表中的单位“{unit}”在“单位名册”中找不到（按单位名称和单位编号查找），它分得的 {count} 没有写入配额。"
+         "请核对名称{hint}。")
+register("E803", "报送了非本部门牵头的任务",
+         "“{dept}”的报送表第 {row} 行报送了序号 {seq} 的任务“{task}”，但它的牵头部门是“{lead}”，不是“{dept}”。"
+         "这一行未汇总（原样保存在汇总台账中）。请由牵头部门报送，或在“任务分工”中改正牵头部门。")
+register("E804", "报送表中的任务序号不存在",
+         "“{dept}”的报送表第 {row} 行的任务序号“{seq}”在“任务分工”中找不到。这一行未汇总（原样保存在汇总台账中）。")
+register("E805", "任务状态无法识别",
+         "报送表第 {row} 行（序号 {seq}）的状态“{text}”不是可选的状态（{choices}）。这一行未汇总（原样保存在汇总台账中）。")
+register("E806", "报送了非本部门负责的指标",
+         "“{dept}”的报送表第 {row} 行报送了指标“{name}”，但它不是该指标的责任部门（或“指标”中没有这个指标）。"
+         "这一行未汇总（原样保存在汇总台账中）。")
+register("W803", "部门不在名册中",
+         "“{dept}”不在“单位名册”中，无法为它生成部门报送表，也无法核验它交回的表。{hint}")
+register("W804", "报送的期次已结束",
+         "报送表报送的是已结束的期次“{period}”（指标“{name}”）：已记入“指标进度”，请核对是否为补报。")

@@ -12,12 +12,16 @@ the names understood by ``macros.core.normalize.coerce``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Owner = Literal["staff", "product"]
 ColumnType = Literal[
     "text", "longtext", "int", "number", "quantity", "date", "datetime", "phone", "email", "yesno"
 ]
+#: the column-type names, defined once (``normalize.coerce`` reads a cell as each of them)
+COLUMN_TYPES: tuple[str, ...] = get_args(ColumnType)
+#: the types whose values are text as typed (shown and stored stripped, matched by name_key)
+TEXT_TYPES: tuple[str, ...] = ("text", "longtext")
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -82,6 +86,7 @@ class Column:
     unique: bool = False  # unique after normalisation (name_key)
     in_form: bool = False  # part of the 报送 sheet of the forms units fill in
     multi: bool = False  # several values separated by LIST_SEPARATORS
+    several: bool = False  # typed column that may hold several values (LIST_SEPARATORS), each checked
     note: str = ""  # shown in the 说明 sheet and the reference
 
     @property
@@ -169,6 +174,51 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cert_batch", "证书每批张数", "int", note="每个 PDF 文件最多印多少张证书，默认 100"),
 )
 
+# --- the campaign mailbox (kexie mail, button 收取邮件) ---------------------------------------
+# The password (客户端授权码) is never in the workbook: environment variable KEXIE_MAIL_PASSWORD
+# or the OS keyring (service "kexie-mail", user = 邮箱账号).
+MAIL_SETTINGS: tuple[Setting, ...] = (
+    Setting("mail_account", "邮箱账号", "email", note="收取报送邮件的活动邮箱；空白表示用“电子邮箱”"),
+    Setting("imap_server", "收件服务器",
+            note="IMAP 服务器，如 imap.163.com 或 imap.163.com:993；空白表示按邮箱域名自动选择（163、126、yeah、QQ、139、腾讯企业邮）"),
+    Setting("smtp_server", "发件服务器", note="SMTP 服务器，用于发送回执，如 smtp.163.com:465；空白表示自动选择"),
+    Setting("mail_security", "加密方式", note="SSL（默认）、STARTTLS 或 无（“无”只用于本机上的服务器）"),
+)
+SETTINGS = SETTINGS + MAIL_SETTINGS
+
+# --- campaign kinds, commendation and reporting periods (issue 13) ----------------------------
+# 活动类型 picks the notice a campaign sends (征集 / 实施方案 / 工作要点 / 活动方案); the
+# commendation settings gate the 考核结果与表彰名单; 报送期次 names the period department forms
+# report for.
+CAMPAIGN_KINDS = ("征集", "实施方案", "工作要点", "活动方案")
+DEFAULT_CAMPAIGN_KIND = "征集"
+DEFAULT_COMMEND_GRADE = "良好"
+SHAPES_SETTINGS: tuple[Setting, ...] = (
+    Setting("campaign_kind", "活动类型",
+            note="征集、实施方案、工作要点或活动方案，决定红头通知的写法；空白按征集"),
+    Setting("commend_min_grade", "表彰最低等次",
+            note="优秀组织单位须完成配额并达到此等次（优秀、良好或合格；不合格从不表彰）；空白按良好"),
+    Setting("results_confirmed", "考核结果已确认", "yesno",
+            note="评分、采纳等考核项目尚未评完时，考核结果文件标为草稿；核对无误后填“是”"),
+    Setting("plan_guiding", "指导思想", "longtext",
+            note="实施方案、工作要点、活动方案的第一部分（指导思想或总体要求）"),
+    Setting("plan_content", "主要内容", "longtext",
+            note="活动方案的主要内容、工作要点的主要工作，每行一条"),
+    Setting("plan_requirements", "工作要求", "longtext",
+            note="工作要求或组织领导，每行一条；以“。”前的短句为小标题"),
+    Setting("pioneer_places", "先锋名额", "int",
+            note="践诺评议后先锋集体、先锋个人各评选几名（并列同名次都当选）；空白按 3"),
+    Setting("upward", "上行文", "yesno",
+            note="报送上级机关的公文（请示、报告）填“是”：签发人只印在上行文上"),
+    Setting("cc", "抄送", "longtext", note="版记中的抄送机关，用顿号分隔；空白时版记不印抄送"),
+    Setting("print_org", "印发机关", note="版记中的印发机关；空白时为主办单位"),
+    Setting("report_period", "报送期次",
+            note="部门报送表所报的期次，如：2019年第3季度"),
+    Setting("closed_periods", "已结束期次", "longtext",
+            note="已结束、不再接收报送的期次，每行一个；报送这些期次的表给出警告"),
+)
+SETTINGS = SETTINGS + SHAPES_SETTINGS
+
 # --- tables ------------------------------------------------------------------------------------
 
 QUOTA_RULES = Table(
@@ -190,7 +240,8 @@ UNITS = Table(
         C("contact", "联系人", width=10),
         C("post", "职务", width=12),
         C("phone", "联系电话", "phone", width=16),
-        C("email", "电子邮箱", "email", width=24),
+        C("email", "电子邮箱", "email", width=24, several=True,
+          note="一个单位可填多个地址，用分号、逗号、顿号或空格分隔；收取邮件时按发件地址确定单位"),
         C("quota", "配额", "int", width=8, note="空白表示按单位类别的最少报送数"),
         C("weight", "权重", "number", width=8, number_format="0.00"),
         C("note", "备注", width=20),
@@ -235,6 +286,11 @@ TASKS = Table(
         C("status", "状态", vocab="task_status", width=10),
         C("progress", "进展说明", "longtext", width=30),
         C("materials_date", "材料报送日期", "date", width=14),
+        C("done_on", "完成日期", "date", width=12),
+        C("materials", "材料", "longtext", width=24, note="牵头部门报送的材料名称或存放位置"),
+        C("due_rule", "时限要求", width=20,
+          note="相对时限，如“活动结束后15日内”：截止日期空白时按“活动结束日期”推算"),
+        C("activity_end", "活动结束日期", "date", width=12),
     ),
     description="重点任务及牵头、配合部门",
 )
@@ -490,12 +546,56 @@ PRINTERS = Table(
     description="各台打印机印证书时的位置偏移（先用 kexie certificates --calibration 打印校准页量出）",
 )
 
+# --- commitments, their review and indicator progress (issue 13) -------------------------------
+PIONEER_TYPES = ("集体", "个人")
+VOCABULARIES["pioneer_type"] = PIONEER_TYPES
+
+COMMITMENTS = Table(
+    "commitments", "承诺", "tblCommitments",
+    (
+        C("department", "部室", required=True, width=14),
+        C("goal", "目标任务", "longtext", required=True, width=44),
+        C("due", "完成时限", "date", width=12),
+        C("owner", "责任人", width=10),
+        C("status", "完成情况", vocab="task_status", width=10),
+        C("done_on", "完成日期", "date", width=12),
+        C("note", "备注", width=20),
+    ),
+    description="各部室公开承诺的目标任务、完成时限和责任人（定目标亮承诺），及完成情况（比进度赛成果）",
+)
+
+REVIEWS = Table(
+    "reviews", "践诺评议", "tblReviews",
+    (
+        C("candidate", "评议对象", required=True, width=16, note="部室名称（集体）或姓名（个人）"),
+        C("type", "类别", required=True, vocab="pioneer_type", width=8),
+        C("department", "所在部室", width=14),
+        C("reviewer", "评议人", width=10),
+        C("score", "得分", "number", required=True, width=8, number_format="0.0", note="0–100分"),
+    ),
+    description="践诺成果评议打分，每位评议人对每个评议对象一行；评选先锋集体、先锋个人时取平均分",
+)
+
+TARGET_PROGRESS = Table(
+    "target_progress", "指标进度", "tblTargetProgress",
+    (
+        C("name", "指标", required=True, width=30),
+        C("period", "期次", required=True, width=14),
+        C("value", "本期实际值", "quantity", width=12, number_format="#,##0.##", note="截至本期末的累计值"),
+        C("note", "说明", "longtext", width=30),
+        C("department", "报送部门", width=14, owner="product"),
+        C("received_at", "报送时间", "datetime", width=18, owner="product"),
+    ),
+    description="各责任部门每期报送的指标累计值（汇总部门报送表时写入，也可手工填写）；指标的实际值取最近一期",
+)
+
 TABLES: dict[str, Table] = {
     t.key: t
     for t in (
         QUOTA_RULES, UNITS, LEADERS, PHASES, TASKS, TOPICS, ITEMS, TARGETS, SCORING_RULES,
         GRADE_THRESHOLDS, VALIDATION_RESULTS, SUBMISSIONS,
         MEMBERS, AWARDS, PRINTERS, *REVIEW_TABLES,
+        COMMITMENTS, REVIEWS, TARGET_PROGRESS,
     )
 }
 
@@ -513,8 +613,13 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("主题领域", "tables", "staff", TOPICS.description, ("topics",)),
     Sheet("征集明细", "tables", "product", ITEMS.description, ("items",)),
     Sheet("指标", "tables", "staff", TARGETS.description, ("targets",)),
-    Sheet("考核规则", "tables", "staff", "考核项目、权重、计分方式及等次分数线",
+    Sheet("考核规则", "tables", "staff", "考核项目、权重、计分方式及等次分数线。表彰规则：优秀组织单位须完成配额、"
+          "总分大于 0 并达到“设置”中的表彰最低等次（空白按良好；不合格从不表彰），在名额内按总分排名；质量、采纳等"
+          "考核项目尚无评分时，考核结果与表彰名单标为草稿，直到“考核结果已确认”填为“是”",
           ("scoring_rules", "grades")),
+    Sheet("指标进度", "tables", "staff", TARGET_PROGRESS.description, ("target_progress",)),
+    Sheet("承诺", "tables", "staff", COMMITMENTS.description, ("commitments",)),
+    Sheet("践诺评议", "tables", "staff", REVIEWS.description, ("reviews",)),
     Sheet("获奖名单", "tables", "staff", AWARDS.description, ("awards",)),
     Sheet("会员名册", "tables", "staff", MEMBERS.description, ("members",)),
     Sheet("打印机校准", "tables", "staff", PRINTERS.description, ("printers",)),
@@ -543,6 +648,35 @@ def form_columns() -> list[Column]:
     """Columns of the 报送 sheet of a unit's form, in order (derived from 征集明细)."""
     return list(FORM.columns)
 
+
+# Department forms (部门报送表): a 牵头/责任 department reports its tasks' progress or its
+# indicators' cumulative values for the period of 设置 报送期次 (macros/app/dept_forms.py).
+DEPT_FORM_VERSION = 2  # layout version of department forms; part of their token
+DEPT_TASK_FORM = Table(
+    "dept_task_form", "报送", "tblDeptTasks",
+    (
+        C("seq", "序号", "int", required=True, width=6),
+        C("task", "任务", width=30),
+        C("due", "截止日期", "date", width=12),
+        C("status", "状态", vocab="task_status", width=10, in_form=True),
+        C("progress", "进展说明", "longtext", width=40, in_form=True),
+        C("done_on", "完成日期", "date", width=12, in_form=True),
+        C("materials", "材料", "longtext", width=30, in_form=True, note="材料名称或存放位置"),
+    ),
+    description="部门报送表（任务进展）",
+)
+DEPT_INDICATOR_FORM = Table(
+    "dept_indicator_form", "报送", "tblDeptIndicators",
+    (
+        C("name", "指标", required=True, width=30),
+        C("target", "目标值", "quantity", width=12),
+        C("unit", "计量单位", width=10),
+        C("previous", "上期累计", "quantity", width=12),
+        C("value", "本期实际值", "quantity", width=12, in_form=True, note="截至本期末的累计值"),
+        C("note", "说明", "longtext", width=40, in_form=True),
+    ),
+    description="部门报送表（指标进度）",
+)
 
 # The forms units fill in: a 报送 sheet whose columns are the in_form columns of 征集明细, and a
 # hidden metadata sheet tying the form to its campaign and unit (see macros/app/forms.py).
@@ -747,11 +881,53 @@ STATS_DEPARTMENTS = Table(
     owner="product", description="各部门牵头、配合的任务数",
 )
 
+# 比进度 and 评选 (三比一争当) and indicator progress by period (issue 13)
+STATS_PROGRESS = Table(
+    "stats_progress", STATS_SHEET, "tblStatsProgress",
+    (
+        C("rank", "名次", "int", width=6, owner="product"),
+        C("department", "部室", width=14, owner="product"),
+        C("total", "承诺任务数", "int", width=10, owner="product"),
+        C("done", "已完成", "int", width=8, owner="product"),
+        C("on_time", "按时完成", "int", width=8, owner="product"),
+        C("overdue", "逾期未完成", "int", width=10, owner="product"),
+        C("rate", "按时完成率", "number", width=10, owner="product", number_format=PERCENT_FORMAT),
+    ),
+    owner="product", description="比进度：各部室按时完成承诺任务的情况（按时完成数多者在前，并列同名次）",
+)
+
+STATS_PIONEERS = Table(
+    "stats_pioneers", STATS_SHEET, "tblStatsPioneers",
+    (
+        C("type", "类别", width=8, owner="product"),
+        C("rank", "名次", "int", width=6, owner="product"),
+        C("candidate", "评议对象", width=16, owner="product"),
+        C("department", "所在部室", width=14, owner="product"),
+        C("reviews", "评议人数", "int", width=8, owner="product"),
+        C("score", "平均分", "number", width=8, owner="product", number_format=SCORE_FORMAT),
+        C("selected", "是否当选", width=8, owner="product"),
+    ),
+    owner="product", description="评选：践诺评议平均分排名，名额内（并列同名次）当选先锋集体、先锋个人",
+)
+
+STATS_TARGET_PERIODS = Table(
+    "stats_target_periods", STATS_SHEET, "tblStatsTargetPeriods",
+    (
+        C("name", "指标", width=30, owner="product"),
+        C("period", "期次", width=14, owner="product"),
+        C("value", "累计值", "number", width=10, owner="product", number_format="#,##0.##"),
+        C("completion", "完成率", "number", width=9, owner="product", number_format=PERCENT_FORMAT),
+        C("department", "报送部门", width=14, owner="product"),
+    ),
+    owner="product", description="指标分期进度：每期报送的累计值及当期完成率",
+)
+
 STATS_TABLES: dict[str, Table] = {
     t.key: t
     for t in (
         STATS_UNITS, STATS_CATEGORIES, STATS_TOPICS, STATS_ASSESSMENT, STATS_EXCELLENT,
         STATS_INDIVIDUALS, STATS_TARGETS, STATS_TASKS, STATS_DEPARTMENTS,
+        STATS_PROGRESS, STATS_PIONEERS, STATS_TARGET_PERIODS,
     )
 }
 
@@ -810,6 +986,9 @@ PAGE_SETUPS: dict[str, PageSetup] = {
     "评审标准": _NARROW,
     "评审分配": _WIDE,
     "评审结果": _WIDE,
+    "指标进度": _WIDE,
+    "承诺": _WIDE,
+    "践诺评议": _WIDE,
     FORM_SHEET: _WIDE,
     FORM_INFO_SHEET: PageSetup(repeat_header=False),
 }

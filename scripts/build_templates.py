@@ -506,7 +506,8 @@ def signature_block(b: Body, *, note: bool = True) -> None:
     if note:
         b.tag("{%p if contact_name or contact_phone %}")
         b.p("GwNote", "（联系人：{{ contact_name }}{% if contact_phone %}，联系电话：{{ contact_phone }}{% endif %}"
-                      "{% if contact_email %}，电子邮箱：{{ contact_email }}{% endif %}）")
+                      "{% if contact_email %}，电子邮箱：{{ contact_email }}{% endif %}）",
+            ppr_extra='<w:jc w:val="left"/>')  # a short last line is never stretched
         b.tag("{%p endif %}")
 
 
@@ -523,39 +524,123 @@ def attachments_block(b: Body) -> None:
 # ----------------------------------------------------------------------------- templates
 
 
-def build_notice():
-    """红头通知: the campaign's call for submissions (seed 000 content, seed 004 layout)."""
-    doc, b = new_document()
-    red_header(b)
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=2 * LINE_PITCH))
-    b.p("GwRecipient", "{{ recipients }}：")
-    b.p("GwBody", "{{ intro }}")
-    b.p("GwH1", "一、活动时间")
-    b.p("GwBody", "活动时间为{{ start_date }}至{{ deadline }}{% if phases %}，分{{ phases|length }}个阶段进行{% endif %}。")
+def colophon(b: Body) -> None:
+    """版记 (GB/T 9704 7.4): 抄送 and 印发机关/印发日期 between a thick first and last line with a
+    thin line between, 4号仿宋 indented one character on both sides."""
+    thick = 'w:val="single" w:sz="8" w:space="1" w:color="000000"'
+    thin = 'w:val="single" w:sz="6" w:space="1" w:color="000000"'
+    ind = f'<w:ind w:left="{CHAR}" w:right="{CHAR}" w:firstLine="0" w:firstLineChars="0"/>'
+    tabs = f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W - 2 * CHAR}"/></w:tabs>'
+    b.tag("{%p if cc %}")
+    b.p("GwBody", ("抄送：{{ cc }}。", {"size": 14}),
+        ppr_extra=f'<w:keepNext/><w:pBdr><w:top {thick}/></w:pBdr>' + exact(before=2 * LINE_PITCH) + ind)
+    b.p("GwBody", ("{{ print_org }}\t{{ print_date }}印发", {"size": 14}),
+        ppr_extra=f'<w:pBdr><w:top {thin}/><w:bottom {thick}/></w:pBdr>' + tabs + ind)
+    b.tag("{%p else %}")
+    b.p("GwBody", ("{{ print_org }}\t{{ print_date }}印发", {"size": 14}),
+        ppr_extra=f'<w:pBdr><w:top {thick}/><w:bottom {thick}/></w:pBdr>' + tabs
+                  + exact(before=2 * LINE_PITCH) + ind)
+    b.tag("{%p endif %}")
+
+
+def _collect_sections(b: Body) -> None:
+    """征集 (献策, 课题): time, topics, how to report, organisation — each only when it has data."""
+    b.tag("{%p if h.time %}")
+    b.p("GwH1", "{{ h.time }}{{ headings.time }}")
+    b.p("GwBody", "{{ time_text }}")
     b.tag("{%p for ph in phases %}")
     b.p("GwBody", ("{{ ph.label }}{{ ph.name }}", {"font": KAITI}), "{% if ph.period %}（{{ ph.period }}）{% endif %}。{{ ph.work }}")
     b.tag("{%p endfor %}")
-    b.p("GwH1", "二、征集内容")
+    b.tag("{%p endif %}")
+    b.tag("{%p if h.topics %}")
+    b.p("GwH1", "{{ h.topics }}{{ headings.topics }}")
     b.p("GwBody", "围绕以下{{ topics|length }}个方面征集意见建议：")
     b.tag("{%p for t in topics %}")
     b.p("GwBody", "{{ t.no }}．{{ t.name }}{% if loop.last %}。{% else %}；{% endif %}")
     b.tag("{%p endfor %}")
-    b.p("GwH1", "三、报送要求")
-    b.p("GwBody", ("（一）报送数量。", {"font": KAITI}),
-        "{% for q in quotas %}{{ q.category }}{% if not loop.last %}、{% endif %}{% endfor %}"
-        "{% if quotas %}报送数量分别不少于{% for q in quotas %}{{ q.min_items }}{% if not loop.last %}、{% endif %}"
-        "{% endfor %}篇（个）；{% endif %}欢迎其他单位和个人踊跃参与。")
+    b.tag("{%p endif %}")
+    b.p("GwH1", "{{ h.requirements }}{{ headings.requirements }}")
+    b.p("GwBody", ("（一）报送数量。", {"font": KAITI}), "{{ quota_text }}欢迎其他单位和个人踊跃参与。")
     b.p("GwBody", ("（二）内容要求。", {"font": KAITI}),
         "提出的意见建议应切合实际、具有可操作性，既要提出问题，又要有解决问题的办法和措施"
         "{% if word_limit %}，字数一般在{{ word_limit }}字以内{% endif %}。须注明献策人姓名、工作单位、职务和联系方式。")
+    b.tag("{%p if deadline %}")
     b.p("GwBody", ("（三）报送时间。", {"font": KAITI}),
-        "请于{{ deadline }}前使用附件中的报送表，将电子文档报送{{ department }}。")
-    b.p("GwH1", "四、组织领导")
+        "请于{{ deadline }}前填写下发的报送表，将电子文档报送{{ department }}。")
+    b.tag("{%p endif %}")
+    b.p("GwH1", "{{ h.organisation }}{{ headings.organisation }}")
     b.p("GwBody", "{% if leaders %}为加强活动的组织领导，成立活动领导小组。{% for g in leaders %}{{ g.role }}："
                   "{{ g.names }}{% if not loop.last %}；{% endif %}{% endfor %}。{% endif %}"
                   "活动开展情况将作为年终考核的重要内容，{{ organizer }}将对优秀组织单位和先进个人予以表彰。")
+
+
+def _plan_sections(b: Body) -> None:
+    """实施方案 / 工作要点 / 活动方案: guiding text, content, tasks, indicators, steps, requirements."""
+    b.tag("{%p if h.guiding %}")
+    b.p("GwH1", "{{ h.guiding }}{{ headings.guiding }}")
+    b.p("GwBody", "{{ guiding }}")
+    b.tag("{%p endif %}")
+    b.tag("{%p if h.content %}")
+    b.p("GwH1", "{{ h.content }}{{ headings.content }}")
+    b.tag("{%p for c in content %}")
+    b.p("GwBody", ("{{ c.label }}{{ c.head }}", {"font": KAITI}), "{{ c.text }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+    b.tag("{%p if h.tasks %}")
+    b.p("GwH1", "{{ h.tasks }}{{ headings.tasks }}")
+    b.table(["序号", "任务", "主要内容", "牵头", "配合", "时限"], [600, 2000, 3345, 1100, 1000, 800],
+            ["{{ t.seq }}", "{{ t.task }}", "{{ t.content }}", "{{ t.lead }}", "{{ t.support }}", "{{ t.limit }}"],
+            "{%tr for t in plan_tasks %}", font_size=10.5, center=(0, 3, 4, 5))
+    b.tag("{%p endif %}")
+    b.tag("{%p if h.indicators %}")
+    b.p("GwH1", "{{ h.indicators }}{{ headings.indicators }}")
+    b.table(["序号", "指标", "目标值", "责任部门"], [700, 4345, 2200, 1600],
+            ["{{ t.no }}", "{{ t.name }}", "{{ t.target }}", "{{ t.department }}"],
+            "{%tr for t in indicators %}", font_size=10.5, center=(0, 2, 3))
+    b.tag("{%p endif %}")
+    b.tag("{%p if h.steps %}")
+    b.p("GwH1", "{{ h.steps }}{{ headings.steps }}")
+    b.tag("{%p for ph in phases %}")
+    b.p("GwBody", ("{{ ph.label }}{{ ph.name }}", {"font": KAITI}), "{% if ph.period %}（{{ ph.period }}）{% endif %}。{{ ph.work }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+    b.tag("{%p if h.plan_requirements %}")
+    b.p("GwH1", "{{ h.plan_requirements }}{{ headings.plan_requirements }}")
+    b.tag("{%p for c in plan_requirements %}")
+    b.p("GwBody", ("{{ c.label }}{{ c.head }}", {"font": KAITI}), "{{ c.text }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+
+
+def build_notice():
+    """红头通知 of every kind of campaign (活动类型): 征集 (seed 000 content, seed 004 layout),
+    印发实施方案 / 工作要点 (a short notice, then the plan), 活动方案 (the plan itself)."""
+    doc, b = new_document()
+    red_header(b)
+    title_paragraphs(b, exact(before=2 * LINE_PITCH))
+    b.p("GwRecipient", "{{ recipients }}：")
+    b.tag('{%p if kind == "征集" %}')
+    b.p("GwBody", "{{ intro }}")
+    _collect_sections(b)
     attachments_block(b)
     signature_block(b)
+    b.tag('{%p elif kind == "活动方案" %}')
+    b.p("GwBody", "{{ intro }}")
+    _plan_sections(b)
+    attachments_block(b)
+    signature_block(b)
+    b.tag("{%p else %}")
+    b.p("GwBody", "{{ cover_text }}")
+    attachments_block(b)
+    signature_block(b)
+    b.page_break()
+    b.p("GwTitle", "{{ plan_title }}", ppr_extra=exact(after=LINE_PITCH))
+    b.tag("{%p if intro %}")
+    b.p("GwBody", "{{ intro }}")
+    b.tag("{%p endif %}")
+    _plan_sections(b)
+    b.tag("{%p endif %}")
+    colophon(b)
     return doc
 
 
@@ -563,7 +648,7 @@ def build_reminder():
     """催报通知: one unit behind its quota (rendered once per unit, merged for printing)."""
     doc, b = new_document()
     red_header(b, compact=True)
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=LINE_PITCH))
+    title_paragraphs(b, exact(before=LINE_PITCH))
     b.p("GwRecipient", "{{ unit.name }}：")
     b.p("GwBody", "根据{% if notice_title %}《{{ notice_title }}》{% if notice_number %}（{{ notice_number }}）"
                   "{% endif %}{% else %}{{ campaign }}{% endif %}的要求，贵单位应报送{{ unit.quota }}篇（个）。截至{{ as_of }}，"
@@ -578,12 +663,45 @@ def build_reminder():
             ["{{ it.no }}", "{{ it.title }}", "{{ it.author }}", "{{ it.date }}", "{{ it.status }}"],
             "{%tr for it in unit.submissions %}", font_size=10.5, center=(0, 3, 4))
     b.tag("{%p endif %}")
+    left_out_block(b)
     signature_block(b, note=False)
     return doc
 
 
-def title_block(b: Body, *, recipients: bool = True) -> None:
+def left_out_block(b: Body) -> None:
+    """The unit's materials left out of the consolidation, one paragraph each (when any)."""
+    b.tag("{%p if unit.left_out is defined and unit.left_out %}")
+    b.p("GwBody", "以下材料未予汇总，请修改后重新报送：")
+    b.tag("{%p for line in unit.left_out %}")
+    b.p("GwBody", "{{ loop.index }}. {{ line }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+
+
+def build_returns():
+    """退改通知: one unit whose materials were left out (rendered per unit, merged for printing)."""
+    doc, b = new_document()
+    red_header(b, compact=True)
     b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=LINE_PITCH))
+    b.p("GwRecipient", "{{ unit.name }}：")
+    b.p("GwBody", "贵单位按{% if notice_title %}《{{ notice_title }}》{% else %}{{ campaign }}{% endif %}的要求报送的材料已收到。"
+                  "经汇总校验，部分材料不符合要求，未予汇总。")
+    left_out_block(b)
+    b.p("GwBody", "请贵单位对照上述问题修改后，于{{ reply_by }}前重新报送{{ department }}"
+                  "{% if contact_name %}（联系人：{{ contact_name }}{% if contact_phone %}，联系电话：{{ contact_phone }}"
+                  "{% endif %}）{% endif %}；重新报送的文件将替代原文件。截至{{ as_of }}，贵单位应报送{{ unit.quota }}篇（个），"
+                  "已汇总有效{{ unit.valid }}篇{% if unit.shortfall %}，尚差{{ unit.shortfall }}篇{% endif %}。")
+    signature_block(b, note=False)
+    return doc
+
+
+def title_paragraphs(b: Body, first_ppr: str, style: str = "GwTitle") -> None:
+    """The title in one paragraph, broken into the lines of ``title_lines`` (回行 keeping words whole)."""
+    b.p(style, "{{ title_lines }}", ppr_extra=first_ppr)
+
+
+def title_block(b: Body, *, recipients: bool = True) -> None:
+    title_paragraphs(b, exact(before=LINE_PITCH))
     if recipients:
         b.p("GwRecipient", "{{ recipients }}：")
 
@@ -669,6 +787,10 @@ def build_compilation():
 def build_assessment():
     """考核结果与表彰名单: scores, ranks, 等次, 优秀组织单位, 先进个人."""
     doc, b = new_document()
+    b.tag("{%p if draft %}")
+    b.p("GwNumber", ("草稿　（考核项目尚未评完，未经确认，请勿印发）", {"color": RED, "font": HEITI}),
+        ppr_extra='<w:jc w:val="left"/>')
+    b.tag("{%p endif %}")
     title_block(b)
     b.p("GwBody", "根据{{ campaign_quoted }}活动考核规则，对{{ results|length }}个承担报送任务的单位进行了考核。"
                   "考核项目及权重为：{% for r in rules %}{{ r.item }}{{ r.weight }}%{% if not loop.last %}、{% endif %}"
@@ -679,12 +801,17 @@ def build_assessment():
             ["{{ r.rank }}", "{{ r.unit }}", "{{ r.category }}", "{{ r.quota }}", "{{ r.valid }}", "{{ r.late }}",
              "{{ r.score }}", "{{ r.grade }}"],
             "{%tr for r in results %}", font_size=10.5, center=(0, 3, 4, 5, 6, 7))
+    b.tag("{%p if unscored %}")
+    b.p("GwBody", "说明：{% for u in unscored %}“{{ u.item }}”（权重{{ u.weight }}%）{% if not loop.last %}、{% endif %}"
+                  "{% endfor %}尚未评分，暂按0分计入总分，评分完成后考核结果将相应调整。", ppr_extra=exact(before=LINE_PITCH // 2))
+    b.tag("{%p endif %}")
     b.p("GwH1", "二、优秀组织单位")
     b.tag("{%p if excellent_units %}")
-    b.p("GwBody", "{% for u in excellent_units %}{{ u.name }}{% if not loop.last %}、{% endif %}{% endfor %}"
+    b.p("GwBody", "完成报送配额且考核等次达到{{ commend_grade }}及以上的单位，按总分排名评选优秀组织单位："
+                  "{% for u in excellent_units %}{{ u.name }}{% if not loop.last %}、{% endif %}{% endfor %}"
                   "（共{{ excellent_units|length }}个）。")
     b.tag("{%p else %}")
-    b.p("GwBody", "本次考核暂无单位获评优秀组织单位。")
+    b.p("GwBody", "本次考核暂无完成报送配额且等次达到{{ commend_grade }}及以上的单位，暂不评选优秀组织单位。")
     b.tag("{%p endif %}")
     b.p("GwH1", "三、先进个人")
     b.tag("{%p if individuals %}")
@@ -701,7 +828,7 @@ def build_assessment():
 def build_tasks():
     """任务分工表 (landscape): tasks with 牵头 and 配合 departments, dates, status."""
     doc, b = new_document(landscape=True, grid=False)
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(after=LINE_PITCH // 2))
+    title_paragraphs(b, exact(after=LINE_PITCH // 2))
     b.p("GwMeta", "（截至{{ as_of }}，共{{ tasks|length }}项任务，已完成{{ done }}项，逾期{{ overdue }}项）",
         ppr_extra=exact(after=LINE_PITCH // 2))
     b.table(["序号", "任务", "主要内容", "牵头部门", "配合部门", "起止日期", "状态", "进展说明"],
@@ -727,9 +854,14 @@ def build_targets():
             ["{{ t.no }}", "{{ t.name }}", "{{ t.target }}", "{{ t.actual }}", "{{ t.completion }}", "{{ t.status }}",
              "{{ t.department }}"],
             "{%tr for t in targets %}", font_size=10.5, center=(0, 2, 3, 4, 5))
+    b.tag("{%p if periods %}")
+    b.p("GwBody", "各期累计完成情况如下：", ppr_extra=exact(before=LINE_PITCH // 2))
+    b.table(["指标", "期次", "累计值", "完成率", "报送部门"], [3445, 1800, 1300, 1100, 1200],
+            ["{{ p.name }}", "{{ p.period }}", "{{ p.value }}", "{{ p.completion }}", "{{ p.department }}"],
+            "{%tr for p in periods %}", font_size=10.5, center=(1, 2, 3, 4))
+    b.tag("{%p endif %}")
     b.tag("{%p if not_done %}")
-    b.p("GwBody", "尚未完成的指标：{% for t in targets %}{% if not t.met %}{{ t.name }}（完成{{ t.completion }}）"
-                  "{% endif %}{% endfor %}。请责任部门抓紧推进，确保年度目标全面完成。",
+    b.p("GwBody", "尚未完成的指标：{{ pending_text }}。请责任部门抓紧推进，确保年度目标全面完成。",
         ppr_extra=exact(before=LINE_PITCH))
     b.tag("{%p endif %}")
     signature_block(b, note=False)
@@ -781,6 +913,23 @@ def build_awards():
     return doc
 
 
+def build_pledges():
+    """承诺公示表: each 部室's 目标任务, 完成时限 and 责任人 (定目标亮承诺, seed 002)."""
+    doc, b = new_document()
+    title_block(b, recipients=False)
+    b.tag("{%p if pledges %}")
+    b.p("GwBody", "按照{{ campaign_quoted }}活动安排，{{ departments }}个部室围绕各自的目标任务作出承诺，"
+                  "现将承诺内容公示如下，接受监督：")
+    b.table(["序号", "部室", "目标任务", "完成时限", "责任人"], [700, 1400, 4345, 1400, 1000],
+            ["{{ p.no }}", "{{ p.department }}", "{{ p.goal }}", "{{ p.due }}", "{{ p.owner }}"],
+            "{%tr for p in pledges %}", font_size=10.5, center=(0, 1, 3, 4))
+    b.tag("{%p else %}")
+    b.p("GwBody", "各部室尚未提交承诺。")
+    b.tag("{%p endif %}")
+    signature_block(b, note=False)
+    return doc
+
+
 TEMPLATES: dict[str, Callable] = {
     "notice": build_notice,
     "summary": build_summary,
@@ -791,6 +940,8 @@ TEMPLATES: dict[str, Callable] = {
     "targets": build_targets,
     "review": build_review,
     "awards": build_awards,
+    "returns": build_returns,
+    "pledges": build_pledges,
 }
 
 # ----------------------------------------------------------------------------- output

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything kexie needs on a Debian/Ubuntu machine: the system packages the documents
-# and tests use (LibreOffice, Noto CJK fonts, poppler-utils) when missing, and a virtualenv in
+# and tests use (LibreOffice, Noto CJK fonts, poppler-utils, Dovecot for the mail tests) when missing, and a virtualenv in
 # .venv with kexie and its test tools installed. Safe to run again: it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer libreoffice-calc)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
+command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
 if ! (command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep "Noto Serif CJK" >/dev/null); then
   missing+=(fonts-noto-cjk)
 fi
@@ -31,5 +32,5 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" -c constraints.txt
 echo "kexie setup: ready (.venv/bin/kexie)"

@@ -78,9 +78,27 @@ def campaign_data(seed: int = 7):
     return data
 
 
+LEFT_OUT_UNIT = "XH01"  # short of quota, and a form of it was rejected (ledger beside the master)
+
+
+def record_rejected_form(master: Path, unit: str) -> None:
+    """A rejected form of ``unit`` in the master's ledger, as the consolidation records one."""
+    from macros.adapters.ledger import Ledger, ledger_path
+
+    problems = [{"code": "E105", "level": "error", "message": "第 6 行：“联系电话”中的“12”不是有效的电话号码。",
+                 "cell": "F6"}, {"code": "E212", "level": "error", "message": "没有一行通过校验。", "cell": None}]
+    with Ledger(ledger_path(master)) as led:
+        led.record_file({"sha256": "ab" * 32, "name": "退回的报送表.xlsx", "path": "退回的报送表.xlsx", "size": 1,
+                         "mtime_ns": 1, "mtime": "2010-10-12T09:00:00", "received_at": "2010-10-12T09:00:00",
+                         "unit_code": unit, "unit_name": None, "status": "rejected", "row_count": 0, "rows_rejected": 0,
+                         "problems": problems}, [])
+
+
 @pytest.fixture(scope="module")
 def master(tmp_path_factory) -> Path:
-    return new_campaign(tmp_path_factory.mktemp("report") / "活动工作簿.xlsx", data=campaign_data())
+    path = new_campaign(tmp_path_factory.mktemp("report") / "活动工作簿.xlsx", data=campaign_data())
+    record_rejected_form(path, LEFT_OUT_UNIT)
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -94,12 +112,12 @@ def tally(campaign):
 
 
 @pytest.fixture(scope="module")
-def contexts(campaign, tally, tmp_path_factory):
+def contexts(campaign, tally, master, tmp_path_factory):
     work = tmp_path_factory.mktemp("ctx")
     out = {}
     for kind in KINDS:
-        ctx = build_context(kind, campaign, tally, TODAY, work)
-        if kind == "reminders":
+        ctx = build_context(kind, campaign, tally, TODAY, work, master)
+        if kind in ("reminders", "returns"):
             shared, parts = ctx
             ctx = dict(shared, **parts[0])
         out[kind] = ctx
@@ -268,9 +286,10 @@ def test_each_reminder_holds_its_own_unit_and_nobody_else(pdf_run, tally, campai
 def test_notice_and_summary_content(pdf_run, tally):
     run, _ = pdf_run
     notice = flat_text(files_of(run, "notice")[0].path)
-    for expected in ("丹东市科学技术协会文件", "丹科协发〔2010〕18号", "签发人：方龙田",
+    for expected in ("丹东市科学技术协会文件", "丹科协发〔2010〕18号",
                      "关于开展“献策‘十二五’，建设新丹东”活动的通知", "2010年10月20日", "2010年8月30日"):
         assert expected in notice, expected
+    assert "签发人" not in notice  # GB/T 9704: 签发人 on 上行文 only; this notice goes down (issue 13)
     path = files_of(run, "summary")[0].path
     summary = flat_text(path)
     t = tally.totals
@@ -416,3 +435,19 @@ def test_reminders_keep_the_gb9704_text_block_and_page_numbers(pdf_run):
             assert min(c["top"] for c in body) * mm >= 37 - 1.5
             assert re.fullmatch(r"—\d+—", "".join(c["text"] for c in footer))
             assert all(abs(c["size"] - 14) < 0.2 for c in footer)
+
+
+def test_left_out_materials_in_reminders_and_returns(docx_run):
+    from docx import Document
+
+    run, out = docx_run
+    [ret] = [f for f in files_of(run, "returns") if f.unit_code]
+    assert ret.unit_code == LEFT_OUT_UNIT
+    text = "\n".join(p.text for p in Document(ret.path).paragraphs)
+    assert "以下材料未予汇总，请修改后重新报送：" in text
+    assert "退回的报送表.xlsx（整个文件未汇总）" in text and "E105 第6行" in text
+    assert "关于退回修改" in text
+    [rem] = [f for f in files_of(run, "reminders") if f.unit_code == LEFT_OUT_UNIT]
+    assert "以下材料未予汇总，请修改后重新报送：" in "\n".join(p.text for p in Document(rem.path).paragraphs)
+    other = next(f for f in files_of(run, "reminders") if f.unit_code and f.unit_code != LEFT_OUT_UNIT)
+    assert "未予汇总" not in "\n".join(p.text for p in Document(other.path).paragraphs)

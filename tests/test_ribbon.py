@@ -78,12 +78,44 @@ def _check_output(action_id: str, command, result, folder: Path) -> None:
     assert ribbon.buttons()[action_id][0].label in title and text
 
 
+def _mailbox(master: Path, monkeypatch):
+    """收取邮件 needs a mailbox: a loopback Dovecot and SMTP server (tests/mail_servers.py)."""
+    import os
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import mail_servers
+
+    binary = mail_servers.dovecot_binary()
+    if binary is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Dovecot (dovecot-imapd) is required in CI but was not found")
+        pytest.skip("Dovecot (dovecot-imapd) not installed")
+    return mail_servers.LocalMailbox(master, monkeypatch, binary)
+
+
+def _left_out_form(master: Path) -> None:
+    """退改通知 is for units with materials left out: a rejected form of one unit in the ledger."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_report import record_rejected_form
+
+    from macros.adapters.file_engine import FileEngine
+    from macros.schema import TABLES
+
+    unit = FileEngine(master).read_table(TABLES["units"]).frame["code"].tolist()[0]
+    record_rejected_form(master, unit)
+
+
 @pytest.mark.parametrize("action_id", [a.id for a in ACTIONS])
-def test_every_button_runs_headless_on_the_demo_workbook(action_id, demo_master):
+def test_every_button_runs_headless_on_the_demo_workbook(action_id, demo_master, monkeypatch):
+    import contextlib
+
     _button, command = ribbon.buttons()[action_id]
     if command.name == "consolidate":
         (demo_master.parent / "收件箱").mkdir()  # an empty inbox: nothing returned yet
-    result = ribbon.run_headless(action_id, demo_master, today=TODAY)
+    if action_id == "returns":
+        _left_out_form(demo_master)
+    with (_mailbox(demo_master, monkeypatch) if command.name == "mail" else contextlib.nullcontext()):
+        result = ribbon.run_headless(action_id, demo_master, today=TODAY)
     _check_output(action_id, command, result, demo_master.parent)
 
 

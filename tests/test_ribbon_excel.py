@@ -56,14 +56,51 @@ def _sheet_rows(book, name: str) -> list[tuple]:
     return [r for r in book.wb[name].iter_rows(values_only=True) if any(v is not None for v in r)]
 
 
+def _mail_servers(book, camp, monkeypatch, stack) -> None:
+    """收取邮件 needs a mailbox: loopback Dovecot and SMTP, 设置 of the open book pointed at them,
+    and one message carrying a third unit's form."""
+    import os
+
+    import mail_servers
+    from mail_kit import attachment, message
+
+    binary = mail_servers.dovecot_binary()
+    if binary is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Dovecot (dovecot-imapd) is required in CI but was not found")
+        pytest.skip("Dovecot (dovecot-imapd) not installed")
+    dovecot = mail_servers.Dovecot(binary).start()
+    stack.callback(dovecot.close)
+    smtp = mail_servers.SmtpCapture()
+    stack.callback(smtp.close)
+    mail_servers.configure_sheet(book.wb[SETTINGS_SHEET], dovecot.port, smtp.port)
+    monkeypatch.setenv("KEXIE_MAIL_PASSWORD", mail_servers.PASSWORD)
+    code = sorted(camp.forms)[2]
+    form = camp.fill(code, [good_row(99)], dest=camp.root / "mailed.xlsx")
+    dovecot.deliver(message([attachment("邮件报送表.xlsx", form.read_bytes())],
+                            sender=f"{code.lower()}@ddkx.example.cn"))
+
+
 @pytest.mark.parametrize("action_id", [a.id for a in ACTIONS])
-def test_every_button_works_on_the_open_book_beside_its_lock_file(action_id, open_book):
+def test_every_button_works_on_the_open_book_beside_its_lock_file(action_id, open_book, monkeypatch):
+    import contextlib
+
     book, camp = open_book
     on_disk = _digest(camp.master)
-    prompt, mode = _run(book, action_id)
+    with contextlib.ExitStack() as stack:
+        if action_id == "mail":
+            _mail_servers(book, camp, monkeypatch, stack)
+        if action_id == "returns":
+            from test_report import record_rejected_form
+
+            record_rejected_form(camp.master, sorted(camp.forms)[0])
+        prompt, mode = _run(book, action_id)
     assert mode == "info", prompt
     folder = camp.master.parent
-    if action_id == "forms":
+    if action_id == "mail":
+        assert len(_sheet_rows(book, ITEMS.sheet)) >= 1 + 7, prompt  # the inbox's six rows and the mailed one
+        assert "回执：已发送 1 封" in prompt, prompt
+    elif action_id == "forms":
         assert list((folder / "报送表").glob("*.xlsx")), prompt
     elif action_id == "consolidate":
         items = _sheet_rows(book, ITEMS.sheet)

@@ -74,3 +74,15 @@ def test_built_workbook_agrees_with_schema(demo_master):
     assert topic_dv, "征集明细 topics drop-down must come from the 主题领域 sheet"
     assert wb["说明"]["A1"].value.endswith("活动工作簿")
     assert "vbaProject.bin" not in str(wb.vba_archive)  # no macros in the mailed workbook
+
+
+def test_column_type_names_are_defined_once():
+    from macros.core.normalize.coerce import _COERCERS, COERCE_TYPES
+    from macros.core.validate.common import _TYPE_CODES, _TYPE_ZH
+    from macros.schema import COLUMN_TYPES, SETTINGS, TABLES, TEXT_TYPES
+
+    assert COERCE_TYPES is COLUMN_TYPES and set(_COERCERS) == set(COLUMN_TYPES)
+    assert set(TEXT_TYPES) <= set(COLUMN_TYPES)
+    assert set(_TYPE_CODES) | set(_TYPE_ZH) <= set(COLUMN_TYPES)
+    used = {c.type for t in TABLES.values() for c in t.columns} | {s.type for s in SETTINGS}
+    assert used <= set(COLUMN_TYPES)

@@ -19,7 +19,7 @@ import pytest
 from docx import Document
 from lxml import etree
 
-from macros.adapters.docs import render_docx
+from macros.adapters.docs import Lines, render_docx
 from macros.adapters.pdf import LibreOfficeConverter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +78,22 @@ NOTICE_CONTEXT = {
     "contact_phone": "2127152",
     "contact_email": "ddkxxhb@163.com",
 }
+
+# The notice template serves every kind of campaign: a 征集 notice with all four sections.
+_SECTIONS = ("time", "topics", "requirements", "organisation", "guiding", "content", "tasks", "indicators",
+             "steps", "plan_requirements")
+NOTICE_CONTEXT.update({
+    "kind": "征集",
+    "h": dict({k: "" for k in _SECTIONS}, time="一、", topics="二、", requirements="三、", organisation="四、"),
+    "headings": dict({k: "" for k in _SECTIONS}, time="活动时间", topics="征集内容", requirements="报送要求",
+                     organisation="组织领导"),
+    "time_text": "活动时间为2010年9月1日至2010年10月20日，分2个阶段进行。",
+    "quota_text": "市级学会、县（市）区科协、企事业科协报送数量均不少于3篇（个）；",
+    "cover_text": "", "plan_title": "", "guiding": "", "content": [], "plan_requirements": [],
+    "plan_tasks": [], "indicators": [],
+    "title_lines": Lines(("关于开展“献策‘十二五’，建设新丹东”", "活动的通知")),
+    "cc": "市直机关工委", "print_org": "丹东市科协办公室", "print_date": "2010年8月30日",
+})
 
 # Characters whose Simplified-Chinese and Japanese glyph forms differ visibly.
 PROBE = "直骨"

@@ -65,6 +65,15 @@ def clean_text(value: str) -> str:
     return _XML_ILLEGAL.sub("", value)
 
 
+def with_title_lines(context: dict[str, Any]) -> dict[str, Any]:
+    """``title_lines`` defaults to ``title`` broken into whole-word lines (macros.core.title_lines)."""
+    if "title" in context and "title_lines" not in context and isinstance(context["title"], str):
+        from macros.core.title_lines import break_title
+
+        context["title_lines"] = Lines(tuple(break_title(context["title"])))
+    return context
+
+
 def clean_context(value: Any) -> Any:
     """Recursively clean every string of a context (dicts, lists, tuples)."""
     if isinstance(value, str):
@@ -130,6 +139,21 @@ class Bookmark:
 
 
 @dataclass(frozen=True)
+class Lines:
+    """Text printed as several lines of one paragraph (line breaks, e.g. a title's 回行)."""
+
+    lines: tuple[str, ...]
+
+    def __html__(self) -> str:
+        from xml.sax.saxutils import escape
+
+        return '</w:t><w:br/><w:t xml:space="preserve">'.join(escape(clean_text(x)) for x in self.lines)
+
+    def __str__(self) -> str:
+        return "".join(self.lines)
+
+
+@dataclass(frozen=True)
 class PageRef:
     """The page number of a bookmark: a PAGEREF field, computed by Word/LibreOffice at layout."""
 
@@ -167,7 +191,7 @@ def render_docx(template: Path | str, context: Mapping[str, Any], out_path: Path
     out.parent.mkdir(parents=True, exist_ok=True)
     tpl = DocxTemplate(str(template))
     try:
-        tpl.render(_with_images(clean_context(dict(context)), tpl), make_env(), autoescape=True)
+        tpl.render(_with_images(with_title_lines(clean_context(dict(context))), tpl), make_env(), autoescape=True)
     except (TemplateError, TypeError) as exc:
         raise _render_error(template, exc) from exc
     tpl.save(str(out))
@@ -266,7 +290,7 @@ def render_merged(
     template = Path(template)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    base = clean_context(dict(shared or {}))
+    base = with_title_lines(clean_context(dict(shared or {})))
     parts = [dict(base, **clean_context(dict(c))) for c in contexts]
     keys = sorted({k for p in parts for k in p})
     for p in parts:

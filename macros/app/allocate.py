@@ -27,7 +27,7 @@ from typing import Any
 
 from macros.app.result import CommandResult
 from macros.core.allocate import AllocationError, Share, allocate
-from macros.core.grid import TableData, locate_table
+from macros.core.grid import TableData, locate_table, row_records
 from macros.core.normalize import display_text, name_key, parse_number
 from macros.errors import ConfigError, Exit
 from macros.problems import Problem, problem
@@ -94,7 +94,7 @@ def read_weights(path: str | Path) -> WeightRows:
     out = WeightRows(problems=list(warnings), sheet=sheet)
     label_key = next(k for k in ("unit", "name", "code") if k in data.letters)
     seen: dict[str, int] = {}
-    for row, rec in zip(data.frame.index.tolist(), data.frame.to_dict("records")):
+    for row, rec in row_records(data.frame):
         label = display_text(rec.get(label_key))
         raw_weight = rec.get("weight")
 
@@ -127,8 +127,10 @@ def read_weights(path: str | Path) -> WeightRows:
     return out
 
 
-def allocate_command(total: int, weights: Path, floor: int = 0, cap: int | None = None) -> CommandResult:
-    """``kexie allocate``: split ``total`` over the units of the weights table ``weights``."""
+def allocate_command(total: int, weights: Path, floor: int = 0, cap: int | None = None,
+                     write: Path | None = None) -> CommandResult:
+    """``kexie allocate``: split ``total`` over the units of the weights table ``weights``;
+    ``write``: a master whose 单位名册 配额 receives the allocation (macros.app.allocate_write)."""
     rows = read_weights(weights)
     problems = list(rows.problems)
     data: dict[str, Any] = {"allocation": {}, "total": 0, "requested": total, "floor": floor, "cap": cap}
@@ -153,9 +155,27 @@ def allocate_command(total: int, weights: Path, floor: int = 0, cap: int | None 
              + (f"，上限 {cap}" if cap is not None else "") + "）："]
     lines += [f"  {k}\t{v}" for k, v in parts.items()]
     lines.append(f"  合计\t{sum(parts.values())}")
+    if write:
+        lines += _write_lines(str(write), parts, data, problems)
     lines += _problem_lines(problems)
     errors = any(p.level == "error" for p in problems)
     return CommandResult(data=data, exit_code=Exit.DATA_PROBLEMS if errors else Exit.OK, lines=lines)
+
+
+def _write_lines(master: str, parts: dict, data: dict[str, Any], problems: list[Problem]) -> list[str]:
+    """Write the allocation into the master's 配额 (macros.app.allocate_write) and say what changed."""
+    from macros.app.allocate_write import write_quotas
+
+    plan = write_quotas(master, {str(k): v for k, v in parts.items()})
+    problems.extend(plan.problems)
+    data["written"] = [{k: w[k] for k in ("unit", "code", "new", "cell")} for w in plan.written]
+    data["master"] = str(master)
+    changed = [w for w in plan.written if w["old"] != w["new"]]
+    lines = [f"已把 {len(plan.written)} 个单位的分配结果写入“{Path(master).name}”的“单位名册”配额列"
+             f"（{len(changed)} 个有变化，原文件已备份）。" if changed else
+             f"“{Path(master).name}”的“单位名册”配额与分配结果一致，未改动。"]
+    data["problems"] = [x.to_json() for x in problems]
+    return lines
 
 
 def _problem_lines(problems: list[Problem]) -> list[str]:

@@ -17,7 +17,7 @@ from macros.adapters.engine import WorkbookEngine
 from macros.core.grid import TableData
 from macros.core.normalize import display_text
 from macros.core.settings import campaign_year, typed_settings, typed_value
-from macros.schema import TABLES, Table
+from macros.schema import TABLES, TEXT_TYPES, Table
 
 
 def _display_texts(values: list[Any]) -> list[str | None]:
@@ -39,7 +39,7 @@ def typed_frame(table: Table, raw: pd.DataFrame, default_year: int | None = None
         if col.key not in out.columns:
             continue
         raw_values = out[col.key].tolist()
-        if col.type in ("text", "longtext"):
+        if col.type in TEXT_TYPES:
             values = _display_texts(raw_values)
         else:  # each distinct value coerced once (dates, phones, numbers repeat a lot)
             cache: dict[tuple[type, Any], Any] = {}

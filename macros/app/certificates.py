@@ -34,13 +34,16 @@ from macros.adapters.certificate_register import CertificateRegister
 from macros.adapters.ledger import Ledger, ledger_path
 from macros.adapters.secret import load_or_create_secret, load_secret, secret_path
 from macros.app.campaign import load_campaign
+from macros.app.review_awards import awards as review_awards
 from macros.app.result import CommandResult
 from macros.app.workbook import open_engine
 from macros.core.certificates import (
     KINDS, Layout, LayoutError, Recipient, assign_numbers, fill_text, fit_size, parse_layout, parse_payload,
     qr_payload,
 )
+from macros.core.grid import row_records
 from macros.core.normalize import name_key
+from macros.core.tally import compute_tally
 from macros.core.safe_names import safe_filename
 from macros.errors import ConfigError, Exit
 from macros.problems import LEVEL_ZH, Problem, problem
@@ -96,8 +99,8 @@ def _records(campaign, key: str) -> list[tuple[int | None, dict[str, Any]]]:
     if frame is None or frame.empty:
         return []
     out = []
-    for row_no, rec in zip(frame.index.tolist(), frame.to_dict("records")):
-        if any(v not in (None, "") for k, v in rec.items() if k in TABLES[key].keys):
+    for row_no, rec in row_records(frame):
+        if any(v is not None for k, v in rec.items() if k in TABLES[key].keys):
             out.append((row_no, rec))
     return out
 
@@ -133,14 +136,15 @@ def member_recipients(campaign, common: dict[str, str]) -> tuple[list[Recipient]
 
 
 def award_recipients(campaign, common: dict[str, str], today: date) -> list[Recipient]:
-    """获奖名单 rows, or — when staff left it empty — the tally's 优秀组织单位 and 先进个人."""
+    """获奖名单 rows, or — when staff left it empty — the review round's awards (一/二/三等奖, to the
+    计策's 献策人) and the tally's 优秀组织单位 and 先进个人."""
     listed = _records(campaign, "awards")
     entries: list[tuple[int | None, str, str, str, str]] = [
         (row_no, _text(r.get("award")), _text(r.get("winner")), _text(r.get("org")), _text(r.get("reason")))
         for row_no, r in listed]
     if not listed:
-        from macros.core.tally import compute_tally
-
+        entries += [(None, a.level, _text(a.people) or _text(a.unit), _text(a.people_org) or _text(a.unit),
+                     _text(a.title)) for a in review_awards(campaign)]
         tally = compute_tally(campaign, today)
         entries += [(None, "优秀组织单位", u.name, u.name, "") for u in tally.excellent_units]
         entries += [(None, "先进个人", i.author, i.author_org or i.unit_name or "", "、".join(i.titles[:1]))

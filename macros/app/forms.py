@@ -28,6 +28,7 @@ from macros.adapters.xlsx_form import (
 from macros.app.campaign import Campaign, load_campaign
 from macros.app.result import CommandResult
 from macros.core.form_plan import FormUnit, plan_form_units, quota_text
+from macros.core.grid import row_records
 from macros.core.normalize import display_text
 from macros.core.tokens import form_token
 from macros.errors import ConfigError, Exit
@@ -46,6 +47,7 @@ class FormsRun:
     refused: list[str] = field(default_factory=list)  # forms not replaced because they are open
     seconds: float = 0.0
     review: Any = None  # the reviewers' score forms (macros.app.review_forms), when 评审分配 has rows
+    departments: list[dict[str, Any]] = field(default_factory=list)  # department forms (macros.app.dept_forms)
 
 
 def _engine(master_or_engine: Any) -> WorkbookEngine:
@@ -87,7 +89,7 @@ def form_spec(campaign: Campaign, issued_at: datetime) -> FormSpec:
 def _records(campaign: Campaign, key: str) -> list[dict[str, Any]]:
     frame = campaign.frame(key)
     out = []
-    for row, rec in zip(frame.index.tolist(), frame.to_dict("records")):
+    for row, rec in row_records(frame):
         rec["_row"] = row
         out.append(rec)
     return out
@@ -100,7 +102,15 @@ def run_forms(master_or_engine: Any, out_dir: str | Path, all_units: bool = Fals
     master = getattr(engine, "path", None)
     if master is None:
         raise ConfigError("请先保存活动工作簿，再生成报送表（报送表的密钥保存在工作簿所在的文件夹中）。")
-    campaign = load_campaign(engine, tables=["quota_rules", "units", TOPICS.key])
+    campaign = load_campaign(engine, tables=["quota_rules", "units", TOPICS.key, "tasks", "targets",
+                                             "target_progress"])
+    from macros.app.dept_forms import department_kind, run_department_forms
+
+    dept_kind = department_kind(campaign)
+    if dept_kind is not None:  # a task or indicator campaign: one form per 牵头/责任 department
+        run = FormsRun()
+        run_department_forms(engine, campaign, dept_kind, out_dir, run)
+        return run
     issued_at = (issued_at or datetime.now()).replace(microsecond=0)
     spec = form_spec(campaign, issued_at)
     units, notes = plan_form_units(_records(campaign, "units"), _records(campaign, "quota_rules"), all_units)
@@ -150,7 +160,10 @@ def forms_command(engine: WorkbookEngine, out: Path, all_units: bool = False) ->
     """``kexie forms`` and the button 生成报送表, on the engine its shell opened."""
     run = run_forms(engine, out, all_units=all_units)
     lines: list[str] = []
-    if run.paths:
+    if run.departments:
+        lines.append(f"已为 {len(run.departments)} 个部门生成部门报送表（{run.departments[0]['period'] or '未设期次'}），"
+                     f"保存在：{Path(out)}（用时 {run.seconds:.1f} 秒）")
+    elif run.paths:
         lines.append(f"已生成 {len(run.paths)} 份报送表，保存在：{Path(out)}（用时 {run.seconds:.1f} 秒）")
     elif not run.units:
         lines.append("没有需要报送的单位：单位名册为空，或各单位的配额都是 0。"
@@ -175,4 +188,6 @@ def forms_command(engine: WorkbookEngine, out: Path, all_units: bool = False) ->
         "notes": run.notes + run.refused,
         "review_forms": run.review.reviewers if run.review is not None else [],
     }
+    if run.departments:
+        data["forms"] = run.departments
     return CommandResult(data=data, exit_code=exit_code, lines=lines)

@@ -40,6 +40,7 @@ from macros.adapters.engine import WorkbookEngine
 from macros.adapters.pdf import ConverterNotFoundError, find_converter, split_pdf
 from macros.app.campaign import Campaign, load_campaign
 from macros.app.result import CommandResult
+from macros.core.grid import row_records
 from macros.core.normalize import display_text
 from macros.core.safe_names import safe_filename
 from macros.core.tally import compute_tally
@@ -56,12 +57,19 @@ KINDS: dict[str, str] = {
     "targets": "指标完成情况",
     "review": "评审结果汇总表",
     "awards": "获奖名单通报",
+    "returns": "退改通知",
+    "pledges": "承诺公示表",
 }
 TEMPLATE_FILES = {kind: f"{kind}.docx" for kind in KINDS}
 LOCAL_TEMPLATES = "模板"  # folder beside the master with staff-edited templates
 REMINDERS_DIR = "催报通知"
 MERGED_REMINDERS = "催报通知（合并打印）"
 REPLY_DAYS = 7  # reminders after the deadline ask for the items within a week
+#: per-unit kinds (one part per unit, merged for printing): folder, merged file, note when none
+PER_UNIT = {
+    "reminders": (REMINDERS_DIR, MERGED_REMINDERS, "所有单位均已完成配额，无需催报。"),
+    "returns": ("退改通知", "退改通知（合并打印）", "没有需要退回修改的材料。"),
+}
 
 __all__ = [
     "KINDS", "ReportFile", "ReportRun", "build_context", "reminder_contexts", "generate", "report_command",
@@ -129,14 +137,7 @@ def _lines(text: str | None) -> list[str]:
     return parts
 
 
-def _records(frame) -> list[tuple[Any, dict[str, Any]]]:
-    if frame is None or len(frame) == 0:
-        return []
-    out = []
-    for idx, rec in zip(frame.index.tolist(), frame.to_dict("records")):
-        clean = {k: (None if (isinstance(v, float) and v != v) else v) for k, v in rec.items()}
-        out.append((idx, clean))
-    return out
+_records = row_records  # (worksheet row, {column: value or None when blank}) per row
 
 
 # ----------------------------------------------------------------------------- contexts
@@ -221,6 +222,9 @@ def context_notice(campaign: Campaign, tally, today: date) -> dict[str, Any]:
         "attachments": _lines(s.get("attachments")),
         "date": cn_date(doc_date),
     })
+    from macros.app.notice_kinds import notice_extras
+
+    ctx.update(notice_extras(campaign, tally, ctx))
     return ctx
 
 
@@ -269,8 +273,27 @@ def context_summary(campaign: Campaign, tally, today: date, chart_dir: Path) -> 
     return ctx
 
 
-def reminder_contexts(campaign: Campaign, tally, today: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(shared context, one context per unit short of quota in roster order)."""
+def unit_part(campaign: Campaign, u, left: dict[str, list[str]]) -> dict[str, Any]:
+    """One unit's part of a per-unit notice: its tally, its materials and what was left out."""
+    items = campaign.frames.get("items")
+    submissions = []
+    for n, row in enumerate(u.item_rows, start=1):
+        rec = items.loc[row].to_dict() if items is not None and row in items.index else {}
+        when = rec.get("submitted_on")
+        submissions.append({
+            "no": n, "title": _text(rec.get("title")), "author": _text(rec.get("author")),
+            "date": when.isoformat() if isinstance(when, date) else "",
+            "status": _text(rec.get("status")) or "有效",
+        })
+    return {"code": u.code, "name": u.name, "category": u.category or "", "quota": u.quota,
+            "submitted": u.submitted, "valid": u.valid, "late": u.late, "shortfall": u.shortfall,
+            "submissions": submissions, "left_out": list(left.get(u.code, []))}
+
+
+def reminder_contexts(campaign: Campaign, tally, today: date,
+                      master: Path | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(shared context, one context per unit short of quota in roster order); ``unit.left_out``
+    lists the unit's materials left out of the consolidation (from the ledger beside ``master``)."""
     s = campaign.settings
     ctx = _common(campaign, today)
     deadline = s.get("deadline") if isinstance(s.get("deadline"), date) else None
@@ -284,23 +307,10 @@ def reminder_contexts(campaign: Campaign, tally, today: date) -> tuple[dict[str,
         "notice_number": _text(s.get("doc_number")),
         "reply_by": cn_date(reply_by),
     })
-    items = campaign.frames.get("items")
-    parts = []
-    for u in tally.short_units:
-        submissions = []
-        for n, row in enumerate(u.item_rows, start=1):
-            rec = items.loc[row].to_dict() if items is not None and row in items.index else {}
-            when = rec.get("submitted_on")
-            submissions.append({
-                "no": n, "title": _text(rec.get("title")), "author": _text(rec.get("author")),
-                "date": when.isoformat() if isinstance(when, date) else "",
-                "status": _text(rec.get("status")) or "有效",
-            })
-        parts.append({"unit": {
-            "code": u.code, "name": u.name, "category": u.category or "", "quota": u.quota,
-            "submitted": u.submitted, "valid": u.valid, "late": u.late, "shortfall": u.shortfall,
-            "submissions": submissions,
-        }})
+    from macros.app.returns import left_out_by_unit
+
+    left = left_out_by_unit(master)
+    parts = [{"unit": unit_part(campaign, u, left)} for u in tally.short_units]
     return ctx, parts
 
 
@@ -360,7 +370,25 @@ def context_assessment(campaign: Campaign, tally, today: date) -> dict[str, Any]
         "individuals": [{"name": p.author, "org": p.author_org or p.unit_name or "",
                          "titles": "；".join(f"《{t}》" for t in p.titles)} for p in tally.individuals],
     })
+    ctx.update(assessment_status(campaign, tally))
     return ctx
+
+
+def assessment_status(campaign: Campaign, tally) -> dict[str, Any]:
+    """草稿 mark, unscored items and the commendation rule of the assessment document.
+
+    The document is a draft while a weighted item has no scores (macros.core.commend) unless the
+    clerk confirmed the results (设置 考核结果已确认 = 是; ``kexie report --final`` counts as 是 for
+    its run)."""
+    from macros.core.normalize import parse_yesno
+
+    confirmed = parse_yesno(campaign.settings.get("results_confirmed")) == "是"
+    unscored = [{"item": r.item, "method": r.method, "weight": f"{r.weight:g}"} for r in tally.unscored]
+    return {
+        "draft": bool(unscored) and not confirmed,
+        "unscored": unscored,
+        "commend_grade": tally.commend_grade,
+    }
 
 
 def context_tasks(campaign: Campaign, tally, today: date) -> dict[str, Any]:
@@ -392,18 +420,50 @@ def context_targets(campaign: Campaign, tally, today: date) -> dict[str, Any]:
         })
     done = sum(1 for t in targets if t["met"])
     ctx.update({"title": f"{ctx['campaign_quoted']}指标完成情况", "targets": targets, "done": done,
-                "not_done": len(targets) - done})
+                "not_done": len(targets) - done,
+                "pending_text": "、".join(f"{t['name']}（{'未填报' if t['actual'] == '未填报' else '完成' + t['completion']}）"
+                                         for t in targets if not t["met"]),
+                "periods": [{"name": p["name"], "period": p["period"], "value": num(p["value"]),
+                             "completion": pct(p["completion"]), "department": p["department"] or ""}
+                            for p in getattr(tally, "target_periods", [])]})
     return ctx
 
 
-def build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: Path) -> Any:
-    """The context of ``kind`` (for reminders: ``(shared, parts)``)."""
+def return_contexts(campaign: Campaign, tally, today: date,
+                    master: Path | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """退改通知: the reminders' shared context, one part per unit with left-out materials (roster order)."""
+    from macros.app.returns import left_out_by_unit
+
+    shared, _parts = reminder_contexts(campaign, tally, today, None)
+    shared = dict(shared, title=f"关于退回修改{shared.get('campaign_quoted', '')}活动材料的通知")
+    left = left_out_by_unit(master)
+    return shared, [{"unit": unit_part(campaign, u, left)} for u in tally.units if u.code in left]
+
+
+def build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: Path,
+                  master: Path | None = None) -> Any:
+    """The context of ``kind`` (for the per-unit kinds: ``(shared, parts)``), with ``title_lines``:
+    the title broken into lines that keep words whole (macros.core.title_lines)."""
+    from macros.adapters.docs import Lines
+    from macros.core.title_lines import break_title
+
+    ctx = _build_context(kind, campaign, tally, today, work_dir, master)
+    shared = ctx[0] if kind in PER_UNIT else ctx
+    if "title" in shared:
+        shared["title_lines"] = Lines(tuple(break_title(shared["title"], 31 if kind == "tasks" else 20)))
+    return ctx
+
+
+def _build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: Path,
+                   master: Path | None = None) -> Any:
     if kind == "notice":
         return context_notice(campaign, tally, today)
     if kind == "summary":
         return context_summary(campaign, tally, today, work_dir / "charts")
     if kind == "reminders":
-        return reminder_contexts(campaign, tally, today)
+        return reminder_contexts(campaign, tally, today, master)
+    if kind == "returns":
+        return return_contexts(campaign, tally, today, master)
     if kind == "compilation":
         return context_compilation(campaign, tally, today)
     if kind == "assessment":
@@ -422,6 +482,10 @@ def build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: P
         ctx.update(issuer_mark=_text(s.get("issuer_mark")) or f"{ctx['organizer']}文件",
                    doc_number=_text(s.get("award_doc_number")), signer=_text(s.get("signer")))
         return ctx
+    if kind == "pledges":
+        from macros.app.report_pledges import context_pledges
+
+        return context_pledges(campaign, tally, _common(campaign, today))
     raise KeyError(kind)
 
 
@@ -504,22 +568,23 @@ def generate(
         to_convert: list[Path] = []
         # (kind, docx, final pdf name or None for reminders' merged file)
         plans: list[tuple[str, Path, Path | None]] = []
-        reminder_plan: tuple[Path, list[dict]] | None = None
+        unit_plans: list[tuple[str, Path, list[dict]]] = []
         for kind in kinds:
             template = template_path(kind, master)
-            ctx = build_context(kind, campaign, tally, today, work)
-            if kind == "reminders":
+            ctx = build_context(kind, campaign, tally, today, work, master)
+            if kind in PER_UNIT:
+                folder_name, merged_name, none_note = PER_UNIT[kind]
                 shared, parts = ctx
                 if not parts:
-                    run.notes.append("所有单位均已完成配额，无需催报。")
+                    run.notes.append(none_note)
                     continue
-                merged_docx = render_merged(template, parts, docx_dir / f"{MERGED_REMINDERS}.docx", shared)
+                merged_docx = render_merged(template, parts, docx_dir / f"{merged_name}.docx", shared)
                 if want_pdf:
                     to_convert.append(merged_docx)
-                    reminder_plan = (merged_docx, parts)
+                    unit_plans.append((kind, merged_docx, parts))
                 else:
                     run.files.append(ReportFile(kind, merged_docx))
-                    folder = out / REMINDERS_DIR
+                    folder = out / folder_name
                     for part in parts:
                         unit = part["unit"]
                         path = folder / safe_filename(f"{unit['code']}_{unit['name']}.docx")
@@ -552,17 +617,17 @@ def generate(
             for kind, docx, target in plans:
                 shutil.move(str(produced[docx]), target)
                 run.files.append(ReportFile(kind, target))
-            if reminder_plan is not None:
-                merged_docx, parts = reminder_plan
+            for kind, merged_docx, parts in unit_plans:
+                folder_name, merged_name, _note = PER_UNIT[kind]
                 merged_pdf = produced[merged_docx]
                 ranges = part_page_ranges(merged_pdf, len(parts))
-                folder = out / REMINDERS_DIR
+                folder = out / folder_name
                 targets = [folder / safe_filename(f"{p['unit']['code']}_{p['unit']['name']}.pdf") for p in parts]
                 split_pdf(merged_pdf, ranges, targets)
-                final_merged = out / f"{MERGED_REMINDERS}.pdf"
+                final_merged = out / f"{merged_name}.pdf"
                 shutil.move(str(merged_pdf), final_merged)
-                run.files.append(ReportFile("reminders", final_merged))
-                run.files += [ReportFile("reminders", t, p["unit"]["code"]) for t, p in zip(targets, parts)]
+                run.files.append(ReportFile(kind, final_merged))
+                run.files += [ReportFile(kind, t, p["unit"]["code"]) for t, p in zip(targets, parts)]
         elif own_converter and hasattr(converter, "close"):
             converter.close()
     run.seconds = time.perf_counter() - started
@@ -570,15 +635,33 @@ def generate(
 
 
 def report_command(engine: WorkbookEngine, kinds: Sequence[str], out: Path, fmt: str = "docx",
-                   today: date | None = None) -> CommandResult:
+                   today: date | None = None, final: bool = False) -> CommandResult:
     """``kexie report`` and the document buttons, on the engine its shell opened. ``kinds``:
-    ids of KINDS ("all" stands for every kind)."""
-    kinds = list(KINDS) if "all" in kinds else parse_kinds(",".join(kinds))
+    ids of KINDS ("all" stands for every kind: kinds with nothing to show are skipped and said
+    so). Official documents are refused (E401) while 设置 has errors they depend on; ``final``:
+    the clerk confirms the assessment (考核结果已确认) for this run."""
+    every = "all" in kinds
+    kinds = list(KINDS) if every else parse_kinds(",".join(kinds))
     fmt = fmt or "docx"
     campaign = load_campaign(engine)
+    if final:  # the clerk confirms the assessment for this run
+        campaign.settings["results_confirmed"] = "是"
     today = today or date.today()
     master = engine.path
-    run = generate(campaign, kinds, out, fmt=fmt, today=today, master=master)
+    from macros.app.notice_kinds import screen_kinds
+    from macros.core.tally import compute_tally
+    from macros.schema import SETTINGS_SHEET
+
+    tally = compute_tally(campaign, today)
+    grid = engine.read_grid(SETTINGS_SHEET) if SETTINGS_SHEET in engine.sheet_names() else None
+    kinds, skipped, refusals = screen_kinds(kinds, campaign, grid, tally, KINDS, every=every)
+    if not kinds:
+        lines = skipped + [f"[{p.code}] {p.message}" for p in refusals] or ["没有可生成的文档。"]
+        return CommandResult(data={"out": str(out), "format": fmt, "kinds": [], "files": [],
+                                   "notes": skipped, "problems": [p.to_json() for p in refusals]},
+                             exit_code=Exit.DATA_PROBLEMS if refusals else Exit.OK, lines=lines)
+    run = generate(campaign, kinds, out, fmt=fmt, today=today, master=master, tally=tally)
+    run.notes[:0] = skipped + [f"[{p.code}] {p.message}" for p in refusals]
     out = Path(out)
     per_kind: dict[str, int] = {}
     for f in run.files:
@@ -587,7 +670,7 @@ def report_command(engine: WorkbookEngine, kinds: Sequence[str], out: Path, fmt:
              f"保存在：{out}（用时 {run.seconds:.1f} 秒）"]
     for kind in kinds:
         if kind in per_kind:
-            extra = f"（{per_kind[kind] - 1} 个单位，另有合并打印文件）" if kind == "reminders" and per_kind[kind] > 1 else ""
+            extra = f"（{per_kind[kind] - 1} 个单位，另有合并打印文件）" if kind in PER_UNIT and per_kind[kind] > 1 else ""
             lines.append(f"  {KINDS[kind]}{extra}")
     lines += run.notes
     data = {
@@ -596,5 +679,6 @@ def report_command(engine: WorkbookEngine, kinds: Sequence[str], out: Path, fmt:
         "kinds": kinds,
         "files": [{"kind": f.kind, "path": str(f.path), "unit_code": f.unit_code} for f in run.files],
         "notes": run.notes,
+        "problems": [p.to_json() for p in refusals],
     }
-    return CommandResult(data=data, exit_code=Exit.OK, lines=lines)
+    return CommandResult(data=data, exit_code=Exit.DATA_PROBLEMS if refusals else Exit.OK, lines=lines)

@@ -203,6 +203,15 @@ class _Sheet:
         return StatsLayout(self.report, self.expected, self.anchors)
 
 
+def _row(table: Table, **values: Any) -> list[Any]:
+    """One row of a 统计 table from values by column key, in the schema's column order (a key the
+    table does not have is a programming error; a key not given is blank)."""
+    unknown = set(values) - set(table.keys)
+    if unknown:
+        raise KeyError(f"{table.key} has no column {sorted(unknown)}")
+    return [values.get(k) for k in table.keys]
+
+
 def _col(table: Table, key: str, extra_before: int = 0) -> str:
     return get_column_letter(table.keys.index(key) + 1 + extra_before)
 
@@ -257,6 +266,9 @@ def build_stats_sheet(result: TallyResult, refs: ItemRefs | None) -> StatsLayout
     _commendation_blocks(sh, result)
     _targets_block(sh, result)
     _tasks_blocks(sh, result)
+    from macros.app.stats_pledges import pledge_blocks
+
+    pledge_blocks(sh, result)
 
     width = max(len(STATS_UNITS.columns), len(STATS_TASKS.columns)) + 2
     chart_col = get_column_letter(width)
@@ -295,26 +307,27 @@ def _units_block(sh: _Sheet, result: TallyResult, refs: ItemRefs | None) -> dict
     for i, u in enumerate(result.units):
         r = first + i
         where[u.code] = r
-        rows.append([u.code, u.name, u.category, u.quota, *_unit_counts(u, r, c, refs)])
+        rows.append(_row(t, unit_code=u.code, unit=u.name, category=u.category, quota=u.quota,
+                         **_unit_counts(u, r, c, refs)))
     sh.add(rows, title="一、按单位统计（应报、实报、有效、逾期、差额、完成率）", formats=_formats(t),
            widths=_widths(t), key=t.key)
     return where
 
 
-def _unit_counts(u: UnitTally, r: int, c: dict[str, str], refs: ItemRefs | None) -> list[Any]:
+def _unit_counts(u: UnitTally, r: int, c: dict[str, str], refs: ItemRefs | None) -> dict[str, Any]:
     shortfall = Calc(f"MAX(0,{c['quota']}{r}-{c['valid']}{r})", u.shortfall)
     completion: Any = NO_VALUE
     if u.quota > 0:
         completion = Calc(f"{c['valid']}{r}/{c['quota']}{r}", u.completion)
     if refs is None:
-        return [u.submitted, u.valid, u.late, shortfall, completion]
+        return dict(submitted=u.submitted, valid=u.valid, late=u.late, shortfall=shortfall, completion=completion)
     code = f"${c['unit_code']}{r}"
     submitted = Calc(Criteria(refs).equals("unit_code", code, u.code).count(), u.submitted)
     valid = Calc(Criteria(refs).equals("unit_code", code, u.code).valid().count(), u.valid)
     late: Any = u.late
     if refs.deadline and refs.rng("submitted_on"):
         late = Calc(Criteria(refs).equals("unit_code", code, u.code).late().count(), u.late)
-    return [submitted, valid, late, shortfall, completion]
+    return dict(submitted=submitted, valid=valid, late=late, shortfall=shortfall, completion=completion)
 
 
 def _categories_block(sh: _Sheet, result: TallyResult, unit_rows: dict[str, int]) -> None:
@@ -346,9 +359,10 @@ def _categories_block(sh: _Sheet, result: TallyResult, unit_rows: dict[str, int]
         completion: Any = NO_VALUE
         if cat.quota > 0:
             completion = Calc(f"{c['valid']}{r}/{c['quota']}{r}", cat.completion)
-        rows.append([cat.category, cat.units, cat.quota, sumifs("submitted", cat.submitted),
-                     sumifs("valid", cat.valid), sumifs("late", cat.late),
-                     sumifs("shortfall", cat.shortfall), completion, short])
+        rows.append(_row(t, category=cat.category, units=cat.units, quota=cat.quota,
+                         submitted=sumifs("submitted", cat.submitted), valid=sumifs("valid", cat.valid),
+                         late=sumifs("late", cat.late), shortfall=sumifs("shortfall", cat.shortfall),
+                         completion=completion, short_units=short))
     if len(rows) > 1:
         r = first + len(rows) - 1
         a, b = first, r - 1
@@ -358,9 +372,10 @@ def _categories_block(sh: _Sheet, result: TallyResult, unit_rows: dict[str, int]
             return Calc(f"SUM({c[key]}{a}:{c[key]}{b})", value)
 
         completion = NO_VALUE if tot.quota == 0 else Calc(f"{c['valid']}{r}/{c['quota']}{r}", tot.completion)
-        rows.append(["合计", tot.units, tot.quota, total("submitted", tot.submitted),
-                     total("valid", tot.valid), total("late", tot.late),
-                     total("shortfall", tot.shortfall), completion, total("short_units", tot.short_units)])
+        rows.append(_row(t, category="合计", units=tot.units, quota=tot.quota,
+                         submitted=total("submitted", tot.submitted), valid=total("valid", tot.valid),
+                         late=total("late", tot.late), shortfall=total("shortfall", tot.shortfall),
+                         completion=completion, short_units=total("short_units", tot.short_units)))
     sh.add(rows, title="二、按单位类别统计", formats=_formats(t), widths=_widths(t), key=t.key)
 
 
@@ -375,8 +390,8 @@ def _topics_block(sh: _Sheet, result: TallyResult, refs: ItemRefs | None) -> tup
     for i, tp in enumerate(listed):
         r = first + i
         if refs is None or refs.rng("topic") is None:
-            rows.append([tp.code, tp.topic, tp.submitted, tp.valid, tp.late, tp.adopted,
-                         short_label(tp.code, tp.topic)])
+            rows.append(_row(t, code=tp.code, topic=tp.topic, submitted=tp.submitted, valid=tp.valid,
+                             late=tp.late, adopted=tp.adopted, label=short_label(tp.code, tp.topic)))
             continue
         cell = f"${c['topic']}{r}"
 
@@ -389,13 +404,15 @@ def _topics_block(sh: _Sheet, result: TallyResult, refs: ItemRefs | None) -> tup
         adopted: Any = tp.adopted
         if refs.rng("adopted"):
             adopted = Calc(crit().valid().adopted().count(), tp.adopted)
-        rows.append([tp.code, tp.topic, Calc(crit().count(), tp.submitted),
-                     Calc(crit().valid().count(), tp.valid), late, adopted, short_label(tp.code, tp.topic)])
+        rows.append(_row(t, code=tp.code, topic=tp.topic, submitted=Calc(crit().count(), tp.submitted),
+                         valid=Calc(crit().valid().count(), tp.valid), late=late, adopted=adopted,
+                         label=short_label(tp.code, tp.topic)))
     last_listed = first + len(listed) - 1
     for tp in others:  # items whose topic is not in the list: all rows minus the listed ones
         r = first + len(rows) - 1
         if refs is None or refs.rng("topic") is None or refs.rng("item_id") is None or not listed:
-            rows.append(["", tp.topic, tp.submitted, tp.valid, tp.late, tp.adopted])
+            rows.append(_row(t, code="", topic=tp.topic, submitted=tp.submitted, valid=tp.valid, late=tp.late,
+                             adopted=tp.adopted))
             continue
 
         def rest(key: str, crit: Criteria, value: int) -> Calc:
@@ -407,14 +424,15 @@ def _topics_block(sh: _Sheet, result: TallyResult, refs: ItemRefs | None) -> tup
         adopted = tp.adopted
         if refs.rng("adopted"):
             adopted = rest("adopted", Criteria(refs).nonblank("item_id").valid().adopted(), tp.adopted)
-        rows.append(["", tp.topic, rest("submitted", Criteria(refs).nonblank("item_id"), tp.submitted),
-                     rest("valid", Criteria(refs).nonblank("item_id").valid(), tp.valid), late, adopted])
+        rows.append(_row(t, code="", topic=tp.topic,
+                         submitted=rest("submitted", Criteria(refs).nonblank("item_id"), tp.submitted),
+                         valid=rest("valid", Criteria(refs).nonblank("item_id").valid(), tp.valid), late=late,
+                         adopted=adopted))
     if len(rows) > 1:
         a, b = first, first + len(rows) - 2
-        total_row = ["合计", ""]
-        for key in ("submitted", "valid", "late", "adopted"):
-            total_row.append(Calc(f"SUM({c[key]}{a}:{c[key]}{b})", sum(getattr(tp, key) for tp in result.topics)))
-        rows.append(total_row)
+        sums = {key: Calc(f"SUM({c[key]}{a}:{c[key]}{b})", sum(getattr(tp, key) for tp in result.topics))
+                for key in ("submitted", "valid", "late", "adopted")}
+        rows.append(_row(t, code="合计", topic="", **sums))
     sh.add(rows, title="三、按主题领域统计", formats=_formats(t), widths=_widths(t), key=t.key)
     return (first if listed else None), last_listed
 
@@ -505,7 +523,7 @@ def _commendation_blocks(sh: _Sheet, result: TallyResult) -> None:
     t = STATS_EXCELLENT
     rows: list[list[Any]] = [t.headers]
     for u in result.excellent_units:
-        rows.append([u.rank, u.code, u.name, u.score, u.grade or ""])
+        rows.append(_row(t, rank=u.rank, unit_code=u.code, unit=u.name, score=u.score, grade=u.grade or ""))
     if len(rows) == 1:
         rows.append(["", "（暂无：没有得分大于 0 的考核单位，或“设置”中优秀组织单位名额为空）"])
     sh.add(rows, title=f"五、优秀组织单位（考核前 {result.excellent_quota} 名，并列同计；更新统计时确定）",
@@ -513,8 +531,8 @@ def _commendation_blocks(sh: _Sheet, result: TallyResult) -> None:
     t = STATS_INDIVIDUALS
     rows = [t.headers]
     for p in result.individuals:
-        rows.append([p.author, p.author_org or "", p.unit_name or p.unit_code or "", p.adopted,
-                     "；".join(p.titles)])
+        rows.append(_row(t, author=p.author, author_org=p.author_org or "",
+                         unit=p.unit_name or p.unit_code or "", adopted=p.adopted, titles="；".join(p.titles)))
     if len(rows) == 1:
         rows.append(["（暂无：还没有被采纳的计策）"])
     sh.add(rows, title="六、先进个人（有计策被采纳的献策人；更新统计时确定）", formats=_formats(t),
@@ -525,8 +543,9 @@ def _targets_block(sh: _Sheet, result: TallyResult) -> None:
     t = STATS_TARGETS
     rows: list[list[Any]] = [t.headers]
     for i, x in enumerate(result.targets, start=1):
-        rows.append([i, x.name, x.target, x.actual, x.unit or "", x.compare, _pct(x.completion), x.status,
-                     x.department or ""])
+        rows.append(_row(t, seq=i, name=x.name, target=x.target, actual=x.actual, unit=x.unit or "",
+                         compare=x.compare, completion=_pct(x.completion), status=x.status,
+                         department=x.department or ""))
     if len(rows) == 1:
         rows.append(["", "（“指标”工作表中没有指标）"])
     sh.add(rows, title="七、指标完成情况", formats=_formats(t), widths=_widths(t), key=t.key)
@@ -536,8 +555,9 @@ def _tasks_blocks(sh: _Sheet, result: TallyResult) -> None:
     t = STATS_TASKS
     rows: list[list[Any]] = [t.headers]
     for x in result.tasks:
-        rows.append([x.seq, x.task, "、".join(x.lead), "、".join(x.support), x.due, x.status or "",
-                     "是" if x.overdue else "否", x.days_overdue or None])
+        rows.append(_row(t, seq=x.seq, task=x.task, lead="、".join(x.lead), support="、".join(x.support),
+                         due=x.due, status=x.status or "", overdue="是" if x.overdue else "否",
+                         days_overdue=x.days_overdue or None))
     if len(rows) == 1:
         rows.append(["", "（“任务分工”工作表中没有任务）"])
     sh.add(rows, title=f"八、任务进度（截至 {result.today.isoformat()}，逾期 {len(result.overdue_tasks)} 项）",
@@ -545,7 +565,7 @@ def _tasks_blocks(sh: _Sheet, result: TallyResult) -> None:
     t = STATS_DEPARTMENTS
     rows = [t.headers]
     for d in result.departments:
-        rows.append([d.department, d.lead, d.join, d.overdue])
+        rows.append(_row(t, department=d.department, lead=d.lead, join=d.join, overdue=d.overdue))
     if len(rows) == 1:
         rows.append(["（没有任务或机关部室）"])
     sh.add(rows, title="九、各部门牵头、配合任务数", formats=_formats(t), widths=_widths(t), key=t.key)

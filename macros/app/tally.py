@@ -35,7 +35,7 @@ from macros.app.stats_sheet import ItemRefs, StatsLayout, build_stats_sheet, dea
 from macros.core.grid import TableData, header_key, settings_rows
 from macros.core.tally import TallyResult, compute_tally
 from macros.errors import ConfigError, Exit
-from macros.problems import LEVEL_ZH
+from macros.problems import LEVEL_ZH, problem
 from macros.schema import ITEMS, SETTINGS_HEADERS, SETTINGS_SHEET, SHEET_NAMES, setting
 
 __all__ = ["TallyResult", "tally_command", "compute_tally", "refresh_stats", "run_tally", "write_stats"]
@@ -116,14 +116,12 @@ def run_tally(engine: WorkbookEngine, today: date | None = None) -> TallyResult:
     return result
 
 
-def _summary(result: TallyResult) -> list[str]:
+def _quota_lines(result: TallyResult) -> list[str]:
     tot = result.totals
-    lines = [
-        f"统计完成（统计日期 {result.today.isoformat()}"
-        + (f"，截止日期 {result.deadline.isoformat()}）：" if result.deadline else "，未设置截止日期）："),
-        f"  应报单位 {tot.units} 个，应报 {tot.quota} 条，实报 {tot.submitted} 条，有效 {tot.valid} 条，"
-        f"逾期 {tot.late} 条，差额 {tot.shortfall} 条。",
-    ]
+    if not tot.units and not tot.submitted:
+        return []
+    lines = [f"  应报单位 {tot.units} 个，应报 {tot.quota} 条，实报 {tot.submitted} 条，有效 {tot.valid} 条，"
+             f"逾期 {tot.late} 条，差额 {tot.shortfall} 条。"]
     short = result.short_units
     if short:
         names = "、".join(u.name for u in short[:10]) + ("等" if len(short) > 10 else "")
@@ -133,13 +131,41 @@ def _summary(result: TallyResult) -> list[str]:
     if result.ranking:
         top = "、".join(f"{u.name}（{u.score:g}分）" for u in result.ranking[:3])
         lines.append(f"  考核单位 {len(result.ranking)} 个，前三名：{top}。")
+        for r in result.unscored:
+            lines.append(f"  [W801] {problem('W801', item=r.item, method=r.method, weight=f'{r.weight:g}').message}")
+    return lines
+
+
+def _target_lines(result: TallyResult) -> list[str]:
+    if not result.targets:
+        return []
     done = sum(1 for t in result.targets if t.done)
-    if result.targets:
-        lines.append(f"  指标 {len(result.targets)} 项，已完成 {done} 项。")
-    if result.tasks:
-        overdue = "、".join(str(s) for s in result.overdue_tasks)
-        lines.append(f"  任务 {len(result.tasks)} 项，逾期 {len(result.overdue_tasks)} 项"
-                     + (f"（序号 {overdue}）。" if overdue else "。"))
+    blank = sum(1 for t in result.targets if t.actual is None)
+    return [f"  指标 {len(result.targets)} 项，已完成 {done} 项" + (f"，{blank} 项尚未填报实际值。" if blank else "。")]
+
+
+def _task_lines(result: TallyResult) -> list[str]:
+    if not result.tasks:
+        return []
+    overdue = "、".join(str(s) for s in result.overdue_tasks)
+    done = sum(1 for t in result.tasks if (t.status or "").strip() == "已完成")
+    return [f"  任务 {len(result.tasks)} 项，已完成 {done} 项，逾期 {len(result.overdue_tasks)} 项"
+            + (f"（序号 {overdue}）。" if overdue else "。")]
+
+
+def _summary(result: TallyResult) -> list[str]:
+    """The tally's report, leading with what the campaign is about (tasks, indicators or quotas)."""
+    lines = [
+        f"统计完成（统计日期 {result.today.isoformat()}"
+        + (f"，截止日期 {result.deadline.isoformat()}）：" if result.deadline else "，未设置截止日期）："),
+    ]
+    parts = [_quota_lines, _target_lines, _task_lines]
+    if result.kind == "实施方案" or (result.tasks and not result.totals.units and result.kind != "工作要点"):
+        parts = [_task_lines, _target_lines, _quota_lines]
+    elif result.kind == "工作要点":
+        parts = [_target_lines, _task_lines, _quota_lines]
+    for part in parts:
+        lines += part(result)
     if result.problems:
         lines.append(f"  统计中发现 {len(result.problems)} 个数据问题：")
         for p in result.problems[:50]:

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from macros import addin_install
-from macros.app import certificates, doctor, review
+from macros.app import certificates, doctor, mail, review
 from macros.app.allocate import allocate_command
 from macros.app.consolidate import consolidate_command
 from macros.app.demo import demo_command
@@ -116,6 +116,10 @@ COMMANDS: tuple[Command, ...] = (
         Button("consolidate", "汇总报送", "报送", "读取收件文件夹中交回的报送表，写入“征集明细”和“报送记录”",
                beside={"inbox": "inbox"}),
     )),
+    legacy("mail", mail, "收取活动邮箱中的报送邮件、汇总并发送回执", buttons=(
+        Button("mail", "收取邮件", "报送", "收取活动邮箱中的报送邮件，附件存入收件箱并汇总，给每封邮件发送回执",
+               argv=("{master}", "{inbox}")),
+    )),
     Command("tally", "统计配额完成情况、指标、任务和考核结果", run=tally_command, workbook=True,
             options=(JSON, TODAY), buttons=(
         Button("tally", "更新统计", "数据", "重新计算配额完成情况、指标、任务和考核结果，写入“统计”"),
@@ -126,6 +130,7 @@ COMMANDS: tuple[Command, ...] = (
                metavar="权重表"),
         Option("--floor", "每个单位至少分得的数量（默认 0）", type=int, default=0, metavar="保底数"),
         Option("--cap", "每个单位至多分得的数量（默认不限）", type=int, metavar="上限"),
+        Option("--write", "把分配结果写入该活动工作簿“单位名册”的配额列", type=path_type, metavar="工作簿"),
         JSON,
     )),
     Command("report", "生成公文和报告（Word/PDF）", run=report_command, workbook=True, options=(
@@ -136,6 +141,7 @@ COMMANDS: tuple[Command, ...] = (
                default="docx", metavar="格式", dest="fmt"),
         Option("--out", "输出文件夹", type=path_type, required=True, metavar="文件夹"),
         TODAY,
+        Option("--final", "考核结果已核对确认（考核结果与表彰名单不再标为草稿）", flag=True),
     ), buttons=(
         _doc("notice", "生成通知", "按公文格式生成红头通知"),
         _doc("summary", "汇总报告", "生成含图表的活动情况汇总报告"),
@@ -146,6 +152,8 @@ COMMANDS: tuple[Command, ...] = (
         _doc("targets", "指标完成情况", "生成各项指标的完成情况表"),
         _doc("review", "评审结果", "生成评审结果汇总表（横向）：各专家评分、最终得分、名次、复议和奖项"),
         _doc("awards", "获奖通报", "按公文格式生成评审获奖名单通报"),
+        _doc("returns", "退改通知", "为有材料未予汇总的单位逐一生成退改通知，列出问题和修改要求"),
+        _doc("pledges", "承诺公示表", "生成各部室目标任务、完成时限和责任人的承诺公示表"),
     )),
     legacy("review", review, "评审：分配评审专家、汇总评分表"),
     legacy("certificates", certificates, "印制荣誉证书、会员证（PDF），或核验证书二维码"),

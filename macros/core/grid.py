@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Sequence
 
@@ -181,3 +182,59 @@ def settings_rows(grid: Sequence[Sequence[Any]]) -> dict[str, int]:
             if st is not None and st.key not in rows:
                 rows[st.key] = r + 1
     return rows
+
+
+# --- frame → records ---------------------------------------------------------------------
+
+def row_records(frame: pd.DataFrame | None) -> list[tuple[int | None, dict[str, Any]]]:
+    """(worksheet row, {column: value or None when blank}) per row of ``frame``: the one
+    frame → records converter of the use cases (tally, reports, forms, allocation, certificates).
+
+    Built column by column (no ``to_dict("records")``): the values are those ``to_dict`` gives
+    (numpy scalars of object columns boxed to Python ones), blanks (None, NaN, empty or
+    whitespace text) turned into None."""
+    if frame is None or len(frame) == 0:
+        return []
+    columns = frame.columns.tolist()
+    lists = []
+    for j in range(len(columns)):
+        series = frame.iloc[:, j]
+        if series.dtype == object:
+            lists.append(_clean_objects(series.tolist()))
+        else:  # iterated as to_dict does (Python scalars, Timestamps)
+            lists.append([None if _blank_cell(v) else v for v in series])
+    rows = [int(r) if isinstance(r, (int, float)) else None for r in frame.index.tolist()]
+    return [(row, dict(zip(columns, values))) for row, values in zip(rows, zip(*lists))]
+
+
+_NATIVE = frozenset({str, int, float, bool, date, datetime, type(None)})
+
+
+def _clean_objects(values: list[Any]) -> list[Any]:
+    """``values`` of an object column with blanks as None and numpy scalars boxed to Python
+    ones (as ``pandas.core.dtypes.cast.maybe_box_native`` does for ``to_dict``)."""
+    out = []
+    append = out.append
+    for v in values:
+        c = v.__class__
+        if c is str:
+            append(v if v.strip() else None)
+        elif v is None:
+            append(None)
+        elif c is float:
+            append(None if v != v else v)
+        else:
+            if c not in _NATIVE:
+                v = _box_native(v)
+            append(None if _blank_cell(v) else v)
+    return out
+
+
+def _box_native(v: Any) -> Any:
+    from pandas.core.dtypes.cast import maybe_box_native
+
+    return maybe_box_native(v)
+
+
+def _blank_cell(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())

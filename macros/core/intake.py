@@ -3,6 +3,8 @@
 Pure functions, no I/O (the adapters read forms and keep the ledger; macros/app/consolidate.py
 wires them). What is decided here:
 
+* ``clean_records`` — invisible control characters (bidi controls, zero-width characters,
+  line separators; ``normalize.clean_text``) taken out of every text cell, one W248 per cell;
 * ``normalise_row`` — the product values of one accepted form row (topic as in the master's
   list, phone and e-mail in canonical form, 字数 recomputed; free text kept as typed);
 * ``row_problems`` — validation problems of a form (from ``macros.core.validate``) grouped by
@@ -14,36 +16,24 @@ wires them). What is decided here:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time
 from typing import Any, Iterable, Mapping, Sequence
 
-from macros.core.normalize import count_chars, name_key, normalize_email, normalize_phone, parse_int
-from macros.problems import Problem
-from macros.schema import FORM, ITEMS
+from macros.core.normalize import (
+    TopicIndex, clean_text, count_chars, display_text, invisible_chars, name_key, normalize_email,
+    normalize_phone,
+)
+from macros.problems import Problem, problem
+from macros.schema import FORM, FORM_SHEET, ITEMS
 
 #: columns of 征集明细 carried over from the old master (staff work) — the staff columns of the
 #: schema plus 状态, which staff set to 重复/作废/无效 (validation tells them to).
 CARRIED = tuple(c.key for c in ITEMS.columns if c.owner == "staff") + ("status",)
 PRODUCT = tuple(c.key for c in ITEMS.columns if c.owner == "product" and c.key != "status")
-
-
-def display_text(value: Any) -> str | None:
-    """Text as typed, stripped; integral floats (phone numbers typed as numbers) without '.0'."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        if value.is_integer():
-            value = int(value)
-    if isinstance(value, datetime):
-        value = value.strftime("%Y-%m-%d %H:%M") if value.time() != time() else value.date().isoformat()
-    elif isinstance(value, date):
-        value = value.isoformat()
-    text = str(value).strip()
-    return text or None
 
 
 def json_value(value: Any) -> Any:
@@ -59,10 +49,17 @@ def json_value(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Topics:
-    """The master's topic list: canonical text by name_key, and by number."""
+    """The master's topic list: canonical text by name_key, and by number; a value written as a
+    topic's head, a unique prefix or its number (``normalize.TopicIndex``) reads as that topic."""
 
     by_key: dict[str, str]
     by_code: dict[int, str]
+
+    @cached_property
+    def index(self) -> TopicIndex:
+        codes = {t: n for n, t in self.by_code.items()}
+        return TopicIndex([(codes.get(t), t) for t in dict.fromkeys(self.by_key.values())]
+                          + [(n, t) for n, t in self.by_code.items()])
 
     def canonical(self, value: Any) -> str | None:
         text = display_text(value)
@@ -70,9 +67,42 @@ class Topics:
             return None
         found = self.by_key.get(name_key(text))
         if found is None:
-            n = parse_int(value)
-            found = self.by_code.get(n) if n is not None else None
+            found = self.index.match(value).topic
         return found or text
+
+
+def clean_records(records: Sequence[Mapping[str, Any]], rows: Sequence[int], data: Any = None,
+                  sheet: str = FORM_SHEET) -> tuple[list[Mapping[str, Any]], Any, list[Problem]]:
+    """``records`` (and ``data``, their ``TableData`` when the reader has one) with invisible
+    characters taken out of every text value, and one W248 warning per cleaned cell.
+
+    Records and frame are new objects only where something changed (the input is not altered)."""
+    headers = {c.key: c.header for c in FORM.columns}
+    out: list[Mapping[str, Any]] = list(records)
+    problems: list[Problem] = []
+    changed: list[tuple[int, str, str]] = []
+    for i, (row, rec) in enumerate(zip(rows, records)):
+        new = None
+        for key, value in rec.items():
+            if value.__class__ is not str:
+                continue
+            text, dirty = clean_text(value)
+            if not dirty:
+                continue
+            if new is None:
+                new = out[i] = dict(rec)
+            new[key] = text
+            changed.append((row, key, text))
+            cell = data.cell(key, row) if data is not None else None
+            problems.append(problem("W248", sheet=sheet, cell=cell, row=row, column=headers.get(key, key),
+                                    value=value, chars="、".join(invisible_chars(value))))
+    if data is not None and changed:
+        frame = data.frame.copy()
+        for row, key, text in changed:
+            if key in frame.columns and row in frame.index:
+                frame.at[row, key] = text
+        data = dataclasses.replace(data, frame=frame)
+    return out, data, problems
 
 
 def normalise_row(raw: Mapping[str, Any], topics: Topics) -> dict[str, Any]:

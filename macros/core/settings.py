@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Mapping
 
 from macros.core.normalize import coerce, display_text
-from macros.schema import SETTINGS
+from macros.schema import SETTINGS, TEXT_TYPES
 
 #: settings whose year is the campaign's year, in order of preference
 YEAR_SOURCES = ("deadline", "start_date", "doc_date")
@@ -21,7 +21,7 @@ YEAR_SOURCES = ("deadline", "start_date", "doc_date")
 def typed_value(type_name: str, value: Any, default_year: int | None = None) -> Any:
     """One value read as a column/setting type: text as the person sees it, else the coerced
     value, ``None`` when blank or unreadable."""
-    if type_name in ("text", "longtext"):
+    if type_name in TEXT_TYPES:
         return display_text(value)  # matching uses normalize.name_key; display keeps the text
     c = coerce(type_name, value, default_year=default_year)
     return c.value if c.ok else None

@@ -29,15 +29,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterable
-
-import pandas as pd
 
 from macros.core.assess import (
     Individual, ScoringRule, UnitFacts, competition_ranks, grade_for, item_points,
     total_score, usable_rules,
 )
+from macros.core.grid import row_records
+from macros.core.commend import commend_grade, commendable_units, unscored_rules
+from macros.core.dept_returns import period_progress, resolve_due
+from macros.core.kind_settings import campaign_kind
+from macros.core.pledges import DepartmentProgress, Pioneer, progress_ranking, select_pioneers
 from macros.core.normalize import display_text, name_key, parse_number, parse_yesno
 from macros.core.targets import TargetResult, evaluate_target
 from macros.core.tasks import DepartmentLoad, TaskResult, department_loads, evaluate_task, split_departments
@@ -92,6 +95,7 @@ class ItemTally:
     adopted: bool  # 是否采纳 = 是 (whatever the 状态)
     score: float | None  # 评分 as typed (not bounded)
     known_unit: bool  # 单位编号 found in 单位名册
+    adoption_marked: bool = False  # 是否采纳 filled in (是 or 否)
 
 
 @dataclass
@@ -218,6 +222,12 @@ class TallyResult:
     overdue_tasks: list[int]  # 序号 of overdue tasks
     departments: list[DepartmentLoad]
     problems: list[Problem] = field(default_factory=list)
+    commend_grade: str = "良好"  # 表彰最低等次 in force (macros.core.commend)
+    unscored: list[ScoringRule] = field(default_factory=list)  # weighted items nobody judged yet
+    kind: str = "征集"  # 活动类型 in force (macros.core.kind_settings.campaign_kind)
+    progress: list[DepartmentProgress] = field(default_factory=list)  # 比进度 (macros.core.pledges)
+    pioneers: list[Pioneer] = field(default_factory=list)  # 评选 of 先锋集体/个人
+    target_periods: list[dict[str, Any]] = field(default_factory=list)  # 指标进度 by period (core.dept_returns)
 
     def unit(self, code: str) -> UnitTally | None:
         key = match_key(code)
@@ -260,58 +270,18 @@ class TallyResult:
                 {"department": d.department, "lead": d.lead, "join": d.join, "overdue": d.overdue}
                 for d in self.departments
             ],
+            "commend_grade": self.commend_grade,
+            "unscored": [r.item for r in self.unscored],
+            "kind": self.kind,
+            "progress": [p.to_json() for p in self.progress],
+            "pioneers": [p.to_json() for p in self.pioneers],
+            "target_periods": [dict(p) for p in self.target_periods],
         }
 
 
 # --- helpers ----------------------------------------------------------------------------------
 
-def _records(frame: pd.DataFrame | None) -> list[tuple[int | None, dict[str, Any]]]:
-    """(worksheet row, {column: value or None when blank}) per row of ``frame``.
-
-    Built column by column (no ``to_dict("records")``): the values are those ``to_dict`` gives
-    (numpy scalars of object columns boxed to Python ones), blanks (None, NaN, empty or
-    whitespace text) turned into None."""
-    if frame is None or len(frame) == 0:
-        return []
-    columns = frame.columns.tolist()
-    lists = []
-    for j in range(len(columns)):
-        series = frame.iloc[:, j]
-        if series.dtype == object:
-            lists.append(_clean_objects(series.tolist()))
-        else:  # iterated as to_dict does (Python scalars, Timestamps)
-            lists.append([None if _blank(v) else v for v in series])
-    rows = [int(r) if isinstance(r, (int, float)) else None for r in frame.index.tolist()]
-    return [(row, dict(zip(columns, values))) for row, values in zip(rows, zip(*lists))]
-
-
-_NATIVE = frozenset({str, int, float, bool, date, datetime, type(None)})
-
-
-def _clean_objects(values: list[Any]) -> list[Any]:
-    """``values`` of an object column with blanks as None and numpy scalars boxed to Python
-    ones (as ``pandas.core.dtypes.cast.maybe_box_native`` does for ``to_dict``)."""
-    out = []
-    append = out.append
-    for v in values:
-        c = v.__class__
-        if c is str:
-            append(v if v.strip() else None)
-        elif v is None:
-            append(None)
-        elif c is float:
-            append(None if v != v else v)
-        else:
-            if c not in _NATIVE:
-                v = _box_native(v)
-            append(None if _blank(v) else v)
-    return out
-
-
-def _box_native(v: Any) -> Any:
-    from pandas.core.dtypes.cast import maybe_box_native
-
-    return maybe_box_native(v)
+_records = row_records  # (worksheet row, {column: value or None when blank}) per row
 
 
 def _blank(v: Any) -> bool:
@@ -383,21 +353,59 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     problems: list[Problem] = []
     deadline = settings.get("deadline") if isinstance(settings.get("deadline"), date) else None
 
-    # 配额规则: category → (最少报送数, 是否考核)
+    rules_by_cat = quota_rules(frames.get("quota_rules"))
+    roster, by_code, departments = roster_tally(frames.get("units"), rules_by_cat, cells, problems)
+    topics, topic_by_key = topic_list(frames.get("topics"))
+    items = item_tally(frames.get("items"), deadline, roster, by_code, topics, topic_by_key, cells, problems)
+    units = [u for u in roster if u.quota > 0 or u.category_assessed or u.submitted > 0]
+    categories, totals = category_tally(units)
+    rules, thresholds, ranking, excellent, n_excellent = assessment(units, frames, settings, cells, problems)
+    individuals = _individuals(items, roster)
+    raw_targets = cells.tables.get("targets")
+    targets = target_tally(raw_targets.frame if raw_targets is not None else frames.get("targets"), cells,
+                           problems)
+    tasks = task_tally(frames.get("tasks"), departments, today, cells, problems)
+    loads = department_loads(tasks, departments)
+
+    return TallyResult(
+        today=today, deadline=deadline, campaign_name=display_text(settings.get("campaign_name")),
+        units=units, categories=categories, totals=totals, topics=topics, items=items,
+        short_of_quota=[u.code for u in units if u.short], rules=rules,
+        grade_thresholds=thresholds, ranking=ranking, excellent_units=excellent,
+        excellent_quota=n_excellent, individuals=individuals, targets=targets, tasks=tasks,
+        overdue_tasks=[t.seq for t in tasks if t.overdue and t.seq is not None],
+        departments=loads, problems=problems, commend_grade=commend_grade(settings.get("commend_min_grade")),
+        unscored=unscored_rules(rules, items, {u.code.casefold() for u in ranking}) if ranking else [],
+        kind=campaign_kind(settings),
+        progress=progress_ranking([r for _row, r in _records(frames.get("commitments"))], today),
+        pioneers=select_pioneers([r for _row, r in _records(frames.get("reviews"))], _places(settings)),
+        target_periods=period_progress([r for _row, r in _records(frames.get("target_progress"))], targets),
+    )
+
+
+# --- one pure function per section (each with its known answers in tests/test_tally_sections.py) --
+
+def quota_rules(frame) -> dict[str, tuple[int, bool]]:
+    """配额规则: name_key(category) → (最少报送数, 是否考核); the first row of a category counts."""
     rules_by_cat: dict[str, tuple[int, bool]] = {}
-    for _row, rec in _records(frames.get("quota_rules")):
+    for _row, rec in _records(frame):
         cat = display_text(rec.get("category"))
         if cat is None:
             continue
         minimum = rec.get("min_items")
         minimum = int(minimum) if isinstance(minimum, (int, float)) and minimum > 0 else 0
         rules_by_cat.setdefault(name_key(cat), (minimum, parse_yesno(rec.get("assessed")) == "是"))
+    return rules_by_cat
 
-    # 单位名册
+
+def roster_tally(frame, rules_by_cat: dict[str, tuple[int, bool]], cells: "_Cells", problems: list[Problem]
+                 ) -> tuple[list[UnitTally], dict[str, UnitTally], list[str]]:
+    """单位名册: a UnitTally per listed unit (应报 from its own 配额, else its category's rule),
+    the units by code, and the names of the 机关部室 (for 任务分工)."""
     roster: list[UnitTally] = []
     by_code: dict[str, UnitTally] = {}
     departments: list[str] = []
-    for row, rec in _records(frames.get("units")):
+    for row, rec in _records(frame):
         code, name = display_text(rec.get("code")), display_text(rec.get("name"))
         if code is None and name is None:
             continue
@@ -429,11 +437,14 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
             by_code.setdefault(match_key(code), u)
         if category and name and name_key(category) == name_key(DEPARTMENT_CATEGORY):
             departments.append(name)
+    return roster, by_code, departments
 
-    # 主题领域
+
+def topic_list(frame) -> tuple[list[TopicTally], dict[str, TopicTally]]:
+    """主题领域 in list order, and by matching key."""
     topics: list[TopicTally] = []
     topic_by_key: dict[str, TopicTally] = {}
-    for _row, rec in _records(frames.get("topics")):
+    for _row, rec in _records(frame):
         text = display_text(rec.get("topic"))
         if text is None:
             continue
@@ -442,10 +453,15 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
         t = TopicTally(code=code, topic=text)
         topics.append(t)
         topic_by_key.setdefault(match_key(text), t)
-    other_topic = TopicTally(code=None, topic=OTHER_TOPIC)
+    return topics, topic_by_key
 
-    # 征集明细
-    items_frame = frames.get("items")
+
+def item_tally(items_frame, deadline: date | None, roster: list[UnitTally], by_code: dict[str, UnitTally],
+               topics: list[TopicTally], topic_by_key: dict[str, TopicTally], cells: "_Cells",
+               problems: list[Problem]) -> list[ItemTally]:
+    """征集明细: an ItemTally per row; counts added to its unit and topic (items outside the topic
+    list under OTHER_TOPIC, appended to ``topics`` when there are any); mean scores per unit."""
+    other_topic = TopicTally(code=None, topic=OTHER_TOPIC)
     item_records = _records(items_frame)
     if item_records and deadline is None:
         problems.append(problem("W303", sheet="设置", cell=None, column="截止日期"))
@@ -471,7 +487,7 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
             topic_code=topic.code if topic else None, author=display_text(rec.get("author")),
             author_org=display_text(rec.get("author_org")), submitted_on=submitted_on,
             status=display_text(rec.get("status")), valid=valid, late=late, adopted=adopted, score=score,
-            known_unit=unit is not None,
+            known_unit=unit is not None, adoption_marked=parse_yesno(rec.get("adopted")) in ("是", "否"),
         )
         items.append(item)
         t = topic or other_topic
@@ -499,10 +515,11 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
             u.scored, u.mean_score = len(s), sum(s) / len(s)
     if other_topic.submitted:
         topics.append(other_topic)
+    return items
 
-    units = [u for u in roster if u.quota > 0 or u.category_assessed or u.submitted > 0]
 
-    # 按类别
+def category_tally(units: list[UnitTally]) -> tuple[list[CategoryTally], CategoryTally]:
+    """按类别 in the schema's category order (others after, as first met), and the 合计."""
     cats: dict[str, CategoryTally] = {}
     order = {c: i for i, c in enumerate(UNIT_CATEGORIES)}
     for u in units:
@@ -514,8 +531,12 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     totals = CategoryTally("合计")
     for u in units:
         totals.add(u)
+    return categories, totals
 
-    # 考核
+
+def assessment(units: list[UnitTally], frames, settings, cells: "_Cells", problems: list[Problem]):
+    """考核: points, score, rank and grade of each assessed unit; (rules, thresholds, ranking,
+    excellent units, their number from 设置)."""
     rules, thresholds = _scoring(frames, cells, problems)
     assessed = [u for u in units if u.assessed]
     if assessed:
@@ -536,13 +557,14 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     ranking = sorted(assessed, key=lambda u: u.rank)  # stable: ties in roster order
     n_excellent = settings.get("excellent_units")
     n_excellent = int(n_excellent) if isinstance(n_excellent, (int, float)) and n_excellent > 0 else 0
-    excellent = [u for u in ranking if u.rank <= n_excellent and (u.score or 0) > 0]
-    individuals = _individuals(items, roster)
+    excellent = commendable_units(ranking, n_excellent, commend_grade(settings.get("commend_min_grade")),
+                                  thresholds)
+    return rules, thresholds, ranking, excellent, n_excellent
 
-    # 指标
+
+def target_tally(target_source, cells: "_Cells", problems: list[Problem]) -> list[TargetResult]:
+    """指标: each target evaluated (values with units as typed when the raw table is there)."""
     targets: list[TargetResult] = []
-    raw_targets = cells.tables.get("targets")
-    target_source = raw_targets.frame if raw_targets is not None else frames.get("targets")
     for row, rec in _records(target_source):
         if rec.get("name") is None and rec.get("target") is None:
             continue
@@ -556,12 +578,18 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
             problems.append(problem("W308", **cells.ref("targets", key, row), value=rec.get(key),
                                     name=t.name, text=display_text(rec.get(key)), unit=t.unit,
                                     number=getattr(t, key)))
+    return targets
 
-    # 任务分工
+
+def task_tally(frame, departments: list[str], today: date, cells: "_Cells", problems: list[Problem]
+               ) -> list[TaskResult]:
+    """任务分工: each task evaluated as of ``today`` against the 机关部室 of the roster."""
     tasks: list[TaskResult] = []
-    for row, rec in _records(frames.get("tasks")):
+    for row, rec in _records(frame):
         if rec.get("task") is None and rec.get("seq") is None:
             continue
+        if rec.get("due") is None and rec.get("due_rule"):
+            rec = dict(rec, due=resolve_due(rec))  # "活动结束后15日内" from 活动结束日期
         t = evaluate_task(rec, departments, today, row)
         tasks.append(t)
         seq = t.seq if t.seq is not None else ""
@@ -578,17 +606,12 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
                                    for n in split_departments(rec.get("support"))):
             problems.append(problem("W313", **cells.ref("tasks", "support", row),
                                     value=rec.get("support"), seq=seq))
-    loads = department_loads(tasks, departments)
+    return tasks
 
-    return TallyResult(
-        today=today, deadline=deadline, campaign_name=display_text(settings.get("campaign_name")),
-        units=units, categories=categories, totals=totals, topics=topics, items=items,
-        short_of_quota=[u.code for u in units if u.short], rules=rules,
-        grade_thresholds=thresholds, ranking=ranking, excellent_units=excellent,
-        excellent_quota=n_excellent, individuals=individuals, targets=targets, tasks=tasks,
-        overdue_tasks=[t.seq for t in tasks if t.overdue and t.seq is not None],
-        departments=loads, problems=problems,
-    )
+
+def _places(settings) -> int:
+    n = settings.get("pioneer_places")
+    return int(n) if isinstance(n, (int, float)) and not isinstance(n, bool) and n >= 0 else 3
 
 
 def _scoring(frames, cells: _Cells, problems: list[Problem]) -> tuple[list[ScoringRule], list[tuple[str, float]]]:

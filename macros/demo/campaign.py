@@ -7,7 +7,9 @@ from datetime import date
 from typing import Any
 
 from macros.demo.review_data import DEMO_REVIEW_SETTINGS, demo_reviewers
-from macros.presets import LESHAN_TARGETS, CampaignData, baoding_tasks, preset
+from macros.presets import (
+    DEMO_TASK_STATUSES, LESHAN_DEMO_ACTUALS, LESHAN_TARGETS, CampaignData, baoding_tasks, preset,
+)
 
 # Dandong's units. 县(市)区: the city's three districts, two county-level cities and one county.
 _ROSTER: list[tuple[str, str, str, str, str, float]] = [
@@ -82,8 +84,9 @@ def demo_campaign() -> CampaignData:
     data.settings["campaign_id"] = "ddkx2010xc12"  # fixed, so demo forms are reproducible
     # The tasks run inside this campaign's autumn, so that on the demo's "today" (a few days after
     # the deadline) the unfinished ones show as overdue.
-    tasks = baoding_tasks(start=date(2010, 9, 1), due=date(2010, 10, 20))
-    data.tables.update(units=dandong_roster(), tasks=tasks, targets=list(LESHAN_TARGETS))
+    tasks = baoding_tasks(start=date(2010, 9, 1), due=date(2010, 10, 20), statuses=DEMO_TASK_STATUSES)
+    targets = [dict(t, actual=a) for t, a in zip(LESHAN_TARGETS, LESHAN_DEMO_ACTUALS)]  # sample progress
+    data.tables.update(units=dandong_roster(), tasks=tasks, targets=targets)
     data.settings.update(DEMO_REVIEW_SETTINGS)  # the review round of the demo (sample experts)
     data.tables.update(reviewers=demo_reviewers())
     return data

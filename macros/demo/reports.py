@@ -12,8 +12,13 @@ def demo_step(ctx) -> None:
     converter = find_converter()
     fmt = "pdf" if converter is not None else "docx"
     try:
+        from macros.app.notice_kinds import nothing_to_show
+        from macros.core.tally import compute_tally
+
         campaign = load_campaign(FileEngine(ctx.master))
-        run = generate(campaign, list(KINDS), ctx.reports_dir, fmt=fmt, today=ctx.today,
+        tally = compute_tally(campaign, ctx.today)
+        kinds = [k for k in KINDS if k != "pledges" or nothing_to_show(k, tally) is None]
+        run = generate(campaign, kinds, ctx.reports_dir, fmt=fmt, today=ctx.today,
                        master=ctx.master, converter=converter)
     finally:
         if converter is not None and hasattr(converter, "close"):

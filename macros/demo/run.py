@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from macros.app.new import new_campaign
-from macros.demo import certificates, consolidate, forms, reports, review, tally, validate
+from macros.demo import certificates, consolidate, forms, reports, review, tally, tasks, validate
 from macros.demo.campaign import demo_campaign
 
 # Order matters: forms before returns, returns before consolidation, tallies before documents.
@@ -21,6 +21,7 @@ STEPS: tuple[Callable[["DemoContext"], None], ...] = (
     review.demo_step,  # the experts' review round: assignment, score forms, returns, results
     reports.demo_step,
     certificates.demo_step,
+    tasks.demo_step,  # seed 004's task campaign with department forms returned
 )
 
 DEMO_TODAY = date(2010, 10, 25)  # a few days after the deadline: late items and overdue tasks show

@@ -17,6 +17,7 @@ BUILTIN = (
     "macros.adapters.readers.word",
     "macros.adapters.readers.form",
     "macros.adapters.readers.review",
+    "macros.adapters.readers.department",
     "macros.adapters.readers.unusable",
 )
 

@@ -11,7 +11,7 @@ from typing import Any
 from macros.adapters.form_reader import Expect, Limits
 from macros.adapters.readers import ReadContext
 from macros.core.intake import Topics
-from macros.core.normalize import name_key, parse_int
+from macros.core.normalize import display_text, name_key, parse_int
 from macros.errors import ConfigError
 from macros.schema import ITEMS, TABLES
 
@@ -38,12 +38,7 @@ class MasterInfo:
     campaign_id: str | None
 
 
-def text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip() or None
+text = display_text  # text as the person sees it: the one definition in normalize
 
 
 def master_setup(engine, master: Path, today: date) -> MasterInfo:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from macros.adapters.ledger import FileRecord, Ledger
+from macros.adapters.readers.department import is_department_unit
 from macros.app.tally import refresh_stats
 from macros.core.intake import CurrentRow, json_value, plan_items, problem_json, same_rows
 from macros.problems import CODES, problem
@@ -70,6 +71,8 @@ def current_rows(ledger: Ledger) -> list[CurrentRow]:
     out = []
     for row in ledger.current_rows():
         rec = info[row.file_id]
+        if is_department_unit(rec.unit_code):  # department forms update other sheets (intake.departments)
+            continue
         values = row.normalised
         fill = tuple(values.pop("_fill", None) or ())
         out.append(CurrentRow(rec.unit_code or "", row.title_key or "", values, rec.submitted_on, rec.name, fill))
@@ -80,6 +83,9 @@ def rebuild(run: "IntakeRun", current: set[int], changed: bool) -> None:
     engine, ledger, result, logger = run.engine, run.ledger, run.result, run.logger
     info = run.info
     t0 = time.perf_counter()
+    from macros.app.intake.departments import apply_departments
+
+    departments_changed = apply_departments(run)
     old_items = engine.read_table(ITEMS)
     old_rows = old_items.records()
     extra = list(old_items.extra)
@@ -88,7 +94,7 @@ def rebuild(run: "IntakeRun", current: set[int], changed: bool) -> None:
                       info.unit_names, info.unit_order)
     subs = submissions(ledger, current)
     result.kept_manual = plan.kept_manual
-    if not changed:
+    if not changed and not departments_changed:
         old_subs = engine.read_table(SUBMISSIONS).records()
         if same_rows(plan.rows, old_rows, list(ITEMS.keys) + extra) and \
                 same_rows(subs, old_subs, SUBMISSIONS.keys):

@@ -8,13 +8,14 @@ their 题目. A reader for another table registers its own ``Target`` with ``reg
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import pandas as pd
 
 from macros.adapters.readers import Read
-from macros.core.intake import json_value, normalise_row, problem_json, row_problems, title_key
+from macros.core.intake import clean_records, json_value, normalise_row, problem_json, row_problems, title_key
 from macros.schema import FORM, FORM_SHEET
 
 
@@ -85,7 +86,9 @@ def _frame(read: Read):
 def validate_item_rows(read: Read, setup) -> Validated:
     from macros.core.validate import validate_items
 
-    found = validate_items(_frame(read), setup.vctx, sheet=FORM_SHEET, unit_code=read.unit_code)
+    records, frame, invisible = clean_records(read.records, read.rows, read.frame)  # W248 per cleaned cell
+    read = dataclasses.replace(read, records=records, frame=frame)
+    found = invisible + validate_items(_frame(read), setup.vctx, sheet=FORM_SHEET, unit_code=read.unit_code)
     general, verdicts = row_problems(found, read.rows)
     problems = [problem_json(p) for p in read.problems] + general
     header = {c.key: c.header for c in FORM.columns}

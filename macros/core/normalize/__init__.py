@@ -23,8 +23,8 @@ What is handled
 Layout
 ------
 ``text`` (display text, NFKC, Traditional → Simplified, ``name_key``), ``numeric``, ``dates``,
-``contact`` (phone, e-mail, yes/no), ``count`` (字数), ``suggest``, ``coerce`` (a cell read as a
-column type). Import from the package: ``from macros.core.normalize import name_key``.
+``contact`` (phone, e-mail, yes/no), ``count`` (字数), ``suggest``, ``topics`` (topics as
+people type them), ``coerce`` (a cell read as a column type). Import from the package: ``from macros.core.normalize import name_key``.
 
 Chinese character count (字数)
 ------------------------------
@@ -44,21 +44,26 @@ for mixed Chinese/Latin text:
 
 from __future__ import annotations
 
-from macros.core.normalize.text import display_text, fix_letter_digits, name_key, nfkc, to_simplified
+from macros.core.normalize.text import (
+    clean_text, display_text, fix_letter_digits, invisible_chars, name_key, nfkc, to_simplified,
+)
 from macros.core.normalize.numeric import parse_int, parse_number, parse_quantity
 from macros.core.normalize.dates import parse_date, parse_datetime
 from macros.core.normalize.contact import normalize_email, normalize_phone, parse_yesno
 from macros.core.normalize.count import count_chars
 from macros.core.normalize.suggest import suggest
+from macros.core.normalize.topics import TopicIndex, TopicMatch, topic_head, topic_number
 from macros.core.normalize.coerce import COERCE_TYPES, Coerced, coerce
 
 __all__ = [
     "COERCE_TYPES",
     "Coerced",
+    "clean_text",
     "coerce",
     "count_chars",
     "display_text",
     "fix_letter_digits",
+    "invisible_chars",
     "name_key",
     "nfkc",
     "normalize_email",
@@ -71,4 +76,8 @@ __all__ = [
     "parse_yesno",
     "suggest",
     "to_simplified",
+    "TopicIndex",
+    "TopicMatch",
+    "topic_head",
+    "topic_number",
 ]

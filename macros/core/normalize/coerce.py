@@ -10,6 +10,7 @@ from macros.core.normalize.contact import normalize_email, normalize_phone, pars
 from macros.core.normalize.dates import parse_date, parse_datetime
 from macros.core.normalize.numeric import parse_int, parse_number, parse_quantity
 from macros.core.normalize.text import _display, nfkc
+from macros.schema import COLUMN_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,9 +28,7 @@ class Coerced:
     changed: bool
 
 
-COERCE_TYPES = (
-    "text", "longtext", "int", "number", "quantity", "date", "datetime", "phone", "email", "yesno",
-)
+COERCE_TYPES = COLUMN_TYPES
 
 _BLANK = Coerced(None, True, False)
 

@@ -3,6 +3,7 @@ letters typed for digits."""
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 import unicodedata
@@ -10,29 +11,68 @@ from functools import lru_cache
 from typing import Any
 
 
+def display_text(value: Any) -> str | None:
+    """Text as the person sees it in the cell, stripped; ``None`` when blank.
+
+    The one definition every module uses for showing, storing and comparing typed text: a number
+    cell read as ``101.0`` gives ``"101"`` (codes and phone numbers typed as numbers), NaN/NaT and
+    infinities are blank, a date reads ``2010-10-20`` and a date with a time ``2010-10-20 09:30``.
+    Matching uses ``name_key``; Chinese punctuation is kept as typed.
+    """
+    if value is None:
+        return None
+    cls = value.__class__
+    if cls is str:
+        return value.strip() or None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if value.is_integer():
+            return str(int(value))
+    elif isinstance(value, _dt.datetime):
+        if value != value:  # NaT
+            return None
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != _dt.time() else value.date().isoformat()
+    elif isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value).strip() or None
+
+
 def _display(value: Any) -> str:
-    """The text a person sees for a cell value (integral floats without ``.0``)."""
+    """The cell's text before stripping (``""`` for None; integral floats without ``.0``): what
+    keys are computed from and what ``coerce`` compares with to tell whether a value changed."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    if value.__class__ is str:
         return value
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
-def display_text(value: Any) -> str | None:
-    """Text as staff typed it (Chinese punctuation kept), stripped; None when blank.
+# Characters that change how text reads without being seen: bidi embeddings, overrides and
+# isolates (U+202A–202E, U+2066–2069), directional marks (U+200E/F), zero-width space and
+# joiners (U+200B–200D) and the byte-order mark / zero-width no-break space (U+FEFF).
+INVISIBLE = ("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+             "\u2066\u2067\u2068\u2069\ufeff")
+# Line breaks Excel and Word do not show as such (line/paragraph separator, NEL): read as "\n".
+LINE_BREAKS = "\u2028\u2029\x85"
+_INVISIBLE_RE = re.compile("[" + INVISIBLE + LINE_BREAKS + "]")
+_CLEAN_TABLE = str.maketrans({**{ch: None for ch in INVISIBLE}, **{ch: "\n" for ch in LINE_BREAKS}})
 
-    A number cell read as 101.0 gives "101" (codes and phone numbers typed as numbers).
-    Matching uses ``name_key``; this is for showing and storing.
-    """
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
+
+def clean_text(text: str) -> tuple[str, bool]:
+    """``text`` without invisible control characters (``INVISIBLE`` removed, ``LINE_BREAKS`` read
+    as ``"\n"``), and whether anything was changed. Applied to everything taken in (form cells,
+    Word documents, mail headers), so a hidden U+202E cannot make a 题目 read backwards."""
+    if text.isascii() or not _INVISIBLE_RE.search(text):
+        return text, False
+    return text.translate(_CLEAN_TABLE), True
+
+
+def invisible_chars(text: str) -> list[str]:
+    """The invisible characters of ``text`` as ``U+XXXX``, each once, in order of appearance."""
+    return list(dict.fromkeys(f"U+{ord(ch):04X}" for ch in _INVISIBLE_RE.findall(text)))
 
 
 def nfkc(value: Any) -> str:
@@ -115,7 +155,7 @@ _WS_RE = re.compile(r"\s+")
 
 
 def _name_key_step(s: str) -> str:
-    s = nfkc(s)
+    s = nfkc(s.translate(_CLEAN_TABLE))
     s = _WS_RE.sub("", s)
     s = to_simplified(s)
     s = s.translate(_BRACKETS)
@@ -127,6 +167,7 @@ def _is_key(t: str) -> bool:
     return (
         unicodedata.is_normalized("NFKC", t)
         and not _WS_RE.search(t)
+        and not _INVISIBLE_RE.search(t)
         and not _t2s_converter()[1](t)
         and "〔" not in t and "〕" not in t
         and t.casefold() == t
@@ -148,8 +189,8 @@ def _name_key_str(s: str) -> str:
 def name_key(value: Any) -> str:
     """Matching key for unit names, people and vocabulary values.
 
-    NFKC, all whitespace removed (including U+3000), Traditional → Simplified, brackets
-    （） → (), case-folded. Idempotent: ``name_key(name_key(x)) == name_key(x)``.
+    NFKC, all whitespace and invisible characters removed (U+3000, zero-width, bidi controls),
+    Traditional → Simplified, brackets （） → (), case-folded. Idempotent: ``name_key(name_key(x)) == name_key(x)``.
     ``"丹东市醫學會 "`` and ``"丹东市医学会"`` have the same key.
     """
     return _name_key_str(_display(value))

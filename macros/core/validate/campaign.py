@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from macros.core.grid import TableData
 from macros.core.normalize import name_key
@@ -11,13 +12,11 @@ from macros.core.validate.common import _Sink
 from macros.core.validate.context import ValidationContext, build_context
 from macros.core.validate.items import validate_items
 from macros.core.validate.settings import validate_settings
-from macros.core.validate.sheets import _check_grades, _check_leaders, _check_phases, _check_quota_rules, _check_scoring, _check_targets, _check_tasks, _check_units
+from macros.core.validate.sheets import SHEET_RULES
 from macros.core.validate.tables import validate_table
 from macros.problems import Problem, problem
 from macros.schema import REVIEW_OPTIONAL, SETTINGS_SHEET, SHEETS, TABLES
 
-
-_EXTRA_RULES: dict[str, Callable[..., None]] = {}
 
 
 def validate_campaign(raw_settings: Mapping[str, Any], settings_grid: Sequence[Sequence[Any]] | None,
@@ -40,6 +39,7 @@ def validate_campaign(raw_settings: Mapping[str, Any], settings_grid: Sequence[S
     qr = tables.get("quota_rules")
     if qr is not None and qr.found and "category" in qr.frame.columns:
         quota_categories = {name_key(c) for c in qr.frame["category"].tolist() if c is not None}
+    ctx = dataclasses.replace(ctx, quota_categories=quota_categories)  # the caller's context unchanged
 
     skip = {"validation", "submissions", "assignments", "review_results"}
     missing_sheets: set[str] = set()
@@ -62,22 +62,9 @@ def validate_campaign(raw_settings: Mapping[str, Any], settings_grid: Sequence[S
         if not data.found or not len(data.frame):
             continue
         sink = _Sink(data)
-        if key == "units":
-            _check_units(data, typed, ctx, sink, quota_categories)
-        elif key == "quota_rules":
-            _check_quota_rules(data, typed, sink)
-        elif key == "leaders":
-            _check_leaders(data, typed, sink)
-        elif key == "phases":
-            _check_phases(data, typed, ctx, sink)
-        elif key == "tasks":
-            _check_tasks(data, typed, ctx, sink)
-        elif key == "targets":
-            _check_targets(data, typed, ctx, sink)
-        elif key == "scoring_rules":
-            _check_scoring(data, typed, sink)
-        elif key == "grades":
-            _check_grades(data, typed, sink)
+        rule = SHEET_RULES.get(key)
+        if rule is not None:
+            rule(data, typed, ctx, sink)
         out += sink.items
     return sort_problems(out)
 

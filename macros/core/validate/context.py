@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any, Mapping
 
 from macros.core.grid import TableData
-from macros.core.normalize import name_key, parse_int
+from macros.core.normalize import TopicIndex, name_key, parse_int
+from macros.core.normalize import display_text as _display_text
 from macros.core.settings import campaign_year, typed_settings
-from macros.core.validate.common import DEPARTMENT_CATEGORY, shown
+from macros.core.validate.common import DEPARTMENT_CATEGORY
 from macros.schema import VOCABULARIES, VocabRef
 
 
@@ -29,6 +30,8 @@ class ValidationContext:
     departments: dict[str, str] = field(default_factory=dict)  # name_key → 机关部室 name
     vocabularies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     topic_by_code: dict[int, str] = field(default_factory=dict)
+    topic_index: TopicIndex = field(default_factory=lambda: TopicIndex(()))
+    quota_categories: set[str] | None = None  # name_key of 配额规则's categories (None: no such sheet)
     _vocab_keys: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     def vocab(self, key: str) -> tuple[str, ...]:
@@ -44,14 +47,6 @@ class ValidationContext:
                 keys.setdefault(name_key(v), v)
             self._vocab_keys[key] = keys
         return self._vocab_keys[key]
-
-
-def _display_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    v = shown(value)
-    s = str(v).strip()
-    return s or None
 
 
 def build_context(raw_settings: Mapping[str, Any], tables: Mapping[str, TableData],
@@ -101,4 +96,6 @@ def build_context(raw_settings: Mapping[str, Any], tables: Mapping[str, TableDat
             t = _display_text(topic)
             if n is not None and t:
                 ctx.topic_by_code.setdefault(n, t)
+        ctx.topic_index = TopicIndex((parse_int(c), _display_text(t))
+                                     for c, t in zip(topics.frame["code"].tolist(), topics.frame["topic"].tolist()))
     return ctx

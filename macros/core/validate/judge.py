@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from macros.core.normalize import coerce, name_key, parse_int, parse_quantity, suggest
+from macros.core.normalize import coerce, name_key, parse_quantity, suggest
+from macros.core.normalize.topics import HOW_ZH
 from macros.core.validate.common import _ISO_DATE_RE, _PLAIN_NUMBER_RE, _SEP_RE, _TYPE_CODES, _TYPE_ZH, _num_text, shown
 from macros.core.validate.context import ValidationContext, _display_text
-from macros.schema import TABLES, VOCABULARIES, Column, VocabRef
+from macros.schema import TABLES, TEXT_TYPES, VOCABULARIES, Column, VocabRef
 
 
 # A verdict: (typed value or None, problem code or None, suggestion, extra message fields)
@@ -43,12 +44,16 @@ def _judge_vocab(col: Column, value: Any, ctx: ValidationContext) -> Verdict:
         if _display_text(value) != canon:
             return canon, "W102", canon, {"kind": "下拉选项"}
         return canon, None, None, {}
+    candidates: tuple[str, ...] = ()
     if vocab_key == "topic":
-        n = parse_int(value)
-        if n is not None and n in ctx.topic_by_code:
-            topic = ctx.topic_by_code[n]
-            return topic, "W103", topic, {"number": n}
-    sug = suggest(value, choices, limit=1)
+        m = ctx.topic_index.match(value)
+        if m.topic is not None:
+            if m.how == "number":
+                number = next(n for n, t in ctx.topic_by_code.items() if t == m.topic)
+                return m.topic, "W103", m.topic, {"number": number}
+            return m.topic, "W247", m.topic, {"how": HOW_ZH[m.how or "head"]}
+        candidates = m.candidates
+    sug = suggest(value, candidates or choices, limit=1)
     source = VOCABULARIES.get(vocab_key)
     if isinstance(source, VocabRef):
         sheet = TABLES[source.table].sheet
@@ -58,8 +63,22 @@ def _judge_vocab(col: Column, value: Any, ctx: ValidationContext) -> Verdict:
     return None, "E107", sug[0] if sug else None, {"choices": listing}
 
 
+def _judge_several(col: Column, value: Any, ctx: ValidationContext) -> Verdict | None:
+    """A cell of a ``several`` column holding more than one value: each one must be readable
+    (the value stays as typed); None when the cell holds one value (judged as usual)."""
+    tokens = [x for x in _SEP_RE.split(str(shown(value)).strip()) if x]
+    if len(tokens) < 2:
+        return None
+    for token in tokens:
+        if not coerce(col.type, token, default_year=ctx.year).ok:
+            return None, _TYPE_CODES.get(col.type, "E104"), None, {"kind": _TYPE_ZH.get(col.type, col.type)}
+    return _display_text(value), None, None, {}
+
+
 def _judge_typed(col: Column, value: Any, ctx: ValidationContext) -> Verdict:
     t = col.type
+    if col.several and (found := _judge_several(col, value, ctx)) is not None:
+        return found
     c = coerce(t, value, default_year=ctx.year)
     if not c.ok:
         return None, _TYPE_CODES.get(t, "E104"), None, {"kind": _TYPE_ZH.get(t, t)}
@@ -95,6 +114,6 @@ def _judge(col: Column, value: Any, ctx: ValidationContext) -> Verdict:
         return tokens, None, None, {}
     if col.vocab:
         return _judge_vocab(col, value, ctx)
-    if col.type in ("text", "longtext"):
+    if col.type in TEXT_TYPES:
         return _display_text(value), None, None, {}
     return _judge_typed(col, value, ctx)

@@ -85,4 +85,7 @@ def validate_settings(raw_settings: Mapping[str, Any], grid: Sequence[Sequence[A
             out.append(problem("E109", sheet=SETTINGS_SHEET, cell=cell, row=row, column=label,
                                value=shown(raw_settings.get(key)), text=text_of(raw_settings.get(key)),
                                rule=rule))
+    from macros.core.kind_settings import check_kind_settings
+
+    out += check_kind_settings(raw_settings, cells)
     return out

@@ -1,9 +1,15 @@
-"""Per-sheet rules beyond the schema (units, quotas, phases, departments, tasks, targets, scoring)."""
+"""Per-sheet rules beyond the schema (units, quotas, phases, departments, tasks, targets, scoring).
+
+``SHEET_RULES`` maps a table key to its rule; every rule has one signature,
+``rule(data, typed, ctx, sink)``: the table as read, its values typed per column, the
+validation context and the sink collecting problems. A new sheet's rule is one function and one
+entry in the table.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from macros.core.grid import TableData
 from macros.core.normalize import name_key, parse_quantity, suggest
@@ -17,8 +23,9 @@ def _rows_typed(data: TableData, typed: dict[str, list[Any]]) -> list[tuple[int,
     return [(row, {k: typed[k][i] for k in keys}) for i, row in enumerate(rows)]
 
 
-def _check_units(data: TableData, typed, ctx, sink: _Sink, quota_categories: set[str] | None) -> None:
+def _check_units(data: TableData, typed, ctx, sink: _Sink) -> None:
     frame = data.frame
+    quota_categories = ctx.quota_categories
     warned: set[str] = set()
     for row, t in _rows_typed(data, typed):
         q = t.get("quota")
@@ -34,7 +41,7 @@ def _check_units(data: TableData, typed, ctx, sink: _Sink, quota_categories: set
                 sink.add("W111", "category", row, frame.at[row, "category"], None)
 
 
-def _check_quota_rules(data: TableData, typed, sink: _Sink) -> None:
+def _check_quota_rules(data: TableData, typed, ctx, sink: _Sink) -> None:
     for row, t in _rows_typed(data, typed):
         m = t.get("min_items")
         if m is not None and m < 0:
@@ -42,7 +49,7 @@ def _check_quota_rules(data: TableData, typed, sink: _Sink) -> None:
                      rule="最少报送数应为不小于 0 的整数")
 
 
-def _check_leaders(data: TableData, typed, sink: _Sink) -> None:
+def _check_leaders(data: TableData, typed, ctx, sink: _Sink) -> None:
     roles = [r for r in typed.get("role", []) if r]
     if roles and "组长" not in roles and "role" in data.letters:
         first = data.frame.index.tolist()[0]
@@ -144,7 +151,7 @@ def _check_targets(data: TableData, typed, ctx, sink: _Sink) -> None:
     _check_departments(data, typed, ctx, sink, "department", lead=False, strict=False)
 
 
-def _check_scoring(data: TableData, typed, sink: _Sink) -> None:
+def _check_scoring(data: TableData, typed, ctx, sink: _Sink) -> None:
     weights = typed.get("weight", [])
     frame = data.frame
     for row, t in _rows_typed(data, typed):
@@ -158,7 +165,7 @@ def _check_scoring(data: TableData, typed, sink: _Sink) -> None:
         sink.add("E115", "weight", last, frame.at[last, "weight"], None, total=_num_text(float(total)))
 
 
-def _check_grades(data: TableData, typed, sink: _Sink) -> None:
+def _check_grades(data: TableData, typed, ctx, sink: _Sink) -> None:
     frame = data.frame
     lo, hi = SCORE_RANGE
     order = {g: i for i, g in enumerate(VOCABULARIES["grade"])}  # type: ignore[arg-type]
@@ -176,3 +183,17 @@ def _check_grades(data: TableData, typed, sink: _Sink) -> None:
         if s2 >= s1:
             sink.add("W118", "min_score", row, frame.at[row, "min_score"], None, grade=g2,
                      score=_num_text(float(s2)), prev=g1, prev_score=_num_text(float(s1)))
+
+
+Rule = Callable[[TableData, dict[str, list[Any]], Any, _Sink], None]
+
+SHEET_RULES: dict[str, Rule] = {
+    "units": _check_units,
+    "quota_rules": _check_quota_rules,
+    "leaders": _check_leaders,
+    "phases": _check_phases,
+    "tasks": _check_tasks,
+    "targets": _check_targets,
+    "scoring_rules": _check_scoring,
+    "grades": _check_grades,
+}

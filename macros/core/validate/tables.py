@@ -15,7 +15,7 @@ from macros.core.validate.common import _Sink
 from macros.core.validate.context import ValidationContext
 from macros.core.validate.judge import Verdict, _judge
 from macros.problems import Problem, problem
-from macros.schema import Column
+from macros.schema import TEXT_TYPES, Column
 
 
 def _unique_key(col: Column, typed: Any) -> Any:
@@ -90,7 +90,7 @@ def _clean(data: TableData) -> TableData:
 
 
 def _plain_text(col: Column) -> bool:
-    return col.type in ("text", "longtext") and not col.vocab and not col.multi
+    return col.type in TEXT_TYPES and not col.vocab and not col.multi
 
 
 def _check_column(col: Column, values: np.ndarray, rows: list[int], ctx: ValidationContext,

@@ -1,0 +1,42 @@
+"""Context of the 承诺公示表 (kexie report --kind pledges): each 部室's commitments — 目标任务,
+完成时限, 责任人 — in 承诺 order grouped by 部室 (roster order of 机关部室 first), for posting.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from macros.core.normalize import display_text
+
+
+def _text(v: Any) -> str:
+    return display_text(v) or ""
+
+
+def context_pledges(campaign, tally, common: dict[str, Any]) -> dict[str, Any]:
+    frame = campaign.frames.get("commitments")
+    rows = []
+    if frame is not None and len(frame):
+        for rec in frame.to_dict("records"):
+            rec = {k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()}
+            if _text(rec.get("department")) and _text(rec.get("goal")):
+                rows.append(rec)
+    order = {d.department: i for i, d in enumerate(tally.departments)}
+    roster = [_text(r.get("name")) for r in (campaign.frames.get("units").to_dict("records")
+                                               if campaign.frames.get("units") is not None else [])]
+    order.update({n: len(order) + i for i, n in enumerate(roster) if n and n not in order})
+    rows.sort(key=lambda r: order.get(_text(r.get("department")), len(order)))
+    pledges = []
+    for i, rec in enumerate(rows, start=1):
+        due = rec.get("due")
+        pledges.append({"no": i, "department": _text(rec.get("department")), "goal": _text(rec.get("goal")),
+                        "due": f"{due.year}年{due.month}月{due.day}日" if isinstance(due, date) else "",
+                        "owner": _text(rec.get("owner"))})
+    ctx = dict(common)
+    ctx.update({
+        "title": f"{common['campaign_quoted']}活动承诺公示表",
+        "pledges": pledges,
+        "departments": len({p["department"] for p in pledges}),
+    })
+    return ctx
