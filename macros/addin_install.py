@@ -1,7 +1,7 @@
 """Install / remove the kexie Excel add-in for the current user (`kexie addin install|remove`).
 
 What "installed" means (Windows and macOS):
-- workbook/kexie.xlam is copied into Excel's per-user start-up folder (XLSTART), so Excel opens
+- the add-in the package ships (macros/resources/addin/kexie.xlam) is copied into Excel's per-user start-up folder (XLSTART), so Excel opens
   it, hidden, at every start and shows the 科协工作台 ribbon tab;
 - the user config file read by the add-in's xlwings VBA module (PROJECT_NAME "kexie", see
   scripts/build_addin.py) names this Python interpreter (INTERPRETER_WIN / INTERPRETER_MAC) and
@@ -33,10 +33,13 @@ from typing import Mapping
 
 from macros.errors import ConfigError, RefusedError
 
-ADDIN_NAME = "kexie.xlam"
+from macros import resources
+
+ADDIN_NAME = resources.ADDIN_NAME
 CONF_NAME = "kexie.conf"  # PROJECT_NAME & ".conf" in the add-in's xlwings module
-PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the directory that holds `macros/`
-DEFAULT_ADDIN = PROJECT_ROOT / "workbook" / ADDIN_NAME
+PROJECT_ROOT = resources.package_root()  # the directory that holds `macros/` (site-packages)
+DEFAULT_ADDIN = resources.addin_file()
+STAGING_DIR = ".kexie-staging"  # beside XLSTART, never inside it
 
 WINDOWS = "windows"
 MACOS = "macos"
@@ -227,17 +230,30 @@ def check_versions(addin_source: Path, installed: str) -> None:
         )
 
 
+def staging_file(target: Path) -> Path:
+    """Where ``target`` is written before it replaces the real file: a folder beside the
+    target's folder (same volume, so the replace is atomic), never the folder itself — Excel
+    opens every file in XLSTART at start-up, a leftover temporary file included."""
+    return target.parent.parent / STAGING_DIR / f"{target.name}.tmp"
+
+
 def _copy(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"~{target.name}.tmp")
+    tmp = staging_file(target)
+    tmp.parent.mkdir(parents=True, exist_ok=True)
     try:
         shutil.copyfile(source, tmp)
         os.replace(tmp, target)
     except PermissionError as exc:
-        tmp.unlink(missing_ok=True)
         raise RefusedError(
             f"无法写入 {target}：文件正被占用。请先完全退出 Excel，再重新运行本命令。"
         ) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+        try:
+            tmp.parent.rmdir()
+        except OSError:
+            pass
 
 
 def install(loc: AddinLocations, *, addin_source: Path, python: Path, pythonpath: Path,
@@ -247,7 +263,7 @@ def install(loc: AddinLocations, *, addin_source: Path, python: Path, pythonpath
     ``xlwings_version``: the Python xlwings the add-in will call, checked against the add-in's."""
     if not addin_source.is_file():
         raise ConfigError(
-            f"找不到加载项文件 {addin_source}。请在项目目录中运行 python scripts/build_addin.py 生成。"
+            f"找不到加载项文件 {addin_source}。kexie 安装不完整，请重新安装 kexie（开发者：运行 python scripts/build_addin.py）。"
         )
     if xlwings_version is not None:
         check_versions(addin_source, xlwings_version)

@@ -1,4 +1,4 @@
-"""Campaign presets built from the seed documents (../shared/seeds), as plain data.
+"""Campaign presets built from the seed documents (tests/seeds/), as plain data.
 
 ``preset(name)`` returns the settings and table rows that ``kexie new --preset`` lays into a new
 workbook (the demo campaign built from them lives in ``macros.demo.campaign``). Row dicts use the

@@ -260,6 +260,21 @@ register("W208", "工作人员删除的行又被汇总进来",
          "“征集明细”中被删除的计策“{title}”（{unit}，编号 {item_id}）仍在该单位当前的报送表中，已重新加入。"
          "如确要删除，请在“状态”列标为作废，而不是删除该行。")
 
+# ---------------------------------------------------------------- kexie doctor (E9xx/W9xx)
+# What this PC lacks; each finding says what to do (macros.app.doctor).
+register("E901", "Python 版本过低", "Python {detail} 过低：kexie 需要 Python 3.11 或更高版本。")
+register("E902", "缺少依赖包", "依赖包不全或版本不符：{detail}")
+register("E903", "没有可生成 PDF 的程序", "未找到 LibreOffice（也没有 Microsoft Word）：{detail}")
+register("E904", "缺少中文字体", "缺少模板需要的中文字体：{detail}")
+register("W905", "公文字体由替代字体代替", "GB/T 9704 公文字体 {detail}")
+register("E906", "加载项与本机不符", "Excel 加载项与本机的 kexie 不符：{detail}")
+register("W907", "加载项未安装", "Excel 加载项未安装：{detail}")
+register("E908", "文件夹无法写入", "活动文件夹无法写入：{detail}")
+register("W909", "邮箱设置有误", "“设置”中的邮箱设置有误：{detail}")
+register("W910", "未设置邮箱密码", "未设置邮箱密码（环境变量 KEXIE_MAIL_PASSWORD）：{detail}")
+register("W911", "kexie 未作为软件包安装", "kexie 未作为软件包安装：{detail}")
+register("E912", "找不到工作簿或文件夹", "找不到工作簿或文件夹：{detail}")
+
 # Expert review (kexie review assign, reviewers' score forms, review results): E6xx/W6xx.
 register("E601", "评分表校验码不符",
          "文件“{file}”的评分表校验码与专家“{reviewer}”不符（可能被改动，或不是本活动下发的评分表），未汇总。"

@@ -947,3 +947,56 @@ WEIGHTS = Table(
     ),
     description="kexie allocate 的权重表",
 )
+
+
+# ---------------------------------------------------------------- print layout (page setup)
+# How each sheet staff print comes out of the printer: A4, fit to one page wide (as many pages
+# tall as needed), the header row repeated on every page, landscape where the table is wide.
+# Applied by the workbook builder, the 统计 writer and the forms (macros.adapters.xlsx_print).
+
+PAPER_SIZE = "A4"
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    landscape: bool = False
+    repeat_header: bool = True  # the table's header row is printed on every page
+    fit_width: bool = True  # one page wide, any number of pages tall
+
+
+_WIDE = PageSetup(landscape=True)
+_NARROW = PageSetup()
+
+PAGE_SETUPS: dict[str, PageSetup] = {
+    README_SHEET: PageSetup(repeat_header=False),
+    SETTINGS_SHEET: _WIDE,
+    "配额规则": _NARROW,
+    "单位名册": _WIDE,
+    "领导小组": _NARROW,
+    "阶段安排": _WIDE,
+    "任务分工": _WIDE,
+    "主题领域": _NARROW,
+    "征集明细": _WIDE,
+    "指标": _NARROW,
+    "考核规则": _NARROW,
+    STATS_SHEET: PageSetup(landscape=True, repeat_header=False),  # blocks, not one table
+    "校验结果": _WIDE,
+    "报送记录": _WIDE,
+    "获奖名单": _WIDE,
+    "会员名册": _WIDE,
+    "打印机校准": _NARROW,
+    "评审专家": _WIDE,
+    "评审标准": _NARROW,
+    "评审分配": _WIDE,
+    "评审结果": _WIDE,
+    "指标进度": _WIDE,
+    "承诺": _WIDE,
+    "践诺评议": _WIDE,
+    FORM_SHEET: _WIDE,
+    FORM_INFO_SHEET: PageSetup(repeat_header=False),
+}
+
+
+def page_setup(sheet_name: str) -> PageSetup | None:
+    """The print layout of a sheet of the workbook or of a form (None: not printed)."""
+    return PAGE_SETUPS.get(sheet_name)

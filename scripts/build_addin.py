@@ -1,4 +1,4 @@
-"""Build the Excel add-in workbook/kexie.xlam from the text sources in workbook/.
+"""Build the Excel add-in macros/resources/addin/kexie.xlam from the text sources in workbook/.
 
 Usage:  python scripts/build_addin.py [--out PATH] [--check]
 
@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKBOOK_DIR = ROOT / "workbook"
 RIBBON_SOURCE = WORKBOOK_DIR / "ribbon.xml"
 VBA_SOURCE = WORKBOOK_DIR / "kexie.bas"
-DEFAULT_OUT = WORKBOOK_DIR / "kexie.xlam"
+DEFAULT_OUT = ROOT / "macros" / "resources" / "addin" / "kexie.xlam"  # package data (macros.resources)
 
 PROJECT_NAME = "kexie"
 PROJECT_ID = "{6B1E3A52-4C0D-4E8B-9C3A-2F7D5E1B8A40}"  # fixed: the build must be reproducible
@@ -307,7 +307,9 @@ def _patch_workbook(xml: str) -> str:
 def package_parts() -> dict[str, bytes]:
     """All parts of the .xlam, by zip member name."""
     template = xlwings_dir() / "quickstart_addin_ribbon.xlam"
-    ribbon = RIBBON_SOURCE.read_bytes()
+    # LF whatever the checkout did (core.autocrlf / .gitattributes): a CRLF working copy must
+    # build the same add-in, or the committed one would look stale on Windows.
+    ribbon = RIBBON_SOURCE.read_bytes().replace(b"\r\n", b"\n")
     ribbon.decode("utf-8")  # must be UTF-8
     parts: dict[str, bytes] = {}
     with zipfile.ZipFile(template) as z:

@@ -1,5 +1,5 @@
 """The Excel add-in is built from text sources: workbook/ribbon.xml + workbook/kexie.bas
-(+ the xlwings VBA module) -> workbook/kexie.xlam via scripts/build_addin.py."""
+(+ the xlwings VBA module) -> macros/resources/addin/kexie.xlam via scripts/build_addin.py."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from oletools.olevba import VBA_Parser
 ROOT = Path(__file__).resolve().parent.parent
 RIBBON = ROOT / "workbook" / "ribbon.xml"
 BAS = ROOT / "workbook" / "kexie.bas"
-COMMITTED = ROOT / "workbook" / "kexie.xlam"
+COMMITTED = ROOT / "macros" / "resources" / "addin" / "kexie.xlam"
 NS = {"ui": "http://schemas.microsoft.com/office/2009/07/customui"}
 
 # The buttons of the ribbon tab, id -> label: one per command button, one per document kind.
@@ -174,7 +174,7 @@ def test_committed_addin_is_up_to_date(built):
     # Compare contents, not zip bytes: zlib versions may deflate differently, and a newer
     # ms-ovba may lay out the same VBA project differently.
     assert build_addin.same_content(build_addin.read_parts(COMMITTED), build_addin.read_parts(built)), (
-        "workbook/kexie.xlam is out of date with workbook/ribbon.xml, workbook/kexie.bas or the "
+        "macros/resources/addin/kexie.xlam is out of date with workbook/ribbon.xml, workbook/kexie.bas or the "
         "installed xlwings; run: python scripts/build_addin.py and commit the result"
     )
 
@@ -232,3 +232,17 @@ def test_missing_python_or_kexie_gets_a_chinese_message():
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
     missing = code.replace("macros.ribbon", "kexie_not_installed_here")
     assert subprocess.run([sys.executable, "-c", missing], timeout=60).returncode == 3
+
+
+def test_a_crlf_checkout_builds_the_same_addin(tmp_path, monkeypatch):
+    """Windows checkouts may turn the sources' LF into CRLF: the build must not care, or the
+    committed add-in would look stale there."""
+    lf_build = build_addin.package_parts()
+    ribbon = tmp_path / "ribbon.xml"
+    bas = tmp_path / "kexie.bas"
+    ribbon.write_bytes(build_addin.RIBBON_SOURCE.read_bytes().replace(b"\n", b"\r\n"))
+    bas.write_bytes(build_addin.VBA_SOURCE.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    assert b"\r\n" in ribbon.read_bytes()
+    monkeypatch.setattr(build_addin, "RIBBON_SOURCE", ribbon)
+    monkeypatch.setattr(build_addin, "VBA_SOURCE", bas)
+    assert build_addin.same_content(lf_build, build_addin.package_parts())

@@ -168,7 +168,7 @@ def test_kexie_addin_install_on_linux_exits_2_in_chinese():
 
 
 def test_default_addin_is_the_committed_build():
-    assert ai.DEFAULT_ADDIN == ai.PROJECT_ROOT / "workbook" / "kexie.xlam"
+    assert ai.DEFAULT_ADDIN == ai.PROJECT_ROOT / "macros" / "resources" / "addin" / "kexie.xlam"
     assert ai.DEFAULT_ADDIN.is_file()
 
 
@@ -190,3 +190,32 @@ def test_install_refuses_an_addin_built_for_another_xlwings(tmp_path):
 
 def test_committed_addin_matches_installed_xlwings():
     assert ai.addin_xlwings_version(ai.DEFAULT_ADDIN) == ai.installed_xlwings_version()
+
+
+def test_install_stages_its_temporary_file_outside_xlstart(tmp_path, addin_file, monkeypatch):
+    """Excel opens every file in XLSTART at start-up: a leftover temporary copy there would be
+    opened too. The copy is staged beside the folder and cleaned up, also when it fails."""
+    loc = ai.locations(ai.WINDOWS, tmp_path, {}, startup_dir=tmp_path / "Excel" / "XLSTART")
+    staged = ai.staging_file(loc.addin_file)
+    assert staged.parent.parent == loc.startup_dir.parent and loc.startup_dir not in staged.parents
+    seen = []
+    real_replace = ai.os.replace
+
+    def watching_replace(src, dst):
+        seen.append((Path(src), sorted(p.name for p in loc.startup_dir.iterdir())))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(ai.os, "replace", watching_replace)
+    ai.install(loc, addin_source=addin_file, python=Path("py.exe"), pythonpath=tmp_path)
+    assert seen[0][0] == staged and seen[0][1] == []  # nothing but the final file ever in XLSTART
+    assert sorted(p.name for p in loc.startup_dir.iterdir()) == ["kexie.xlam"]
+    assert not staged.parent.exists()
+
+    def locked(src, dst):
+        raise PermissionError(13, "in use")
+
+    monkeypatch.setattr(ai.os, "replace", locked)
+    with pytest.raises(ai.RefusedError):
+        ai.install(loc, addin_source=addin_file, python=Path("py.exe"), pythonpath=tmp_path)
+    assert sorted(p.name for p in loc.startup_dir.iterdir()) == ["kexie.xlam"]
+    assert not staged.parent.exists()

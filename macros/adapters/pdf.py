@@ -25,7 +25,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from macros.errors import ConfigError, KexieError
+from macros.adapters.pdf_errors import ConversionError
+from macros.errors import ConfigError
 
 __all__ = [
     "PdfConverter",
@@ -57,8 +58,6 @@ class ConverterNotFoundError(ConfigError):
         super().__init__(message)
 
 
-class ConversionError(KexieError):
-    """A converter ran but did not produce every PDF (message in Chinese, exit code 2)."""
 
 
 class PdfConverter(Protocol):
@@ -77,21 +76,6 @@ class PdfConverter(Protocol):
 
 # --------------------------------------------------------------------------- LibreOffice
 
-_WINDOWS_SOFFICE = [
-    r"{pf}\LibreOffice\program\soffice.com",
-    r"{pf}\LibreOffice\program\soffice.exe",
-]
-_MAC_SOFFICE = [
-    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
-    "~/Applications/LibreOffice.app/Contents/MacOS/soffice",
-]
-_UNIX_SOFFICE = [
-    "/usr/bin/soffice",
-    "/usr/lib/libreoffice/program/soffice",
-    "/opt/libreoffice/program/soffice",
-    "/snap/bin/libreoffice",
-]
-
 #: PDF export filter options (LibreOffice >= 7.4 JSON syntax): embed every font, even
 #: the 14 standard ones, keep headings as bookmarks and bookmarks as named destinations.
 PDF_EXPORT_OPTIONS = {
@@ -105,33 +89,16 @@ PDF_EXPORT_OPTIONS = {
 
 def fontconfig_file() -> Path:
     """The fontconfig file shipped in the package (GB/T 9704 font aliases)."""
-    return Path(__file__).resolve().parent.parent / "fonts.conf"
+    from macros import resources
+
+    return resources.fontconfig_file()
 
 
 def find_soffice() -> Path | None:
-    """Locate the LibreOffice ``soffice`` program: PATH first, then usual install paths."""
-    env = os.environ.get("KEXIE_SOFFICE")
-    if env and Path(env).is_file():
-        return Path(env)
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return Path(found)
-    candidates: list[str] = []
-    if sys.platform == "win32":
-        for var in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)"):
-            pf = os.environ.get(var)
-            if pf:
-                candidates += [c.format(pf=pf) for c in _WINDOWS_SOFFICE]
-    elif sys.platform == "darwin":
-        candidates += _MAC_SOFFICE
-    else:
-        candidates += _UNIX_SOFFICE
-    for cand in candidates:
-        path = Path(cand).expanduser()
-        if path.is_file():
-            return path
-    return None
+    """Locate LibreOffice's ``soffice`` (see :mod:`macros.adapters.office_locate`)."""
+    from macros.adapters.office_locate import find_soffice as locate
+
+    return locate()
 
 
 class LibreOfficeConverter:
@@ -318,56 +285,6 @@ def _chunks(items: Sequence[Path], size: int) -> Iterable[Sequence[Path]]:
         yield items[i : i + size]
 
 
-# --------------------------------------------------------------------------- Word (Windows)
-
-class WordConverter:
-    """Microsoft Word through COM (Windows only; pywin32 imported lazily)."""
-
-    name = "Microsoft Word"
-    _WD_EXPORT_PDF = 17
-    _WD_EXPORT_WORD_BOOKMARKS = 2
-
-    def convert_many(self, docx_paths: Sequence[Path | str], out_dir: Path | str) -> list[Path]:
-        import win32com.client  # type: ignore[import-not-found]  # noqa: PLC0415
-
-        out = Path(out_dir).resolve()
-        out.mkdir(parents=True, exist_ok=True)
-        word = win32com.client.DispatchEx("Word.Application")
-        word.Visible = False
-        word.DisplayAlerts = 0
-        results: list[Path] = []
-        try:
-            for p in docx_paths:
-                src = Path(p).resolve()
-                target = out / (src.stem + ".pdf")
-                doc = word.Documents.Open(str(src), ReadOnly=True, AddToRecentFiles=False)
-                try:
-                    doc.Fields.Update()  # PAGEREF page numbers of the compilation's contents
-                    # Word bookmarks become PDF bookmarks: merged reminders are split by them.
-                    doc.ExportAsFixedFormat(str(target), self._WD_EXPORT_PDF,
-                                            CreateBookmarks=self._WD_EXPORT_WORD_BOOKMARKS)
-                finally:
-                    doc.Close(False)
-                results.append(target)
-        finally:
-            word.Quit()
-        return results
-
-    @staticmethod
-    def available() -> bool:
-        if sys.platform != "win32":
-            return False
-        try:
-            import winreg  # noqa: PLC0415
-
-            import win32com.client  # type: ignore[import-not-found]  # noqa: F401,PLC0415
-
-            winreg.CloseKey(winreg.OpenKey(winreg.HKEY_CLASSES_ROOT, r"Word.Application\CLSID"))
-            return True
-        except Exception:
-            return False
-
-
 # --------------------------------------------------------------------------- choice
 
 def find_converter(prefer: str | None = None) -> PdfConverter | None:
@@ -379,6 +296,8 @@ def find_converter(prefer: str | None = None) -> PdfConverter | None:
     prefer = (prefer or os.environ.get("KEXIE_PDF", "")).lower()
     if prefer == "none":  # PDF conversion switched off (scheduled runs without an office suite)
         return None
+    from macros.adapters.word_pdf import WordConverter
+
     if prefer != "libreoffice" and WordConverter.available():
         return WordConverter()
     soffice = find_soffice()
@@ -443,3 +362,12 @@ def split_pdf(
             writer.write(fh)
         written.append(out)
     return written
+
+
+def __getattr__(name: str):
+    """``WordConverter`` lives in macros.adapters.word_pdf (imported on first use)."""
+    if name == "WordConverter":
+        from macros.adapters.word_pdf import WordConverter
+
+        return WordConverter
+    raise AttributeError(name)

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font
 
 from macros.adapters.file_engine import set_cell
 from macros.adapters.safe_write import replace_atomically
+from macros.adapters.xlsx_print import apply_page_setup
 from macros.adapters.xlsx_tables import HEADER_FILL, HEADER_FONT, layout_table
 from macros.presets import CampaignData
 from macros.schema import (
@@ -92,6 +93,7 @@ def build_workbook(data: CampaignData, guide: Sequence[tuple[str, str, str]] = (
             for table in tables_on(s.name):
                 layout_table(ws, table, data.tables.get(table.key, []))
             ws.freeze_panes = "A2"
+        apply_page_setup(ws)
     # Let Excel recalculate formulas on open (统计 uses live formulas).
     wb.calculation.fullCalcOnLoad = True
     return wb

@@ -29,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from macros.adapters.safe_write import replace_atomically
 from macros.adapters.file_engine import cell_text
+from macros.adapters.xlsx_print import apply_page_setup
 from macros.adapters.xlsx_tables import layout_table
 from macros.schema import FORM, FORM_INFO_SHEET, FORM_META_SHEET, FORM_SHEET, Column
 
@@ -232,11 +233,7 @@ def _info_sheet(ws, spec: FormSpec) -> None:
             if len(topic) > 46:
                 ws.row_dimensions[r].height = 15 * -(-len(topic) // 46)
             r += 1
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    apply_page_setup(ws)
     _protect(ws)
 
 
@@ -326,12 +323,7 @@ def _form_sheet(ws, spec: FormSpec) -> None:
         dv.add(f"{tl}{FIRST_INPUT_ROW}:{tl}{LAST_INPUT_ROW}")
         ws.add_data_validation(dv)
     ws.freeze_panes = f"A{FIRST_INPUT_ROW}"
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    apply_page_setup(ws, header_row=HEADER_ROW)
     _protect(ws, allow_format=True, allow_insert_rows=True)
 
 

@@ -75,3 +75,6 @@ def write_report_sheet(wb, report: ReportSheet) -> None:
             ws.column_dimensions[get_column_letter(col0 + j)].width = width
     for spec in report.charts:
         _chart(ws, spec)
+    from macros.adapters.xlsx_print import apply_page_setup
+
+    apply_page_setup(ws)

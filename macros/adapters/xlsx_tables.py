@@ -111,8 +111,11 @@ def write_table_rows(wb, table: Table, rows: Sequence[Mapping[str, Any]]) -> Non
     from macros.core.grid import locate_table
 
     if table.sheet not in wb.sheetnames:
+        from macros.adapters.xlsx_print import apply_page_setup
+
         ws = wb.create_sheet(table.sheet)
         layout_table(ws, table, rows)
+        apply_page_setup(ws)
         return
     ws = wb[table.sheet]
     xt = _find_xl_table(ws, table)

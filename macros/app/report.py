@@ -10,7 +10,7 @@ roster order, page numbers restarting per unit — converted once and split back
 per unit by the parts' named destinations; the merged PDF is kept for printing. With
 ``--format docx`` each unit's reminder is also rendered on its own.
 
-Templates come from ``templates/`` of the project, unless a folder ``模板`` beside the master
+Templates come from the package (``macros/resources/templates/``), unless a folder ``模板`` beside the master
 (or the environment variable KEXIE_TEMPLATES) holds a file of the same name: staff keep their
 edited copies there.
 """
@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Sequence
 
+from macros import resources
 from macros.adapters import charts
 from macros.adapters.docs import (
     Bookmark,
@@ -60,7 +61,6 @@ KINDS: dict[str, str] = {
     "pledges": "承诺公示表",
 }
 TEMPLATE_FILES = {kind: f"{kind}.docx" for kind in KINDS}
-PROJECT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 LOCAL_TEMPLATES = "模板"  # folder beside the master with staff-edited templates
 REMINDERS_DIR = "催报通知"
 MERGED_REMINDERS = "催报通知（合并打印）"
@@ -516,11 +516,11 @@ def template_path(kind: str, master: Path | None = None) -> Path:
         candidates.append(Path(os.environ["KEXIE_TEMPLATES"]) / name)
     if master is not None:
         candidates.append(Path(master).parent / LOCAL_TEMPLATES / name)
-    candidates.append(PROJECT_TEMPLATES / name)
+    candidates.append(resources.template_file(name))
     for c in candidates:
         if c.is_file():
             return c
-    raise ConfigError(f"找不到“{KINDS[kind]}”的模板 {name}：请确认 templates/ 文件夹完整。")
+    raise ConfigError(f"找不到“{KINDS[kind]}”的模板 {name}：kexie 安装不完整，请重新安装（或把模板放到工作簿旁的“模板”文件夹）。")
 
 
 def parse_kinds(kind: str) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from macros import addin_install
-from macros.app import certificates, mail, review
+from macros.app import certificates, doctor, mail, review
 from macros.app.allocate import allocate_command
 from macros.app.consolidate import consolidate_command
 from macros.app.demo import demo_command
@@ -158,6 +158,7 @@ COMMANDS: tuple[Command, ...] = (
     legacy("review", review, "评审：分配评审专家、汇总评分表"),
     legacy("certificates", certificates, "印制荣誉证书、会员证（PDF），或核验证书二维码"),
     legacy("addin", addin_install, "安装或卸载 Excel 加载项"),
+    legacy("doctor", doctor, "检查本机能否运行 kexie（Python、依赖、LibreOffice、字体、加载项）"),
 )
 
 

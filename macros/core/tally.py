@@ -4,8 +4,8 @@ the targets, tasks and assessment results — everything ``kexie tally`` reports
 Pure: no I/O. The one entry point is :func:`compute_tally` (see its docstring for the stable
 contract other use cases — the 统计 sheet, ``kexie report`` documents — rely on).
 
-Rules (SPEC section 4)
-----------------------
+Rules
+-----
 * 应报 (quota) of a unit = its own 配额 in 单位名册, else its category's 最少报送数 in 配额规则
   (a category without a rule: 0, warned W302; a negative 配额: 0, warned W312).
 * Items belong to the unit whose 单位编号 they carry (compared as text, ignoring case, as
@@ -242,7 +242,7 @@ class TallyResult:
         return self.individuals
 
     def to_json(self) -> dict[str, Any]:
-        """The ``kexie tally --json`` object (SPEC section 7; fields may be added, never renamed)."""
+        """The ``kexie tally --json`` object (docs/cli.md; fields may be added, never renamed)."""
         return {
             "units": [u.to_json() for u in self.units],
             "short_of_quota": list(self.short_of_quota),
