@@ -1,7 +1,7 @@
 """Install / remove the kexie Excel add-in for the current user (`kexie addin install|remove`).
 
 What "installed" means (Windows and macOS):
-- the add-in the package ships (macros/resources/addin/kexie.xlam) is copied into Excel's per-user start-up folder (XLSTART), so Excel opens
+- the add-in the package ships (workbook/kexie.xlam) is copied into Excel's per-user start-up folder (XLSTART), so Excel opens
   it, hidden, at every start and shows the 科协工作台 ribbon tab;
 - the user config file read by the add-in's xlwings VBA module (PROJECT_NAME "kexie", see
   scripts/build_addin.py) names this Python interpreter (INTERPRETER_WIN / INTERPRETER_MAC) and

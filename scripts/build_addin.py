@@ -1,4 +1,4 @@
-"""Build the Excel add-in macros/resources/addin/kexie.xlam from the text sources in workbook/.
+"""Build the Excel add-in workbook/kexie.xlam from the text sources in workbook/.
 
 Usage:  python scripts/build_addin.py [--out PATH] [--check]
 
@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKBOOK_DIR = ROOT / "workbook"
 RIBBON_SOURCE = WORKBOOK_DIR / "ribbon.xml"
 VBA_SOURCE = WORKBOOK_DIR / "kexie.bas"
-DEFAULT_OUT = ROOT / "macros" / "resources" / "addin" / "kexie.xlam"  # package data (macros.resources)
+DEFAULT_OUT = ROOT / "workbook" / "kexie.xlam"  # installed as package data macros.resources.addin
 
 PROJECT_NAME = "kexie"
 PROJECT_ID = "{6B1E3A52-4C0D-4E8B-9C3A-2F7D5E1B8A40}"  # fixed: the build must be reproducible

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Build the Word templates in ``macros/resources/templates/`` (package data) (docxtpl/Jinja2 tags) with python-docx.
+"""Build the Word templates in ``templates/`` (package data) (docxtpl/Jinja2 tags) with python-docx.
 
-    python scripts/build_templates.py            # regenerate macros/resources/templates/*.docx
+    python scripts/build_templates.py            # regenerate templates/*.docx
     python scripts/build_templates.py --check    # exit 1 when a committed template is stale
 
 Official documents (``notice``, ``reminders``) follow GB/T 9704-2012: A4, top margin 37 mm,
@@ -34,7 +34,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = ROOT / "macros" / "resources" / "templates"  # package data (macros.resources)
+TEMPLATES_DIR = ROOT / "templates"  # installed as package data macros.resources.templates
 
 # ----------------------------------------------------------------------------- measures
 # 1 mm = 56.6929 twips. Page A4 portrait 210 x 297 mm.

@@ -1,5 +1,5 @@
 """The Excel add-in is built from text sources: workbook/ribbon.xml + workbook/kexie.bas
-(+ the xlwings VBA module) -> macros/resources/addin/kexie.xlam via scripts/build_addin.py."""
+(+ the xlwings VBA module) -> workbook/kexie.xlam via scripts/build_addin.py."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ BUTTONS = {
     "tally": "更新统计",
     "forms": "生成报送表",
     "consolidate": "汇总报送",
+    "mail": "收取邮件",
     "notice": "生成通知",
     "summary": "汇总报告",
     "reminders": "催报通知",
@@ -34,6 +35,8 @@ BUTTONS = {
     "targets": "指标完成情况",
     "review": "评审结果",
     "awards": "获奖通报",
+    "returns": "退改通知",
+    "pledges": "承诺公示表",
 }
 
 
@@ -174,7 +177,7 @@ def test_committed_addin_is_up_to_date(built):
     # Compare contents, not zip bytes: zlib versions may deflate differently, and a newer
     # ms-ovba may lay out the same VBA project differently.
     assert build_addin.same_content(build_addin.read_parts(COMMITTED), build_addin.read_parts(built)), (
-        "macros/resources/addin/kexie.xlam is out of date with workbook/ribbon.xml, workbook/kexie.bas or the "
+        "workbook/kexie.xlam is out of date with workbook/ribbon.xml, workbook/kexie.bas or the "
         "installed xlwings; run: python scripts/build_addin.py and commit the result"
     )
 

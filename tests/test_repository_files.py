@@ -66,12 +66,32 @@ def test_preset_tasks_are_cut_from_seed_004():
 
 
 def test_run_time_files_have_one_location():
-    """Templates and the built add-in live only in the package (macros/resources): a copy left
-    in templates/ or workbook/ could drift from what the wheel ships."""
-    assert not list((ROOT / "templates").glob("*.docx"))
-    assert not (ROOT / "workbook" / "kexie.xlam").exists()
-    assert len(list((ROOT / "macros" / "resources" / "templates").glob("*.docx"))) >= 7
-    assert (ROOT / "macros" / "resources" / "addin" / "kexie.xlam").is_file()
+    """Templates live in templates/ and the built add-in in workbook/ (the project's layout), and
+    nowhere else: pyproject installs those two folders as the data packages
+    macros.resources.templates and macros.resources.addin, so a second copy could only drift."""
+    import tomllib
+
+    from macros import resources
+
+    assert len(list((ROOT / "templates").glob("*.docx"))) >= 7
+    assert (ROOT / "workbook" / "kexie.xlam").is_file()
+    stray = [p for p in (ROOT / "macros").rglob("*") if p.suffix in (".docx", ".xlam")]
+    assert not stray, stray
+    assert resources.templates_dir().resolve() == (ROOT / "templates").resolve()
+    assert resources.addin_file().resolve() == (ROOT / "workbook" / "kexie.xlam").resolve()
+    setup = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert setup["package-dir"] == {"macros.resources.templates": "templates", "macros.resources.addin": "workbook"}
+
+
+def test_the_package_list_covers_every_package_of_the_tree():
+    import tomllib
+
+    from setuptools import find_packages
+
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    found = find_packages(str(ROOT), include=["macros*"])
+    assert sorted(set(found) - set(listed)) == [], "add the new package to [tool.setuptools] packages"
+    assert {"macros.resources.templates", "macros.resources.addin"} <= set(listed)
 
 
 def test_license_and_gitattributes():

@@ -196,8 +196,12 @@ def _intro(kind: str, ctx: dict[str, Any]) -> str:
     return f"为扎实开展{ctx['campaign']}，结合实际，现提出如下实施方案："
 
 
-def nothing_to_show(kind: str, tally) -> str | None:
+def nothing_to_show(kind: str, tally, campaign=None) -> str | None:
     """Why ``kind`` has nothing to show for this campaign (``--kind all`` skips it), or None."""
+    if kind in ("review", "awards") and campaign is not None:
+        results = campaign.frames.get("review_results")
+        if results is None or results.empty:
+            return "尚无评审结果（评审专家的评分表尚未汇总），未生成" + ("评审结果汇总表。" if kind == "review" else "获奖名单通报。")
     if kind == "compilation" and not any(it.valid for it in tally.items):
         return "尚无有效的报送材料，未生成计策汇编。"
     if kind == "assessment" and not tally.ranking:
@@ -241,7 +245,7 @@ def screen_kinds(kinds: list[str], campaign, grid, tally, names: dict[str, str],
     keep, notes, refusals = [], [], []
     for kind in kinds:
         if every:
-            why = nothing_to_show(kind, tally)
+            why = nothing_to_show(kind, tally, campaign)
             if why:
                 notes.append(f"跳过{names[kind]}：{why}")
                 continue

@@ -10,7 +10,7 @@ roster order, page numbers restarting per unit — converted once and split back
 per unit by the parts' named destinations; the merged PDF is kept for printing. With
 ``--format docx`` each unit's reminder is also rendered on its own.
 
-Templates come from the package (``macros/resources/templates/``), unless a folder ``模板`` beside the master
+Templates come from the package (``templates/``), unless a folder ``模板`` beside the master
 (or the environment variable KEXIE_TEMPLATES) holds a file of the same name: staff keep their
 edited copies there.
 """

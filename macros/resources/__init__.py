@@ -1,12 +1,15 @@
 """Files the package reads at run time, shipped inside it and found through importlib.resources.
 
-- ``templates/*.docx``: the Word templates of every document kind (built by
-  ``scripts/build_templates.py``; their variables are documented in ``templates/README.md``);
-- ``addin/kexie.xlam``: the built Excel add-in (``scripts/build_addin.py`` from ``workbook/``);
+- ``macros.resources.templates``: the Word templates of every document kind — the repository's
+  ``templates/`` folder, installed under this name (pyproject's ``package-dir``; built by
+  ``scripts/build_templates.py``, variables documented in ``templates/README.md``);
+- ``macros.resources.addin``: the built Excel add-in — ``workbook/kexie.xlam``, installed under
+  this name (``scripts/build_addin.py`` builds it from the sources beside it);
 - the fontconfig file ``macros/fonts.conf`` and ``macros/data/`` (preset texts) sit beside.
 
-This is the ONE place these files live: the repository, an editable install and an installed
-wheel all read the same copy, so nothing can drift. Staff-edited templates (the 模板 folder
+Each file lives in ONE place: the repository, an editable install and an installed wheel all
+read the same copy, so nothing can drift. Run from a source tree that was never installed, the
+repository folders are used directly. Staff-edited templates (the 模板 folder
 beside the workbook, or ``KEXIE_TEMPLATES``) take precedence; see ``macros.app.report``.
 """
 
@@ -31,9 +34,18 @@ def _as_path(package: str, *parts: str) -> Path:
     return _extracted.enter_context(resources.as_file(ref))
 
 
+def _folder(package: str, source_folder: str) -> Path:
+    """The folder of a data package; in a source tree that was never installed (no mapping of
+    the package name onto the repository folder), the repository folder itself."""
+    try:
+        return _as_path(package)
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / source_folder
+
+
 def templates_dir() -> Path:
     """The folder of the shipped Word templates."""
-    return _as_path(__name__, "templates")
+    return _folder(f"{__name__}.templates", "templates")
 
 
 def template_file(name: str) -> Path:
@@ -42,7 +54,7 @@ def template_file(name: str) -> Path:
 
 def addin_file() -> Path:
     """The built Excel add-in (kexie.xlam) shipped with the package."""
-    return _as_path(__name__, "addin", ADDIN_NAME)
+    return _folder(f"{__name__}.addin", "workbook") / ADDIN_NAME
 
 
 def fontconfig_file() -> Path:
