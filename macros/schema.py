@@ -189,7 +189,7 @@ MAIL_SETTINGS: tuple[Setting, ...] = (
 )
 SETTINGS = SETTINGS + MAIL_SETTINGS
 
-# --- campaign kinds, commendation and reporting periods (issue 13) ----------------------------
+# --- campaign kinds, commendation and reporting periods ------------------------------
 # 活动类型 picks the notice a campaign sends (征集 / 实施方案 / 工作要点 / 活动方案); the
 # commendation settings gate the 考核结果与表彰名单; 报送期次 names the period department forms
 # report for.
@@ -400,7 +400,7 @@ SUBMISSIONS = Table(
     description="收到的每个报送文件及处理结果（每次汇总由台账重新生成）",
 )
 
-# --- expert review and awards (issue 12) -------------------------------------------------------
+# --- expert review and awards ---------------------------------------------------------
 # 评审专家 and 评审标准 are staff tables; 评审分配 (written by ``kexie review assign``) and 评审结果
 # (written when reviewers' score forms are consolidated) are product tables. The entries reviewed
 # are the rows of 征集明细 (计策, 论文, 课题 … whatever the campaign collects). A workbook made
@@ -549,7 +549,7 @@ PRINTERS = Table(
     description="各台打印机印证书时的位置偏移（先用 kexie certificates --calibration 打印校准页量出）",
 )
 
-# --- commitments, their review and indicator progress (issue 13) -------------------------------
+# --- commitments, their review and indicator progress ---------------------------------
 PIONEER_TYPES = ("集体", "个人")
 VOCABULARIES["pioneer_type"] = PIONEER_TYPES
 
@@ -884,7 +884,7 @@ STATS_DEPARTMENTS = Table(
     owner="product", description="各部门牵头、配合的任务数",
 )
 
-# 比进度 and 评选 (三比一争当) and indicator progress by period (issue 13)
+# 比进度 and 评选 (三比一争当) and indicator progress by period
 STATS_PROGRESS = Table(
     "stats_progress", STATS_SHEET, "tblStatsProgress",
     (

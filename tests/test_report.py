@@ -289,7 +289,7 @@ def test_notice_and_summary_content(pdf_run, tally):
     for expected in ("丹东市科学技术协会文件", "丹科协发〔2010〕18号",
                      "关于开展“献策‘十二五’，建设新丹东”活动的通知", "2010年10月20日", "2010年8月30日"):
         assert expected in notice, expected
-    assert "签发人" not in notice  # GB/T 9704: 签发人 on 上行文 only; this notice goes down (issue 13)
+    assert "签发人" not in notice  # GB/T 9704: 签发人 on 上行文 only; this notice goes down
     path = files_of(run, "summary")[0].path
     summary = flat_text(path)
     t = tally.totals
