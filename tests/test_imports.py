@@ -103,10 +103,7 @@ def test_the_module_import_graph_has_no_cycle():
 
 # Deferred imports (inside functions) that still close a circle: file_engine's cell helpers,
 # which the table and report writers use. Remove an entry when its circle is taken apart.
-KNOWN_DEFERRED = {
-    ("macros.adapters.xlsx_report", "macros.adapters.file_engine"),
-    ("macros.adapters.xlsx_tables", "macros.adapters.file_engine"),
-}
+KNOWN_DEFERRED: set[tuple[str, str]] = set()  # (module, deferred import) pairs allowed to close a cycle
 
 
 def test_deferred_imports_hide_no_other_cycle():

@@ -62,7 +62,7 @@ def test_formula_like_text_is_written_with_the_quote_prefix(camp):
 
 
 def test_the_openpyxl_path_sets_the_quote_prefix_too(tmp_path):
-    from macros.adapters.file_engine import set_cell
+    from macros.adapters.xlsx_cells import set_cell
 
     wb = openpyxl.Workbook()
     ws = wb.active

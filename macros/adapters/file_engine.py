@@ -13,7 +13,6 @@ atomic replace). Other reads see the file as it was on disk.
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -22,32 +21,6 @@ from macros.adapters.engine import (
 )
 from macros.errors import ConfigError
 from macros.schema import Table
-
-# openpyxl refuses these control characters in cell text (they are illegal in XML).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-EXCEL_MAX_CELL = 32767
-
-
-def cell_text(value: str) -> str:
-    """Text that openpyxl can store and Excel can open: no XML-illegal characters, capped length."""
-    value = _ILLEGAL.sub("", value)
-    return value[:EXCEL_MAX_CELL]
-
-
-def set_cell(cell, value: Any, number_format: str | None = None) -> None:
-    """Write one value; plain strings stay text even when they start with '='."""
-    if isinstance(value, Formula):
-        cell.value = str(value)
-    elif isinstance(value, str):
-        cell.value = cell_text(value)
-        cell.data_type = "s"  # never a formula, whatever the first character
-        if value[:1] in ("=", "+", "-", "@"):
-            cell.quotePrefix = True  # Excel's "this is text" mark: F2+Enter keeps it text
-    else:
-        cell.value = value
-    if number_format and not isinstance(value, str):
-        cell.number_format = number_format
-
 
 class FileEngine(GridReading):
     def __init__(self, path: str | Path):

@@ -8,7 +8,7 @@ from typing import Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from macros.adapters.file_engine import set_cell
+from macros.adapters.xlsx_cells import set_cell
 from macros.adapters.safe_write import replace_atomically
 from macros.adapters.xlsx_print import apply_page_setup
 from macros.adapters.xlsx_tables import HEADER_FILL, HEADER_FONT, layout_table

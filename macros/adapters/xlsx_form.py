@@ -28,7 +28,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from macros.adapters.safe_write import replace_atomically
-from macros.adapters.file_engine import cell_text
+from macros.adapters.xlsx_cells import cell_text
 from macros.adapters.xlsx_print import apply_page_setup
 from macros.adapters.xlsx_tables import layout_table
 from macros.schema import FORM, FORM_INFO_SHEET, FORM_META_SHEET, FORM_SHEET, Column

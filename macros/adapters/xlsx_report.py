@@ -7,6 +7,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, range_boundaries
 
+from macros.adapters.xlsx_cells import set_cell
 from macros.adapters.engine import ChartSpec, ReportSheet
 from macros.adapters.xlsx_tables import HEADER_FILL, HEADER_FONT
 
@@ -54,7 +55,6 @@ def _chart(ws, spec: ChartSpec):
 
 
 def write_report_sheet(wb, report: ReportSheet) -> None:
-    from macros.adapters.file_engine import set_cell
 
     ws = _fresh_sheet(wb, report.name)
     for block in report.blocks:

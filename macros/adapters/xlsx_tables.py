@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 
+from macros.adapters.xlsx_cells import set_cell
 from macros.core.grid import header_key
 from macros.schema import TABLES, VOCABULARIES, Column, Table, VocabRef
 
@@ -41,7 +42,6 @@ def layout_table(ws, table: Table, rows: Sequence[Mapping[str, Any]] = (), heade
                  columns: Sequence[Column] | None = None, name: str | None = None,
                  validation_rows: int = VALIDATION_ROWS) -> None:
     """Write header, rows, widths, formats, drop-downs and the Excel Table for ``table``."""
-    from macros.adapters.file_engine import set_cell
 
     cols = list(columns or table.columns)
     first = table.first_col if columns is None else 1
@@ -107,7 +107,6 @@ def write_table_rows(wb, table: Table, rows: Sequence[Mapping[str, Any]]) -> Non
     are schema keys or the header text of such extra columns. Cell styles are kept; the Excel
     Table is resized to the new rows.
     """
-    from macros.adapters.file_engine import set_cell
     from macros.core.grid import locate_table
 
     if table.sheet not in wb.sheetnames:

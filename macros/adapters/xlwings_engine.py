@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from macros.adapters.engine import CellMark, ChartSpec, Formula, GridReading, ReportSheet
-from macros.adapters.file_engine import EXCEL_MAX_CELL
+from macros.adapters.xlsx_cells import EXCEL_MAX_CELL
 from macros.adapters.xlsx_marks import (
     MARK_FILLS, MEMO_HEADER, MEMO_SHEET, NOTE_OURS, NOTE_STAFF, merge_marks,
 )

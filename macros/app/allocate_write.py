@@ -56,7 +56,8 @@ def plan_quota_write(allocation: Mapping[str, int], roster: list[tuple[int, dict
 
 def write_quotas(master: str | Path, allocation: Mapping[str, int]) -> QuotaWrite:
     """Write ``allocation`` into the 配额 column of ``master`` (see the module doc)."""
-    from macros.adapters.file_engine import FileEngine, set_cell
+    from macros.adapters.file_engine import FileEngine
+    from macros.adapters.xlsx_cells import set_cell
 
     engine = FileEngine(master)
     data = engine.read_table(TABLES["units"])
