@@ -16,7 +16,7 @@ from oletools.olevba import VBA_Parser
 ROOT = Path(__file__).resolve().parent.parent
 RIBBON = ROOT / "workbook" / "ribbon.xml"
 BAS = ROOT / "workbook" / "kexie.bas"
-COMMITTED = ROOT / "macros" / "resources" / "addin" / "kexie.xlam"
+COMMITTED = ROOT / "workbook" / "kexie.xlam"
 NS = {"ui": "http://schemas.microsoft.com/office/2009/07/customui"}
 
 # The buttons of the ribbon tab, id -> label: one per command button, one per document kind.

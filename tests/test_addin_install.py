@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from macros import addin_install as ai
+from macros import resources
 from macros.cli import build_parser
 from macros.errors import ConfigError
 
@@ -168,7 +169,8 @@ def test_kexie_addin_install_on_linux_exits_2_in_chinese():
 
 
 def test_default_addin_is_the_committed_build():
-    assert ai.DEFAULT_ADDIN == ai.PROJECT_ROOT / "macros" / "resources" / "addin" / "kexie.xlam"
+    assert ai.DEFAULT_ADDIN == resources.addin_file()
+    assert ai.DEFAULT_ADDIN.resolve() == (Path(__file__).resolve().parents[1] / "workbook" / "kexie.xlam").resolve()
     assert ai.DEFAULT_ADDIN.is_file()
 
 

@@ -28,7 +28,7 @@ from macros.adapters.pdf import (
 from macros.errors import Exit
 
 ROOT = Path(__file__).resolve().parent.parent
-REMINDER = ROOT / "macros" / "resources" / "templates" / "reminders.docx"
+REMINDER = ROOT / "templates" / "reminders.docx"
 
 A4 = (595.3, 841.9)
 

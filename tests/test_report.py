@@ -190,7 +190,7 @@ def test_readme_documents_exactly_the_context(kind, contexts):
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_templates_use_only_context_variables(kind, contexts):
-    used = template_variables(ROOT / "macros" / "resources" / "templates" / f"{kind}.docx")
+    used = template_variables(ROOT / "templates" / f"{kind}.docx")
     assert used, kind
     assert used - set(contexts[kind]) == set()
 
@@ -378,7 +378,7 @@ def _staff_template(master: Path, kind: str, text: str) -> Path:
 
     folder = master.parent / "模板"
     folder.mkdir(exist_ok=True)
-    doc = Document(str(ROOT / "macros" / "resources" / "templates" / f"{kind}.docx"))
+    doc = Document(str(ROOT / "templates" / f"{kind}.docx"))
     doc.paragraphs[0].runs[0].text = text
     for run in doc.paragraphs[0].runs[1:]:
         run.text = ""

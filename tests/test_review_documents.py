@@ -16,7 +16,7 @@ from tests.test_templates_layout import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "macros" / "resources" / "templates"
+TEMPLATES = ROOT / "templates"
 COMMON = {"campaign": "献策“十二五”，建设新丹东", "campaign_quoted": "“献策‘十二五’，建设新丹东”",
           "organizer": "丹东市科学技术协会", "department": "丹东市科学技术协会学会部", "signature": "丹东市科学技术协会",
           "date": "2010年11月15日", "as_of": "2010年11月15日", "contact_name": "刘勇", "contact_phone": "2127152",

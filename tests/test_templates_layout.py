@@ -23,7 +23,7 @@ from macros.adapters.docs import Lines, render_docx
 from macros.adapters.pdf import LibreOfficeConverter
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "macros" / "resources" / "templates"
+TEMPLATES = ROOT / "templates"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MM = 25.4 / 72  # points to millimetres
 

@@ -109,7 +109,7 @@ def test_installed_wheel_installs_the_addin(installed, tmp_path):
     r = _run([installed / "python", "-c", ADDIN_SCRIPT, tmp_path], cwd=tmp_path, env=_clean_env())
     assert r.returncode == 0, r.stderr
     addin = tmp_path / "XLSTART" / "kexie.xlam"
-    assert addin.read_bytes() == (ROOT / "macros" / "resources" / "addin" / "kexie.xlam").read_bytes()
+    assert addin.read_bytes() == (ROOT / "workbook" / "kexie.xlam").read_bytes()
     assert sorted(p.name for p in (tmp_path / "XLSTART").iterdir()) == ["kexie.xlam"]
     conf = (tmp_path / ".kexie" / "kexie.conf").read_text(encoding="utf-8")
     assert "site-packages" in conf and str(ROOT) not in conf
