@@ -14,7 +14,7 @@ import sqlite3
 from datetime import datetime
 from typing import Iterable
 
-from macros.adapters.ledger import Ledger
+from macros.adapters.ledger import Ledger, make_append_only
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS certificates (
@@ -45,12 +45,7 @@ class CertificateRegister:
         self.ledger = ledger
         db = ledger.db
         with ledger.transaction():
-            for statement in DDL:
-                db.execute(statement)
-            for table in TABLES:
-                for op in ("UPDATE", "DELETE"):
-                    db.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
-                               "BEGIN SELECT RAISE(ABORT, 'the kexie ledger is append-only'); END")
+            make_append_only(db, TABLES, DDL)
 
     def issued(self, kind: str) -> dict[str, str]:
         """recipient key -> number, for every certificate of ``kind`` issued so far."""

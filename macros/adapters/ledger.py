@@ -226,6 +226,18 @@ class RowRecord:
     normalised: dict[str, Any]
 
 
+def make_append_only(db: sqlite3.Connection, tables: Sequence[str], ddl: Sequence[str] = ()) -> None:
+    """Run ``ddl`` (CREATE … IF NOT EXISTS statements) and make each of ``tables`` append-only:
+    triggers abort every UPDATE and DELETE. Every table of the ledger file is made so, including
+    those other modules add beside the consolidation's (mail, review, certificates)."""
+    for statement in ddl:
+        db.execute(statement)
+    for table in tables:
+        for op in ("UPDATE", "DELETE"):
+            db.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                       "BEGIN SELECT RAISE(ABORT, 'the kexie ledger is append-only'); END")
+
+
 class Ledger:
     """The ledger of one master. Use as a context manager, or call ``close``."""
 
@@ -271,12 +283,7 @@ class Ledger:
             for statement in _statements(DDL):
                 if statement.lstrip().upper().startswith("CREATE VIEW"):
                     self.db.execute(statement)
-            for table in APPEND_ONLY:
-                for op in ("UPDATE", "DELETE"):
-                    self.db.execute(
-                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
-                        f"BEGIN SELECT RAISE(ABORT, 'the kexie ledger is append-only'); END"
-                    )
+            make_append_only(self.db, APPEND_ONLY)
             found = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if found is None:
                 self.db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))

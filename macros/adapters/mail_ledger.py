@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from macros.adapters.ledger import Ledger, from_json, to_json
+from macros.adapters.ledger import Ledger, from_json, make_append_only, to_json
 
 MAIL_TABLES = ("mail_messages", "mail_uids", "mail_receipts")
 MAIL_DDL = (
@@ -84,13 +84,7 @@ class MailLedger:
         self.ledger = ledger
         self.db = ledger.db
         with ledger.transaction():
-            for statement in MAIL_DDL:
-                self.db.execute(statement)
-            for table in MAIL_TABLES:
-                for op in ("UPDATE", "DELETE"):
-                    self.db.execute(
-                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
-                        f"BEGIN SELECT RAISE(ABORT, 'the kexie ledger is append-only'); END")
+            make_append_only(self.db, MAIL_TABLES, MAIL_DDL)
 
     # --- UIDs ---------------------------------------------------------------------------------
     def max_uid(self, account: str, folder: str, uidvalidity: int) -> int | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from macros.adapters.ledger import from_json, to_json
+from macros.adapters.ledger import from_json, make_append_only, to_json
 
 TABLES = ("review_files", "review_scores", "review_written")
 
@@ -67,12 +67,7 @@ class ReviewLedger:
         if not in_tx:
             db.execute("BEGIN IMMEDIATE")
         try:
-            for statement in DDL:
-                db.execute(statement)
-            for table in TABLES:
-                for op in ("UPDATE", "DELETE"):
-                    db.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
-                               "BEGIN SELECT RAISE(ABORT, 'the kexie ledger is append-only'); END")
+            make_append_only(db, TABLES, DDL)
         except BaseException:
             if not in_tx:
                 db.execute("ROLLBACK")
