@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from macros.adapters.safe_write import replace_atomically
 from macros.adapters.xlsx_form import (
-    BOX, HINT_FONT, INPUT_FILL, LABEL_FONT, LOCKED_FILL, TEXT_FONT, TITLE_FONT, _protect, _set,
+    BOX, HINT_FONT, INPUT_FILL, LABEL_FONT, LOCKED_FILL, TEXT_FONT, TITLE_FONT, _protect, _set, write_meta_sheet,
 )
 from macros.core.tokens import form_token
 from macros.schema import DEPT_FORM_VERSION, DEPT_INDICATOR_FORM, DEPT_TASK_FORM, FORM_META_SHEET, TASK_STATUSES
@@ -118,17 +118,9 @@ def _data(ws, spec: DeptFormSpec) -> None:
 
 
 def _meta(ws, spec: DeptFormSpec) -> None:
-    values = [("key", "value"), ("campaign_id", spec.campaign_id), ("unit_code", spec.code),
-              ("unit_name", spec.name), ("form_version", DEPT_FORM_VERSION), ("kind", spec.kind),
-              ("period", spec.period), ("token", spec.token),
-              ("issued_at", spec.issued_at.isoformat(timespec="seconds"))]
-    for r, (k, v) in enumerate(values, start=1):
-        ws.cell(row=r, column=1, value=k).data_type = "s"
-        c = ws.cell(row=r, column=2, value=v)
-        if isinstance(v, str):
-            c.data_type = "s"
-    ws.sheet_state = "veryHidden"
-    _protect(ws)
+    write_meta_sheet(ws, [("campaign_id", spec.campaign_id), ("unit_code", spec.code), ("unit_name", spec.name),
+                          ("form_version", DEPT_FORM_VERSION), ("kind", spec.kind), ("period", spec.period),
+                          ("token", spec.token), ("issued_at", spec.issued_at.isoformat(timespec="seconds"))])
 
 
 def write_dept_form(path: Path, spec: DeptFormSpec) -> Path:

@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from macros.adapters.xlsx_form import (
     BOX, COMPUTED_FILL, HINT_FONT, INPUT_FILL, LABEL_FONT, LOCKED_FILL, TEXT_FONT, TITLE_FONT, UNLOCKED,
-    _protect, _set,
+    _protect, _set, write_meta_sheet,
 )
 from macros.schema import FORM_META_SHEET, REVIEW_FORM_KIND, REVIEW_FORM_SHEET
 
@@ -183,11 +183,7 @@ def _meta(ws, spec: ReviewFormSpec) -> None:
     values = {"kind": REVIEW_FORM_KIND, "campaign_id": spec.campaign_id, "reviewer_code": spec.reviewer_code,
               "reviewer_name": spec.reviewer_name, "form_version": int(spec.form_version), "token": spec.token,
               "issued_at": spec.issued_at.isoformat(timespec="seconds")}
-    ws.append(["key", "value"])
-    for key in META_KEYS:
-        ws.append([key, values[key]])
-    ws.sheet_state = "veryHidden"
-    _protect(ws)
+    write_meta_sheet(ws, [(key, values[key]) for key in META_KEYS])
 
 
 def build_review_form(spec: ReviewFormSpec) -> bytes:

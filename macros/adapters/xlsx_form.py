@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -350,12 +350,18 @@ def _meta_sheet(ws, spec: FormSpec) -> None:
         "data_sheet": FORM_SHEET,  # the only sheet consolidation reads
         "nonce": marker("nonce"),  # random per issued copy: tells two copies of one unit's form apart
     }
+    write_meta_sheet(ws, [(key, values[key]) for key in META_KEYS])
+
+
+def write_meta_sheet(ws, items: Sequence[tuple[str, Any]]) -> None:
+    """The very hidden, protected ``_kexie`` sheet of every kind of form: a key/value table
+    (text kept as text, never a formula) that the consolidation's readers identify forms by."""
     for j, h in enumerate(META_HEADERS, start=1):
         ws.cell(row=1, column=j, value=h)
-    for i, key in enumerate(META_KEYS, start=2):
+    for i, (key, value) in enumerate(items, start=2):
         ws.cell(row=i, column=1, value=key).data_type = "s"
-        c = ws.cell(row=i, column=2, value=values[key])
-        if isinstance(values[key], str):
+        c = ws.cell(row=i, column=2, value=value)
+        if isinstance(value, str):
             c.data_type = "s"
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 40
