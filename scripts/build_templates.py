@@ -526,21 +526,53 @@ def attachments_block(b: Body) -> None:
 
 def colophon(b: Body) -> None:
     """版记 (GB/T 9704 7.4): 抄送 and 印发机关/印发日期 between a thick first and last line with a
-    thin line between, 4号仿宋 indented one character on both sides."""
-    thick = 'w:val="single" w:sz="8" w:space="1" w:color="000000"'
-    thin = 'w:val="single" w:sz="6" w:space="1" w:color="000000"'
-    ind = f'<w:ind w:left="{CHAR}" w:right="{CHAR}" w:firstLine="0" w:firstLineChars="0"/>'
+    thin line between, 4号仿宋 indented one character on both sides, at the bottom of the last page.
+
+    A floating table anchored to the bottom of the text block: its last line is the block's last
+    line whatever the length of the body, and when the body ends too low to leave it room, the
+    table (with the hairline paragraph it is anchored to) moves to a page of its own.
+    """
+    thick = 'w:val="single" w:sz="8" w:space="0" w:color="000000"'
+    thin = 'w:val="single" w:sz="6" w:space="0" w:color="000000"'
     tabs = f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W - 2 * CHAR}"/></w:tabs>'
-    b.tag("{%p if cc %}")
-    b.p("GwBody", ("抄送：{{ cc }}。", {"size": 14}),
-        ppr_extra=f'<w:keepNext/><w:pBdr><w:top {thick}/></w:pBdr>' + exact(before=2 * LINE_PITCH) + ind)
-    b.p("GwBody", ("{{ print_org }}\t{{ print_date }}印发", {"size": 14}),
-        ppr_extra=f'<w:pBdr><w:top {thin}/><w:bottom {thick}/></w:pBdr>' + tabs + ind)
-    b.tag("{%p else %}")
-    b.p("GwBody", ("{{ print_org }}\t{{ print_date }}印发", {"size": 14}),
-        ppr_extra=f'<w:pBdr><w:top {thick}/><w:bottom {thick}/></w:pBdr>' + tabs
-                  + exact(before=2 * LINE_PITCH) + ind)
-    b.tag("{%p endif %}")
+    rpr = rpr_xml(FANGSONG, 14)
+
+    def row(runs: str, top: str = 'w:val="nil"', bottom: str = 'w:val="nil"', hanging: int = 0) -> str:
+        return (f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{LINE_PITCH}" w:hRule="atLeast"/></w:trPr>'
+                f'<w:tc><w:tcPr><w:tcW w:w="{TEXT_W}" w:type="dxa"/><w:tcBorders><w:top {top}/>'
+                f'<w:left w:val="nil"/><w:bottom {bottom}/><w:right w:val="nil"/></w:tcBorders>'
+                f'<w:vAlign w:val="center"/></w:tcPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="GwBody"/><w:keepNext/>{tabs}'
+                f'<w:spacing w:before="0" w:after="0" w:line="{LINE_PITCH}" w:lineRule="exact"/>'
+                f'<w:ind w:left="{CHAR + hanging}" w:right="{CHAR}" w:hanging="{hanging}" w:firstLineChars="0"/></w:pPr>'
+                f'{runs}</w:p></w:tc></w:tr>')
+
+    def runs(*parts: str) -> str:
+        out = []
+        for i, part in enumerate(parts):
+            if i:
+                out.append(f'<w:r><w:rPr>{rpr}</w:rPr><w:tab/></w:r>')
+            out.append(f'<w:r><w:rPr>{rpr}</w:rPr><w:t xml:space="preserve">{part}</w:t></w:r>')
+        return "".join(out)
+
+    printed = runs("{{ print_org }}", "{{ print_date }}印发")
+    xml = (f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" '
+           f'w:topFromText="{LINE_PITCH}" w:bottomFromText="0" w:vertAnchor="margin" w:horzAnchor="page" '
+           f'w:tblpX="{MARGIN_LEFT}" w:tblpYSpec="bottom"/><w:tblOverlap w:val="never"/>'
+           f'<w:tblW w:w="{TEXT_W}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+           f'<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
+           f'</w:tblPr><w:tblGrid><w:gridCol w:w="{TEXT_W}"/></w:tblGrid>'
+           + row(runs("{%tr if cc %}"))
+           + row(runs("抄送：{{ cc }}。"), thick, thin, hanging=3 * 280)  # 回行 under the first name (3 chars of 14 pt)
+           + row(printed, thin, thick)
+           + row(runs("{%tr else %}"))
+           + row(printed, thick, thick)
+           + row(runs("{%tr endif %}"))
+           + "</w:tbl>")
+    b._append(parse_xml(xml))
+    # The paragraph the table is anchored to: the body's last, one hairline high.
+    b.p("GwBody", ppr_extra='<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="20" '
+                            'w:lineRule="exact"/><w:ind w:firstLine="0" w:firstLineChars="0"/>')
 
 
 def _collect_sections(b: Body) -> None:

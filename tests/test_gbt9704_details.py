@@ -85,3 +85,65 @@ def test_signer_only_on_upward_documents(tmp_path):
     assert build_context("notice", campaign, tally, tally.today, tmp_path)["signer"] == ""
     campaign.settings["upward"] = "是"
     assert build_context("notice", campaign, tally, tally.today, tmp_path)["signer"] == "方龙田"
+
+
+MM = 25.4 / 72
+TEXT_BOTTOM = 37.0 + 225.0  # mm: the bottom of the text block (top margin 37 mm, block 225 mm)
+LINE = 225.0 / 22  # mm: one line of the grid
+
+
+def _rules(page) -> list[float]:
+    """The 版记's lines: horizontal rules as wide as the text block (156 mm), in mm from the top."""
+    return sorted(round(e["top"] * MM, 1) for e in page.edges
+                  if e["orientation"] == "h" and abs(e["width"] * MM - 156) < 2)
+
+
+def _body_bottom(page, above: float) -> float:
+    words = [w for w in page.extract_words() if w["bottom"] * MM < above]
+    return max((w["bottom"] * MM for w in words), default=0.0)
+
+
+def test_colophon_is_pinned_to_the_bottom_of_the_last_page(soffice, tmp_path):
+    """Whatever the length of the body, the 版记 ends on the last line of the last page's text
+    block; when the body ends too low to leave it room, it moves to a page of its own."""
+    from macros.adapters.docs import render_docx
+    from macros.adapters.file_engine import FileEngine
+    from macros.adapters.pdf import LibreOfficeConverter
+    from macros.app.campaign import load_campaign
+    from macros.app.report import build_context, template_path
+    from macros.core.tally import compute_tally
+
+    path = new_campaign(tmp_path / "献策.xlsx", "献策")
+    campaign = load_campaign(FileEngine(path))
+    tally = compute_tally(campaign)
+    ctx = build_context("notice", campaign, tally, tally.today, tmp_path)
+    ctx["cc"] = "市直机关工委"
+    topics = ctx["topics"]
+    docs = []
+    for n in range(0, len(topics) + 1, 2):  # the body's end walks down the last page and over
+        docs.append(render_docx(template_path("notice"), dict(ctx, topics=topics[:n]), tmp_path / f"n{n:02d}.docx"))
+    conv = LibreOfficeConverter(soffice)
+    try:
+        pdfs = conv.convert_many(docs, tmp_path / "pdf")
+    finally:
+        conv.close()
+    shared = alone = 0
+    for pdf_path in pdfs:
+        with pdfplumber.open(pdf_path) as pdf:
+            pages = pdf.pages
+            assert [p.page_number for p in pages if "印发" in (p.extract_text() or "")] == [len(pages)], pdf_path.name
+            last = pages[-1]
+            rules = _rules(last)
+            assert len(rules) == 3, (pdf_path.name, rules)  # thick, thin (after 抄送), thick
+            assert abs(rules[-1] - TEXT_BOTTOM) < 1.0, (pdf_path.name, rules)  # on the block's last line
+            assert rules[-1] - rules[0] < 2 * LINE + 1.0, (pdf_path.name, rules)
+            body_end = _body_bottom(last, rules[0] - 0.5)
+            printed = [w for w in last.extract_words() if w["text"].endswith("印发")]
+            assert printed and rules[-2] < printed[0]["top"] * MM < rules[-1], pdf_path.name
+            if body_end:
+                shared += 1
+                assert body_end < rules[0] - 3, (pdf_path.name, body_end, rules)  # a clear gap above its first line
+            else:  # moved on: the body ended too close to the bottom of the page before
+                alone += 1
+                assert _body_bottom(pages[-2], TEXT_BOTTOM + 1) > rules[0] - LINE - 3, pdf_path.name
+    assert shared >= 3 and alone >= 1, (shared, alone)
