@@ -512,13 +512,24 @@ def signature_block(b: Body, *, note: bool = True) -> None:
 
 
 def attachments_block(b: Body) -> None:
+    """附件说明 (GB/T 9704 7.3.5): one line below the text, two characters in, "附件：" and the
+    name; several attachments are numbered "1．" "2．" with the numbers one under the other; a
+    name that runs over aligns with the first character of the name above (a hanging indent
+    with the tab after the number landing on it)."""
+    single = f'<w:ind w:left="{5 * CHAR}" w:hanging="{3 * CHAR}"/>'
+    numbered_first = f'<w:ind w:left="{7 * CHAR}" w:hanging="{5 * CHAR}"/>'
+    numbered_next = f'<w:ind w:left="{7 * CHAR}" w:hanging="{2 * CHAR}"/>'
+    b.tag("{%p if attachments|length == 1 %}")
+    b.p("GwAttach", "附件：{{ attachments[0] }}", ppr_extra=single)
+    b.tag("{%p else %}")
     b.tag("{%p for a in attachments %}")
     b.tag("{%p if loop.first %}")
-    b.p("GwAttach", "附件：{% if attachments|length > 1 %}{{ loop.index }}．{% endif %}{{ a }}")
+    b.p("GwAttach", "附件：{{ loop.index }}．\t{{ a }}", ppr_extra=numbered_first)
     b.tag("{%p else %}")
-    b.p("GwAttach", "　　　{{ loop.index }}．{{ a }}", ppr_extra='<w:spacing w:before="0"/>')
+    b.p("GwAttach", "{{ loop.index }}．\t{{ a }}", ppr_extra='<w:spacing w:before="0"/>' + numbered_next)
     b.tag("{%p endif %}")
     b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
 
 
 # ----------------------------------------------------------------------------- templates
@@ -598,7 +609,8 @@ def _collect_sections(b: Body) -> None:
         "{% if word_limit %}，字数一般在{{ word_limit }}字以内{% endif %}。须注明献策人姓名、工作单位、职务和联系方式。")
     b.tag("{%p if deadline %}")
     b.p("GwBody", ("（三）报送时间。", {"font": KAITI}),
-        "请于{{ deadline }}前填写下发的报送表，将电子文档报送{{ department }}。")
+        "请于{{ deadline }}前填写下发的报送表{% if form_ref is defined and form_ref %}（见{{ form_ref }}）{% endif %}，"
+        "将电子文档报送{{ department }}。")
     b.tag("{%p endif %}")
     b.p("GwH1", "{{ h.organisation }}{{ headings.organisation }}")
     b.p("GwBody", "{% if leaders %}为加强活动的组织领导，成立活动领导小组。{% for g in leaders %}{{ g.role }}："

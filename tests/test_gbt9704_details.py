@@ -147,3 +147,55 @@ def test_colophon_is_pinned_to_the_bottom_of_the_last_page(soffice, tmp_path):
                 alone += 1
                 assert _body_bottom(pages[-2], TEXT_BOTTOM + 1) > rules[0] - LINE - 3, pdf_path.name
     assert shared >= 3 and alone >= 1, (shared, alone)
+
+
+def test_attachment_names_follow_gbt9704_and_the_form_is_listed_once():
+    from macros.app.notice_kinds import attachment_list, attachment_name
+
+    assert attachment_name("《保定市科协庆祝中华人民共和国成立70周年活动实施方案》") == "保定市科协庆祝中华人民共和国成立70周年活动实施方案"
+    assert attachment_name("1．活动领导小组名单。") == "活动领导小组名单"
+    assert attachment_name("附件：2、《甲》和《乙》") == "《甲》和《乙》"  # 书名号 inside the name stay
+    assert attachment_list(["实施方案"], "献策——报送表") == (["实施方案", "献策——报送表"], "附件2")
+    assert attachment_list([], "献策——报送表") == (["献策——报送表"], "附件")
+    assert attachment_list(["计策报送表", "名单"], "献策——报送表") == (["计策报送表", "名单"], "附件1")
+    assert attachment_list(["实施方案"], "") == (["实施方案"], "")
+
+
+def test_notice_pdf_lists_the_form_the_text_points_to(soffice, tmp_path):
+    from macros.core.form_plan import form_title
+
+    path = new_campaign(tmp_path / "献策.xlsx", "献策")
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "macros.cli", "report", str(path), "--kind", "notice", "--out",
+                        str(out), "--format", "pdf"], capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    from datetime import datetime
+
+    from macros.adapters.file_engine import FileEngine
+    from macros.adapters.xlsx_form import build_template_workbook
+    from macros.app.campaign import load_campaign
+    from macros.app.forms import form_spec
+
+    wb = build_template_workbook(form_spec(load_campaign(FileEngine(path)), datetime(2010, 8, 30)))
+    titles = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows(max_row=2) for c in row if c.value}
+    with pdfplumber.open(out / "红头通知.pdf") as pdf:
+        pages = [(page, _lines(page)) for page in pdf.pages]
+        flat = "".join("".join(w["text"] for w in ws) for _p, lines in pages for _t, ws in lines)
+        assert "填写下发的报送表（见附件2）" in flat
+        page, lines = next((p, ls) for p, ls in pages if any(ws[0]["text"].startswith("附件：") for _t, ws in ls))
+        start = next(i for i, (_t, ws) in enumerate(lines) if ws[0]["text"].startswith("附件："))
+        block = [ws for _t, ws in lines[start:start + 4]]
+        texts = ["".join(w["text"] for w in ws) for ws in block]
+        second = next(i for i, t in enumerate(texts) if t.startswith("2．"))
+        name = texts[second][2:]
+        assert name in titles and name == form_title("献策“十二五”，建设新丹东")  # the title the form carries
+
+        def char_x(ws, index):  # x of the index-th character of the line
+            line_chars = sorted((c for c in page.chars if abs(c["top"] - ws[0]["top"]) < 2), key=lambda c: c["x0"])
+            return line_chars[index]["x0"] * MM
+
+        assert abs(char_x(block[0], 0) - (28 + 2 * 156 / 28)) < 0.8  # 附件 two characters in
+        assert abs(char_x(block[0], 3) - char_x(block[second], 0)) < 0.5  # 1． over 2．
+        name_x = char_x(block[0], 5)
+        assert all(abs(char_x(block[i], 0) - name_x) < 0.5 for i in range(1, second))  # 回行 under the name
+        assert abs(char_x(block[second], 2) - name_x) < 0.5
