@@ -726,7 +726,7 @@ def build_returns():
     """退改通知: one unit whose materials were left out (rendered per unit, merged for printing)."""
     doc, b = new_document()
     red_header(b, compact=True)
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=LINE_PITCH))
+    title_paragraphs(b, exact(before=LINE_PITCH))
     b.p("GwRecipient", "{{ unit.name }}：")
     b.p("GwBody", "贵单位按{% if notice_title %}《{{ notice_title }}》{% else %}{{ campaign }}{% endif %}的要求报送的材料已收到。"
                   "经汇总校验，部分材料不符合要求，未予汇总。")
@@ -937,7 +937,7 @@ def build_awards():
     """获奖名单通报 (GB/T 9704 版头): the award levels and their entries."""
     doc, b = new_document()
     red_header(b)
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=2 * LINE_PITCH))
+    title_paragraphs(b, exact(before=2 * LINE_PITCH))
     b.p("GwRecipient", "{{ recipients }}：")
     b.tag("{%p if levels %}")
     b.p("GwBody", "{{ campaign_quoted }}活动开展以来，各单位积极组织、踊跃参与。经{{ experts }}位评审专家评审，"

@@ -199,3 +199,50 @@ def test_notice_pdf_lists_the_form_the_text_points_to(soffice, tmp_path):
         name_x = char_x(block[0], 5)
         assert all(abs(char_x(block[i], 0) - name_x) < 0.5 for i in range(1, second))  # 回行 under the name
         assert abs(char_x(block[second], 2) - name_x) < 0.5
+
+
+def test_award_level_headings_keep_with_their_lists(soffice, tmp_path):
+    """A level heading (一、一等奖（n项）) is never left at the foot of a page: on its page it is
+    followed by the table's header row and at least one winner. The recipients line grows step
+    by step so that the first heading walks down page 1 and over to page 2."""
+    from macros.adapters.docs import render_docx
+    from macros.adapters.pdf import LibreOfficeConverter
+    from macros.app.report import template_path
+    from test_review_documents import AWARDS_CONTEXT, _entries
+    from test_templates_layout import BOTTOM, TOL, line_text, text_lines
+
+    tall = [dict(e, title=f"以东北东部区域经济合作推动丹东跨越式发展的若干建议和对策研究报告（{i}）",
+                 org="丹东热电有限责任公司企业管理部生产技术处") for i, e in enumerate(_entries(3), start=1)]
+    docs = []
+    for n in range(12):
+        levels = [dict(AWARDS_CONTEXT["levels"][0], entries=tall if n % 2 else _entries(3))]
+        levels += AWARDS_CONTEXT["levels"][1:]
+        ctx = dict(AWARDS_CONTEXT, recipients=AWARDS_CONTEXT["recipients"] + "，各有关单位" * n, levels=levels)
+        docs.append(render_docx(template_path("awards"), ctx, tmp_path / f"a{n:02d}.docx"))
+    conv = LibreOfficeConverter(soffice)
+    try:
+        pdfs = conv.convert_many(docs, tmp_path / "pdf")
+    finally:
+        conv.close()
+    with pdfplumber.open(pdfs[0]) as pdf:  # the title in whole-word lines (回行)
+        titles = [line_text(ln) for ln in text_lines(pdf.pages[0])]
+        assert "关于“献策‘十二五’，建设新丹东”" in titles and "评审结果和获奖名单的通报" in titles, titles
+    first_heading_pages = set()
+    lowest = 0.0
+    for pdf_path in pdfs:
+        with pdfplumber.open(pdf_path) as pdf:
+            for page in pdf.pages:
+                body = [ln for ln in text_lines(page) if ln[0]["top"] * MM < BOTTOM + TOL]
+                texts = [line_text(ln) for ln in body]
+                for i, text in enumerate(texts):
+                    if not (text[1:2] == "、" and "等奖（" in text):
+                        continue
+                    if text.startswith("一、"):
+                        first_heading_pages.add(page.page_number)
+                        if page.page_number == 1:
+                            lowest = max(lowest, body[i][0]["top"] * MM)
+                    after = texts[i + 1:]
+                    assert after and after[0].startswith("序号"), (pdf_path.name, page.page_number, text, after[:1])
+                    assert len(after) >= 2 and not after[1].startswith("序号"), (pdf_path.name, text)  # a winner
+    assert first_heading_pages == {1, 2}, first_heading_pages  # the case at the foot of page 1 was met
+    assert lowest > BOTTOM - 4 * LINE, lowest
