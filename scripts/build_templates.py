@@ -568,7 +568,7 @@ def colophon(b: Body) -> None:
 
     printed = runs("{{ print_org }}", "{{ print_date }}印发")
     xml = (f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" '
-           f'w:topFromText="{LINE_PITCH}" w:bottomFromText="0" w:vertAnchor="margin" w:horzAnchor="page" '
+           f'w:topFromText="{LINE_PITCH // 2}" w:bottomFromText="0" w:vertAnchor="margin" w:horzAnchor="page" '
            f'w:tblpX="{MARGIN_LEFT}" w:tblpYSpec="bottom"/><w:tblOverlap w:val="never"/>'
            f'<w:tblW w:w="{TEXT_W}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
            f'<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
