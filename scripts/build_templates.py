@@ -540,8 +540,10 @@ def colophon(b: Body) -> None:
     thin line between, 4号仿宋 indented one character on both sides, at the bottom of the last page.
 
     A floating table anchored to the bottom of the text block: its last line is the block's last
-    line whatever the length of the body, and when the body ends too low to leave it room, the
-    table (with the hairline paragraph it is anchored to) moves to a page of its own.
+    line whatever the length of the body, half a line clear of the text above; when the body ends
+    too low to leave it room, the table (with the hairline paragraph it is anchored to) moves to
+    a page of its own. LibreOffice makes such a table a frame only when it is placed relative to
+    the page horizontally, hence ``horzAnchor="page"`` at the left margin.
     """
     thick = 'w:val="single" w:sz="8" w:space="0" w:color="000000"'
     thin = 'w:val="single" w:sz="6" w:space="0" w:color="000000"'

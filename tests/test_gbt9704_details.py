@@ -1,6 +1,7 @@
 """GB/T 9704 details measured from the PDF: 回行 keeping words whole, 签发人 only on 上行文,
-the 版记 on the last page, the contact line not stretched; and the pure line breaker on the
-seed titles."""
+the 版记 pinned to the bottom of the last page, the contact line not stretched, the 附件 list
+naming the 报送表 the text points to (numbers aligned, 回行 under the name), award level
+headings kept with their lists; and the pure line breaker on the seed titles."""
 
 from __future__ import annotations
 
