@@ -5,7 +5,6 @@ writer and the forms; LibreOffice prints the demo master on few pages."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import datetime
 
 import openpyxl
