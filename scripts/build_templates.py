@@ -960,15 +960,19 @@ def build_awards():
 
 
 def build_pledges():
-    """承诺公示表: each 部室's 目标任务, 完成时限 and 责任人 (定目标亮承诺, seed 002)."""
+    """承诺公示表: each 部室's 目标任务, 具体措施, 完成时限 and 责任人 (定目标亮承诺, seed 002), and the 部室
+    that have not yet pledged."""
     doc, b = new_document()
     title_block(b, recipients=False)
     b.tag("{%p if pledges %}")
     b.p("GwBody", "按照{{ campaign_quoted }}活动安排，{{ departments }}个部室围绕各自的目标任务作出承诺，"
                   "现将承诺内容公示如下，接受监督：")
-    b.table(["序号", "部室", "目标任务", "完成时限", "责任人"], [700, 1400, 4345, 1400, 1000],
-            ["{{ p.no }}", "{{ p.department }}", "{{ p.goal }}", "{{ p.due }}", "{{ p.owner }}"],
-            "{%tr for p in pledges %}", font_size=10.5, center=(0, 1, 3, 4))
+    b.table(["序号", "部室", "目标任务", "具体措施", "完成时限", "责任人"], [600, 1200, 2900, 2345, 1000, 800],
+            ["{{ p.no }}", "{{ p.department }}", "{{ p.goal }}", "{{ p.measures }}", "{{ p.due }}", "{{ p.owner }}"],
+            "{%tr for p in pledges %}", font_size=10.5, center=(0, 1, 4, 5))
+    b.tag("{%p if missing %}")
+    b.p("GwBody", "尚未提交承诺的部室：{{ missing|join('、') }}。")
+    b.tag("{%p endif %}")
     b.tag("{%p else %}")
     b.p("GwBody", "各部室尚未提交承诺。")
     b.tag("{%p endif %}")

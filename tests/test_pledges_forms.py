@@ -256,7 +256,7 @@ def test_tally_counts_missing_pledges_and_the_board_lists_the_returned_ones(tmp_
     _forms(master, out)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    _fill(out / "JG02_学会部_承诺报送表.xlsx", {5: {"C": "完成学术年会筹备", "E": "2010年10月底", "F": "刘勇"}},
+    _fill(out / "JG02_学会部_承诺报送表.xlsx", {5: {"C": "完成学术年会筹备", "D": "9月定方案，10月开会", "E": "2010年10月底", "F": "刘勇"}},
           inbox / "学会部.xlsx")
     assert kexie("consolidate", str(master), str(inbox)).returncode == 0
     r = kexie("tally", str(master), "--json", "--today", "2010-09-10")
@@ -270,5 +270,7 @@ def test_tally_counts_missing_pledges_and_the_board_lists_the_returned_ones(tmp_
     doc = docx.Document(next((tmp_path / "out").glob("承诺公示表*.docx")))
     table = [[c.text for c in row.cells] for t in doc.tables for row in t.rows]
     body = [row for row in table if row and row[0].isdigit()]
-    assert [row[1:] for row in body] == [["办公室", "完善机关制度", "2010年9月30日", "王宏"],
-                                         ["学会部", "完成学术年会筹备", "2010年10月底", "刘勇"]]
+    assert [row[1:] for row in body] == [["办公室", "完善机关制度", "", "2010年9月30日", "王宏"],
+                                         ["学会部", "完成学术年会筹备", "9月定方案，10月开会", "2010年10月底", "刘勇"]]
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "尚未提交承诺的部室：普及部、组宣部、党总支。" in text

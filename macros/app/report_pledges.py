@@ -34,7 +34,7 @@ def context_pledges(campaign, tally, common: dict[str, Any]) -> dict[str, Any]:
         due = rec.get("due")
         due_text = _text(rec.get("due_text")) or (f"{due.year}年{due.month}月{due.day}日" if isinstance(due, date) else "")
         pledges.append({"no": i, "department": _text(rec.get("department")), "goal": _text(rec.get("goal")),
-                        "due": due_text,
+                        "measures": _text(rec.get("measures")), "due": due_text,
                         "owner": _text(rec.get("owner"))})
     ctx = dict(common)
     ctx.update({
