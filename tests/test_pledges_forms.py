@@ -265,6 +265,10 @@ def test_tally_counts_missing_pledges_and_the_board_lists_the_returned_ones(tmp_
     assert data["pledges_missing"] == ["普及部", "组宣部", "党总支"]
     r = kexie("tally", str(master), "--today", "2010-09-10")
     assert "承诺：5 个部室，已报送 2 个，未报送 3 个（普及部、组宣部、党总支）。" in r.stdout
+    stats = openpyxl.load_workbook(master)["统计"]
+    cells = [[c.value for c in row] for row in stats.iter_rows()]
+    at = next(i for i, row in enumerate(cells) if row[0] == "承诺报送（5 个部室，已报送 2 个，未报送 3 个）")
+    assert cells[at + 1][:2] == ["未报送承诺的部室", "普及部、组宣部、党总支"]
     r = kexie("report", str(master), "--kind", "pledges", "--out", str(tmp_path / "out"))
     assert r.returncode == 0, r.stdout + r.stderr
     doc = docx.Document(next((tmp_path / "out").glob("承诺公示表*.docx")))
