@@ -36,7 +36,7 @@ from macros.core.grid import TableData, header_key, is_blank, locate_table
 from macros.core.normalize import name_key, parse_date, parse_int
 from macros.core.safe_names import shown_name
 from macros.problems import Problem, problem
-from macros.schema import FORM, FORM_META_SHEET, FORM_SHEET
+from macros.schema import FORM, FORM_SHEET
 
 FORM_DATE_LABEL = "填表日期"
 

@@ -31,7 +31,8 @@ from openpyxl.utils import get_column_letter
 from macros.adapters.engine import WorkbookEngine
 from macros.app.campaign import Campaign, load_campaign, typed_frame
 from macros.app.result import CommandResult
-from macros.app.stats_sheet import ItemRefs, StatsLayout, build_stats_sheet, deadline_expression
+from macros.app.stats_formulas import ItemRefs, deadline_expression
+from macros.app.stats_sheet import StatsLayout, build_stats_sheet
 from macros.core.grid import TableData, header_key, settings_rows
 from macros.core.tally import TallyResult, compute_tally
 from macros.errors import ConfigError, Exit
