@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from macros.adapters import readers as registry
-from macros.adapters.inbox import fingerprint
+from macros.adapters.inbox import fingerprint_kept
 from macros.adapters.readers import Job, Probe
 
 
@@ -21,10 +21,18 @@ class Entry:
         return Job(self.path, self.kind or "form", self.sha256, dict(hints or {}))
 
 
+# Files up to this size are read once: hashed, and recognised from memory (a form is tens of KB).
+KEEP_BYTES = 8 << 20
+
+
 def identify(paths: list[Path], limit: int) -> list[Entry]:
     out = []
     for p in paths:
-        sha, head, size = fingerprint(p, limit)
-        found = registry.reader_for(Probe(p, head, size))
+        sha, head, size, data = fingerprint_kept(p, limit, KEEP_BYTES)
+        probe = Probe(p, head, size, data)
+        try:
+            found = registry.reader_for(probe)
+        finally:
+            probe.close()
         out.append(Entry(p, sha, found.kind if found else None, size))
     return out
