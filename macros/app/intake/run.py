@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from macros.adapters import readers as registry
 from macros.adapters.inbox import Special, inbox_entries
-from macros.adapters.ledger import Ledger, ledger_path
+from macros.adapters.ledger import Ledger, accepted_stats, ledger_path
 from macros.app.intake.examine import Workers
 from macros.app.intake.identify import Entry, identify
 from macros.app.intake.record import file_statuses, read_and_record, record_special
@@ -156,7 +156,7 @@ class IntakeRun:
         if self.candidates and self.info.setup.expect.secret is None:  # configuration: said once, exit 2
             key = self.info.setup.expect.key_file or "密钥文件"
             raise ConfigError(CODES["E213"].template.format(key=key))
-        workers = Workers(self.info.setup, self.workers if self.candidates else 0)
+        workers = Workers(self.info.setup, self._worker_count())
         try:
             with master_lock(self.master, timeout=self.lock_timeout):
                 crash_point("locked")
@@ -176,6 +176,24 @@ class IntakeRun:
         finally:
             self.ledger = None
             workers.close()
+
+    def _worker_count(self) -> int:
+        """Reader processes to start: none when every inbox file looks already accepted (same
+        name, size and time in the ledger) — a scheduled run with nothing new does not pay for
+        starting them. Should a file turn out new after all, it is read in this process."""
+        if not self.candidates or self.workers <= 0:
+            return 0
+        known = accepted_stats(ledger_path(self.master))
+        if known is None:
+            return self.workers
+        for p in self.candidates:
+            try:
+                st = p.stat()
+            except OSError:
+                return self.workers
+            if (p.name, st.st_size, st.st_mtime_ns) not in known:
+                return self.workers
+        return 0
 
     def _locked(self, workers: Workers) -> None:
         ledger = self.ledger
