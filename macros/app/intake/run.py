@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import tempfile
 import time
@@ -152,6 +153,22 @@ class IntakeRun:
         if self.own_engine:
             self.engine = FileEngine(self.master)
         self.info = master_setup(self.engine, self.master, self.today)
+        # What is alive now (modules, the master's setup) lives for the whole run: the cyclic
+        # garbage collector need not walk it again each time the rows being built trigger it
+        # (nor the forked readers). A caller that froze objects itself is left as it is.
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
+        try:
+            self._run_with_workers()
+        finally:
+            if freeze:
+                gc.unfreeze()
+
+    def _run_with_workers(self) -> None:
+        from macros.adapters.file_engine import FileEngine
+        from macros.adapters.safe_write import master_lock
+
         self.candidates, self.special = inbox_entries(self.inbox)
         if self.candidates and self.info.setup.expect.secret is None:  # configuration: said once, exit 2
             key = self.info.setup.expect.key_file or "密钥文件"
