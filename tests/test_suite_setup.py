@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from hypothesis import settings
@@ -28,6 +29,19 @@ def test_ci_runs_the_readme_command_with_ci_true():
     assert "export CI=true" in lines
     assert lines[-1] == _readme_test_command()
     assert lines.index("export CI=true") < len(lines) - 1
+
+
+def test_the_test_command_holds_a_coverage_floor_counting_subprocesses():
+    """The README's test command measures, combines and reports coverage; the report fails below a
+    real floor; subprocesses and worker processes are counted."""
+    command = _readme_test_command()
+    assert ".venv/bin/coverage run -m pytest -n 2" in command
+    assert command.endswith("&& .venv/bin/coverage combine -q && .venv/bin/coverage report")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["coverage"]
+    assert config["report"]["fail_under"] >= 90
+    assert config["run"]["source"] == ["macros"]
+    assert "subprocess" in config["run"]["patch"] and "multiprocessing" in config["run"]["concurrency"]
+    assert config["run"]["parallel"] is True
 
 
 def test_hypothesis_ci_profile_is_registered_and_selected_under_ci():

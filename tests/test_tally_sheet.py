@@ -150,6 +150,30 @@ def test_every_formula_cell_equals_the_python_value(tallied):
     assert not wrong
 
 
+def test_assessment_columns_sit_under_their_headers(tallied):
+    """Read back by header, not by position: the 考核规则 items stand between 单位类别 and 总分,
+    and each unit's code, name, points, 总分 and 等次 are under their own headers."""
+    result = tallied["result"]
+    ws = openpyxl.load_workbook(tallied["master"])[STATS_SHEET]
+    anchor = tallied["layout"].anchors[STATS_ASSESSMENT.key]
+    header_row = int(anchor[1:])
+    headers = [c.value for c in ws[header_row] if c.value not in (None, "")]
+    items = [r.item for r in result.rules]
+    assert len(items) >= 2
+    names = STATS_ASSESSMENT.headers
+    split = names.index(STATS_ASSESSMENT.column(STATS_RULE_COLUMNS_BEFORE).header)
+    assert headers == names[:split] + items + names[split:]
+    col = {h: i + 1 for i, h in enumerate(headers)}
+    recalculated = openpyxl.load_workbook(tallied["recalculated"][0], data_only=True)[STATS_SHEET]
+    for i, unit in enumerate(result.ranking):
+        r = header_row + 1 + i
+        assert ws.cell(r, col["单位编号"]).value == unit.code
+        assert ws.cell(r, col["单位名称"]).value == unit.name
+        assert same(recalculated.cell(r, col["总分"]).value, unit.score)
+        for item in items:
+            assert same(recalculated.cell(r, col[item]).value, unit.points[item]), (unit.code, item)
+
+
 def test_wildcard_characters_are_matched_literally(tallied):
     result, formulas = tallied["result"], formula_cells(tallied["master"])
     wild = result.unit(WILD_CODE)

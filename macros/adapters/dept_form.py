@@ -13,7 +13,6 @@ touches the file; identity is checked against the master's secret and roster.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,11 +22,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from macros.adapters.form_book import check_identity, meta_text, open_book, short_error
+from macros.adapters.form_guard import _Reject
 from macros.adapters.safe_write import replace_atomically
 from macros.adapters.xlsx_form import (
     BOX, HINT_FONT, INPUT_FILL, LABEL_FONT, LOCKED_FILL, TEXT_FONT, TITLE_FONT, _protect, _set, write_meta_sheet,
 )
+from macros.core.grid import is_blank, locate_table
+from macros.core.normalize import name_key
 from macros.core.tokens import form_token
+from macros.problems import problem
 from macros.schema import DEPT_FORM_VERSION, DEPT_INDICATOR_FORM, DEPT_TASK_FORM, FORM_META_SHEET, TASK_STATUSES
 
 KINDS = {"tasks": DEPT_TASK_FORM, "indicators": DEPT_INDICATOR_FORM}
@@ -150,56 +154,34 @@ def is_dept_form_meta(meta: dict[str, Any]) -> bool:
 
 def read_dept_form(data: bytes, name: str, expect, limits) -> DeptRead:
     """Check and read a department form's bytes; problems instead of exceptions."""
-    from python_calamine import CalamineWorkbook
-
-    from macros.adapters import form_reader as fr
-    from macros.core.grid import locate_table
-    from macros.core.normalize import name_key
-    from macros.core.tokens import verify_token
-    from macros.problems import problem
-
     out = DeptRead()
     try:
-        if data.startswith(fr.OLE_MAGIC):
-            fr._check_ole(data, name)
-            fr._check_xls_size(data, name, limits)
-        elif data.startswith(fr.ZIP_MAGIC):
-            fr._check_zip(data, name, limits)
-        else:
-            raise fr._Reject(problem("E201", file=name, detail=fr._not_a_workbook(data)))
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        try:
-            meta = fr._meta(fr._grid(book, FORM_META_SHEET, limits, name))
-            out.meta, out.kind = meta, str(meta.get("kind") or "").strip()
-            code, campaign = fr._text(meta.get("unit_code")), fr._text(meta.get("campaign_id"))
-            period = fr._text(meta.get("period")) or ""
+        with open_book(data, name, limits) as form:
+            meta = out.meta = form.meta()
+            out.kind = str(meta.get("kind") or "").strip()
+            code, campaign = meta_text(meta.get("unit_code")), meta_text(meta.get("campaign_id"))
+            period = meta_text(meta.get("period")) or ""
             if out.kind not in KINDS or not code or not campaign:
-                raise fr._Reject(problem("E203", file=name, detail="_kexie 信息表缺少活动编号、部门编号或报送种类"))
-            if expect.campaign_id is not None and name_key(campaign) != name_key(expect.campaign_id):
-                raise fr._Reject(problem("E204", file=name, other=campaign, ours=expect.campaign_id))
-            if expect.secret is None:
-                raise fr._Reject(problem("E213", file=name, key=expect.key_file or "密钥文件"))
-            if not verify_token(expect.secret, campaign, signed_unit(code, out.kind, period),
-                                meta.get("form_version"), meta.get("token")):
-                raise fr._Reject(problem("E205", file=name, unit=code))
+                raise _Reject(problem("E203", file=name, detail="_kexie 信息表缺少活动编号、部门编号或报送种类"))
+            check_identity(meta, name=name, campaign_id=expect.campaign_id, secret=expect.secret,
+                           key_file=expect.key_file, subject=signed_unit(code, out.kind, period),
+                           bad_token=problem("E205", file=name, unit=code))
             if expect.units.get(name_key(code)) is None:
-                raise fr._Reject(problem("E206", file=name, unit=code))
-            grid = fr._grid(book, "报送", limits, name)
-        finally:
-            book.close()
+                raise _Reject(problem("E206", file=name, unit=code))
+            grid = form.grid(form.data_sheet("报送"))
         table = locate_table(grid, KINDS[out.kind])
         if not table.found:
-            raise fr._Reject(problem("E203", file=name, detail="找不到“报送”工作表的表头"))
+            raise _Reject(problem("E203", file=name, detail="找不到“报送”工作表的表头"))
         first = KINDS[out.kind].columns[0].key
         for row, rec in zip(table.frame.index.tolist(), table.frame.to_dict("records")):
             if rec.get(first) is not None and str(rec.get(first)).strip():
                 out.rows.append((int(row), rec))
         if len(grid) >= 3 and len(grid[2]) >= 2:
-            out.form_date = grid[2][1] if not fr.is_blank(grid[2][1]) else None
-    except fr._Reject as rej:
+            out.form_date = grid[2][1] if not is_blank(grid[2][1]) else None
+    except _Reject as rej:
         out.problems.append(rej.problem)
     except Exception as exc:  # noqa: BLE001 - calamine's own errors: a damaged file
-        out.problems.append(problem("E201", file=name, detail=fr._short(exc)))
+        out.problems.append(problem("E201", file=name, detail=short_error(exc)))
     return out
 
 

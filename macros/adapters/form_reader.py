@@ -24,19 +24,15 @@ macro ever runs. Identity: the ``_kexie`` sheet's campaign_id, unit_code, form_v
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from macros.adapters.form_guard import (  # noqa: F401 - Limits, _check_zip are part of this API
-    OLE_MAGIC, ZIP_MAGIC, Limits, Spans, _check_ole, _check_xls_size, _check_zip, _Reject, check_spans,
-)
-from macros.core.grid import HEADER_SCAN_ROWS, TableData, header_key, is_blank, locate_table
+from macros.adapters.form_book import FormBook, check_identity, meta_text, open_book
+from macros.adapters.form_guard import Limits, _Reject  # noqa: F401 - Limits is part of this API
+from macros.core.grid import TableData, header_key, is_blank, locate_table
 from macros.core.normalize import name_key, parse_date, parse_int
 from macros.core.safe_names import shown_name
 from macros.problems import Problem, problem
@@ -108,36 +104,7 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-# --- the spreadsheet --------------------------------------------------------------------------
-
-def _grid(book, sheet: str, limits: Limits, name: str) -> list[list[Any]]:
-    ws = book.get_sheet_by_name(sheet)
-    end = ws.end
-    if end is not None and end[0] + 1 > limits.sheet_rows:
-        raise _Reject(problem("E209", file=name, count=f"{end[0] + 1 - HEADER_SCAN_ROWS}+",
-                              limit=limits.form_rows))
-    return ws.to_python(skip_empty_area=False)
-
-
-def _meta(grid: list[list[Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for row in grid[:200]:
-        if len(row) < 2 or is_blank(row[0]):
-            continue
-        key = str(row[0]).strip()
-        if key.lower() in ("key",) or key in out:
-            continue
-        out[key] = None if is_blank(row[1]) else row[1]
-    return out
-
-
-def _text(value: Any) -> str | None:
-    if value is None or is_blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip() or None
-
+# --- the spreadsheet ---------------------------------------------------------------------------
 
 def _form_date(grid: list[list[Any]], header_row: int, year: int | None) -> Any:
     """The value typed right of the label 填表日期 in the rows above the header, or None.
@@ -188,85 +155,30 @@ def read_form(path: str | Path, expect: Expect, limits: Limits = Limits(),
 
 
 def _read(result: FormRead, data: bytes, expect: Expect, limits: Limits) -> None:
-    name = result.name
-    if len(data) > limits.file_bytes:
-        raise _Reject(problem("E207", file=name, detail=f"有 {len(data) // 2**20} MB"))
-    spans: Spans = {}
-    if data.startswith(OLE_MAGIC):
-        _check_ole(data, name)
-        _check_xls_size(data, name, limits)
-    elif data.startswith(ZIP_MAGIC):
-        spans = _check_zip(data, name, limits)
-    else:
-        raise _Reject(problem("E201", file=name, detail=_not_a_workbook(data)))
-
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - calamine's own error types
-        raise _Reject(problem("E201", file=name, detail=_short(exc))) from exc
-    try:
-        _identify(result, book, spans, expect, limits)
-        _read_data(result, book, spans, expect, limits)
-    finally:
-        book.close()
+    with open_book(data, result.name, limits) as form:
+        _identify(result, form, expect)
+        _read_data(result, form, expect)
 
 
-def _sheet_grid(book, sheet: str, spans: Spans, limits: Limits, name: str) -> list[list[Any]]:
-    check_spans(spans, (sheet,), name, limits)
-    try:
-        return _grid(book, sheet, limits, name)
-    except _Reject:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        raise _Reject(problem("E201", file=name, detail=_short(exc))) from exc
-
-
-def _identify(result: FormRead, book, spans: Spans, expect: Expect, limits: Limits) -> None:
+def _identify(result: FormRead, form: FormBook, expect: Expect) -> None:
     """The ``_kexie`` metadata: campaign, unit and token must match the master and roster."""
     name = result.name
-    if FORM_META_SHEET not in list(book.sheet_names):
-        raise _Reject(problem("E203", file=name, detail="缺少隐藏的 _kexie 信息表"))
-    meta = _meta(_sheet_grid(book, FORM_META_SHEET, spans, limits, name))
-    result.meta = meta
-    token = _text(meta.get("token"))
-    campaign = _text(meta.get("campaign_id"))
-    unit = _text(meta.get("unit_code"))
+    meta = result.meta = form.meta()
+    token, campaign, unit = (meta_text(meta.get(k)) for k in ("token", "campaign_id", "unit_code"))
     if not token or not campaign or not unit:
         raise _Reject(problem("E203", file=name, detail="_kexie 信息表缺少活动编号、单位编号或校验码"))
-    if expect.campaign_id is not None and name_key(campaign) != name_key(expect.campaign_id):
-        raise _Reject(problem("E204", file=name, other=campaign, ours=expect.campaign_id))
-    if expect.secret is None:
-        raise _Reject(problem("E213", file=name, key=expect.key_file or "密钥文件"))
-    from macros.core.tokens import verify_token
-
-    if not verify_token(expect.secret, campaign, unit, meta.get("form_version"), token):
-        raise _Reject(problem("E205", file=name, unit=unit))
+    check_identity(meta, name=name, campaign_id=expect.campaign_id, secret=expect.secret,
+                   key_file=expect.key_file, subject=unit, bad_token=problem("E205", file=name, unit=unit))
     known = expect.units.get(name_key(unit))
     if known is None:
         raise _Reject(problem("E206", file=name, unit=unit))
     result.unit_code, result.unit_name = known
 
 
-def _data_sheet(result: FormRead, book) -> str:
-    """The sheet the form's metadata names (报送 for forms issued before it was recorded): it
-    must be there and visible — no other sheet is ever read (a decoy cannot stand in)."""
-    sheet = _text(result.meta.get("data_sheet")) or FORM_SHEET
-    info = {m.name: m for m in book.sheets_metadata}
-    if sheet not in info:
-        raise _Reject(problem("E214", file=result.name, sheet=sheet, detail="不存在（被删除或改名）"))
-    from python_calamine import SheetVisibleEnum
-
-    if info[sheet].visible != SheetVisibleEnum.Visible:
-        raise _Reject(problem("E214", file=result.name, sheet=sheet, detail="被隐藏"))
-    return sheet
-
-
-def _read_data(result: FormRead, book, spans: Spans, expect: Expect, limits: Limits) -> None:
-    name = result.name
-    sheet = _data_sheet(result, book)
-    grid = _sheet_grid(book, sheet, spans, limits, name)
+def _read_data(result: FormRead, form: FormBook, expect: Expect) -> None:
+    name, limits = result.name, form.limits
+    sheet = form.data_sheet(meta_text(result.meta.get("data_sheet")) or FORM_SHEET)
+    grid = form.grid(sheet)
     table = locate_table(grid, FORM)
     if not table.found or len(table.missing) >= len(FORM.columns) // 2:
         raise _Reject(problem("E203", file=name, detail=f"找不到“{sheet}”工作表的表头"))
@@ -299,7 +211,7 @@ def visible_unit_problems(grid: list[list[Any]], header_row: int, result: FormRe
             for label in (UNIT_CODE_LABEL, UNIT_NAME_LABEL):
                 if key == header_key(label) and label not in shown:
                     shown[label] = next((w for w in row[j + 1:] if not is_blank(w)), None)
-    code, unit_name = _text(shown.get(UNIT_CODE_LABEL)), _text(shown.get(UNIT_NAME_LABEL))
+    code, unit_name = meta_text(shown.get(UNIT_CODE_LABEL)), meta_text(shown.get(UNIT_NAME_LABEL))
     differs = (code is not None and name_key(code) != name_key(result.unit_code or "")) or \
         (unit_name is not None and name_key(unit_name) != name_key(result.unit_name or ""))
     if not differs:
@@ -323,24 +235,6 @@ def typed_word_counts(table: TableData, name: str) -> list[Problem]:
         table.frame = table.frame.copy()
         table.frame[col] = [None if isinstance(v, str) and v.strip() and parse_int(v) is None else v for v in values]
     return out
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:120]
-
-
-def _not_a_workbook(data: bytes) -> str:
-    head = data[:512].lstrip().lower()
-    if not data:
-        return "文件是空的"
-    if head.startswith(b"%pdf"):
-        return "这是 PDF 文件"
-    if head.startswith((b"<html", b"<!doctype html", b"<?xml", b"<table", b"mime-version")):
-        return "这是网页或 XML 格式的表格（“另存为”时选择了网页格式），请另存为 Excel 工作簿（.xlsx）"
-    if head.startswith((b"{\\rtf",)):
-        return "这是 RTF 文档"
-    return "文件内容不是 Excel 格式，可能是改了扩展名的其他文件"
 
 
 def file_mtime_ns(path: Path) -> int:

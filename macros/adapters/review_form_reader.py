@@ -1,7 +1,7 @@
 """Read a reviewer's returned score form (评分表) safely; never raises for a bad file.
 
-The same byte-level defences as the units' forms (macros/adapters/form_reader.py: size, ZIP and
-XML bombs, encryption, OLE sanity) run first; then the hidden ``_kexie`` sheet must say
+The same byte-level defences as every returned form (macros/adapters/form_book.py: size, ZIP and
+XML bombs, encryption, OLE sanity, the valued-cell span) run first; then the hidden ``_kexie`` sheet must say
 ``kind = review``, name this campaign and a reviewer of 评审专家, and carry that reviewer's token
 (``tokens.form_token`` of ``review:<专家编号>``). The 评分 sheet is located by its header; every
 row with a 编号 below it is handed back raw — checking the points is pure logic
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from macros.adapters.form_reader import (
-    OLE_MAGIC, ZIP_MAGIC, Limits, _check_ole, _check_xls_size, _check_zip, _grid, _meta, _not_a_workbook,
-    _Reject, _short, _text, digest,
-)
+from macros.adapters.form_book import check_identity, meta_table, open_book
+from macros.adapters.form_book import meta_text as _text
+from macros.adapters.form_guard import OLE_MAGIC, ZIP_MAGIC, Limits, _Reject
+from macros.adapters.form_reader import digest
 from macros.adapters.review_form import COMMENT_HEADER, FIXED_HEADERS, review_subject
 from macros.core.grid import header_key, is_blank
 from macros.core.normalize import name_key
@@ -72,7 +72,7 @@ def peek_kind(data: bytes) -> str | None:
         try:
             if FORM_META_SHEET not in book.sheet_names:
                 return None
-            meta = _meta(book.get_sheet_by_name(FORM_META_SHEET).to_python()[:50])
+            meta = meta_table(book.get_sheet_by_name(FORM_META_SHEET).to_python()[:50])
         finally:
             book.close()
     except Exception:  # noqa: BLE001 - the full reader reports it
@@ -103,14 +103,9 @@ def _identify(result: ReviewFormRead, meta: dict[str, Any], expect: ReviewExpect
     code = _text(meta.get("reviewer_code"))
     if not token or not campaign or not code or not is_review_meta(meta):
         raise _Reject(problem("E203", file=name, detail="_kexie 信息表缺少评分表的专家编号或校验码"))
-    if expect.campaign_id is not None and name_key(campaign) != name_key(expect.campaign_id):
-        raise _Reject(problem("E204", file=name, other=campaign, ours=expect.campaign_id))
-    if expect.secret is None:
-        raise _Reject(problem("E213", file=name, key=expect.key_file or "密钥文件"))
-    from macros.core.tokens import verify_token
-
-    if not verify_token(expect.secret, campaign, review_subject(code), meta.get("form_version"), token):
-        raise _Reject(problem("E601", file=name, reviewer=code))
+    check_identity(meta, name=name, campaign_id=expect.campaign_id, secret=expect.secret,
+                   key_file=expect.key_file, subject=review_subject(code),
+                   bad_token=problem("E601", file=name, reviewer=code))
     known = expect.reviewers.get(name_key(code))
     if known is None:
         raise _Reject(problem("E602", file=name, reviewer=code))
@@ -159,41 +154,13 @@ def _rows(grid: list[list[Any]], header: int, cols: dict[str, int], criteria: Se
 
 
 def _read(result: ReviewFormRead, data: bytes, expect: ReviewExpect, limits: Limits) -> None:
-    name = result.name
-    if len(data) > limits.file_bytes:
-        raise _Reject(problem("E207", file=name, detail=f"有 {len(data) // 2**20} MB"))
-    if data.startswith(OLE_MAGIC):
-        _check_ole(data, name)
-        _check_xls_size(data, name, limits)
-    elif data.startswith(ZIP_MAGIC):
-        _check_zip(data, name, limits)
-    else:
-        raise _Reject(problem("E201", file=name, detail=_not_a_workbook(data)))
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001
-        raise _Reject(problem("E201", file=name, detail=_short(exc))) from exc
-    try:
-        sheets = list(book.sheet_names)
-        if FORM_META_SHEET not in sheets:
-            raise _Reject(problem("E203", file=name, detail="缺少隐藏的 _kexie 信息表"))
-        try:
-            meta = _meta(_grid(book, FORM_META_SHEET, limits, name))
-            result.meta = meta
-            _identify(result, meta, expect)
-            sheet = REVIEW_FORM_SHEET if REVIEW_FORM_SHEET in sheets else None
-            if sheet is None:
-                raise _Reject(problem("E607", file=name, columns=f"（找不到“{REVIEW_FORM_SHEET}”工作表）"))
-            grid = _grid(book, sheet, limits, name)
-        except _Reject:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            raise _Reject(problem("E201", file=name, detail=_short(exc))) from exc
-        header, cols = _columns(grid, expect, name)
-        result.rows = _rows(grid, header, cols, expect.criteria)
-        if len(result.rows) > limits.form_rows:
-            raise _Reject(problem("E209", file=name, count=len(result.rows), limit=limits.form_rows))
-    finally:
-        book.close()
+    with open_book(data, result.name, limits) as form:
+        result.meta = form.meta()
+        _identify(result, result.meta, expect)
+        if REVIEW_FORM_SHEET not in form.sheets:
+            raise _Reject(problem("E607", file=result.name, columns=f"（找不到“{REVIEW_FORM_SHEET}”工作表）"))
+        grid = form.grid(form.data_sheet(REVIEW_FORM_SHEET))
+    header, cols = _columns(grid, expect, result.name)
+    result.rows = _rows(grid, header, cols, expect.criteria)
+    if len(result.rows) > limits.form_rows:
+        raise _Reject(problem("E209", file=result.name, count=len(result.rows), limit=limits.form_rows))

@@ -437,49 +437,89 @@ def _topics_block(sh: _Sheet, result: TallyResult, refs: ItemRefs | None) -> tup
     return (first if listed else None), last_listed
 
 
+@dataclass(frozen=True)
+class _Spliced:
+    """A 统计 table with columns inserted before one of its schema columns (the 考核规则 items
+    before 总分): headers, column letters, rows, formats and widths all by column key, so no
+    position is written twice."""
+
+    table: Table
+    before: str  # the schema column the inserted ones precede
+    inserted: tuple[str, ...]  # the inserted columns' headers
+
+    @property
+    def split(self) -> int:
+        return self.table.keys.index(self.before)
+
+    def index(self, key: str) -> int:
+        """0-based sheet column of a schema column."""
+        j = self.table.keys.index(key)
+        return j + (len(self.inserted) if j >= self.split else 0)
+
+    def letter(self, key: str) -> str:
+        return get_column_letter(self.index(key) + 1)
+
+    def inserted_letter(self, i: int) -> str:
+        return get_column_letter(self.split + 1 + i)
+
+    @property
+    def headers(self) -> list[Any]:
+        h = self.table.headers
+        return h[:self.split] + list(self.inserted) + h[self.split:]
+
+    def row(self, inserted: Sequence[Any], **values: Any) -> list[Any]:
+        if len(inserted) != len(self.inserted):
+            raise ValueError(f"{self.table.key}: {len(inserted)} values for {len(self.inserted)} inserted columns")
+        plain = _row(self.table, **values)
+        return plain[:self.split] + list(inserted) + plain[self.split:]
+
+    def formats(self, inserted: str) -> dict[int, str]:
+        out = {self.index(c.key): c.format for c in self.table.columns if c.format}
+        out.update({self.split + i: inserted for i in range(len(self.inserted))})
+        return out
+
+    def widths(self, inserted: Sequence[float]) -> dict[int, float]:
+        out = {self.index(c.key): c.width for c in self.table.columns}
+        out.update({self.split + i: w for i, w in enumerate(inserted)})
+        return out
+
+
 def _assessment_block(sh: _Sheet, result: TallyResult, refs: ItemRefs | None,
                       unit_rows: dict[str, int]) -> None:
-    t = STATS_ASSESSMENT
     rules = result.rules
-    split = t.keys.index(STATS_RULE_COLUMNS_BEFORE)
-    headers = t.headers[:split] + [r.item for r in rules] + t.headers[split:]
-    n_rules = len(rules)
-    col = {k: _col(t, k, n_rules if t.keys.index(k) >= split else 0) for k in t.keys}
-    rule_col = [get_column_letter(split + 1 + i) for i in range(n_rules)]
+    t = _Spliced(STATS_ASSESSMENT, STATS_RULE_COLUMNS_BEFORE, tuple(r.item for r in rules))
     u = {k: _col(STATS_UNITS, k) for k in STATS_UNITS.keys}
-    rows: list[list[Any]] = [headers]
+    rows: list[list[Any]] = [t.headers]
     first = sh.row + 2
     last = first + len(result.ranking) - 1
     weight_sum = sum(r.weight for r in rules)
+    score_col = t.letter("score")
     for i, unit in enumerate(result.ranking):
         r = first + i
         ur = unit_rows[unit.code]
         valid, quota = f"{u['valid']}{ur}", f"{u['quota']}{ur}"
-        code = f"${col['unit_code']}{r}"
+        code = f"${t.letter('unit_code')}{r}"
         points: list[Any] = []
         for rule in rules:
             value = unit.points[rule.item]
             formula = _points_formula(rule.method, valid, quota, code, unit, refs)
             points.append(Calc(formula, value) if formula else value)
         if rules:
-            terms = "+".join(f"{_num(rule.weight)}*{rule_col[k]}{r}" for k, rule in enumerate(rules))
+            terms = "+".join(f"{_num(rule.weight)}*{t.inserted_letter(k)}{r}" for k, rule in enumerate(rules))
             score: Any = Calc(f"ROUND(({terms})/{_num(weight_sum)},2)", unit.score)
         else:
             score = Calc("0", unit.score)
-        s = f"{col['score']}{r}"
-        rank = Calc(f"RANK({s},${col['score']}${first}:${col['score']}${last})", unit.rank)
+        s = f"{score_col}{r}"
+        rank = Calc(f"RANK({s},${score_col}${first}:${score_col}${last})", unit.rank)
         grade = _grade_formula(s, result.grade_thresholds)
-        rows.append([rank, unit.code, unit.name, unit.category, *points, score,
-                     Calc(grade, unit.grade or "") if grade else (unit.grade or "")])
-    formats = {j + (n_rules if j >= split else 0): f for j, f in _formats(t).items()}
-    formats.update({split + i: POINTS_FORMAT for i in range(n_rules)})
-    widths = {j + (n_rules if j >= split else 0): w for j, w in _widths(t).items()}
-    widths.update({split + i: max(8.0, len(r.item) * 2.2) for i, r in enumerate(rules)})
+        rows.append(t.row(points, rank=rank, unit_code=unit.code, unit=unit.name, category=unit.category,
+                          score=score, grade=Calc(grade, unit.grade or "") if grade else (unit.grade or "")))
     if len(rows) == 1:
         rows.append(["", "本次没有参加考核的单位（配额规则中“是否考核”为“是”且应报大于 0 的单位）。"])
     weights = "；".join(f"{r.item}（{r.method}）权重 {_num(r.weight)}" for r in rules) or "考核规则为空"
-    sh.add(rows, title=f"四、考核结果（{weights}；各项为 0–100 分，总分按权重加权）", formats=formats,
-           widths=widths, key=t.key)
+    sh.add(rows, title=f"四、考核结果（{weights}；各项为 0–100 分，总分按权重加权）",
+           formats=t.formats(POINTS_FORMAT),
+           widths=t.widths([max(8.0, len(r.item) * 2.2) for r in rules]), key=STATS_ASSESSMENT.key)
 
 
 def _num(x: float) -> str:
