@@ -142,3 +142,32 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(camp):
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_identify_in_the_reader_processes_gives_what_this_process_gives(camp, tmp_path):
+    import shutil
+    from datetime import date
+
+    from macros.adapters.file_engine import FileEngine
+    from macros.app.intake.examine import Workers
+    from macros.app.intake.setup import master_setup
+
+    form = camp.fill("XH01", [good_row(1)])
+    paths = [form]
+    for i in range(70):  # enough to be sent to the readers
+        copy = camp.inbox / f"副本{i:02d}.xlsx"
+        shutil.copy2(form, copy)
+        paths.append(copy)
+    note = camp.inbox / "说明.txt"
+    note.write_text("不是表格", encoding="utf-8")
+    paths.append(note)
+    info = master_setup(FileEngine(camp.master), camp.master, date(2010, 10, 25))
+    workers = Workers(info.setup, 2)
+    try:
+        spread = identify(paths, 50 << 20, mapper=workers.map)
+    finally:
+        workers.close()
+    assert spread == identify(paths, 50 << 20)
+    assert [e.kind for e in spread[:2]] == ["form", "form"] and spread[-1].kind != "form"
+    result = camp.run()  # and the batch itself: one form taken, its copies the same bytes
+    assert sum(f.status == "ingested" for f in result.files) == 1

@@ -218,7 +218,7 @@ class IntakeRun:
         self.accepted = ledger.accepted_hashes()
         self.reported_upto = ledger.reported_upto()
         current_before = ledger.current_ids()
-        self.entries = identify(self.candidates, self.info.setup.limits.file_bytes)
+        self.entries = identify(self.candidates, self.info.setup.limits.file_bytes, mapper=workers.map)
         staged = staged_entries(self.entries, lambda kind: registry.get(kind).target)
         own = {e.path for group in staged.values() for e in group}
         jobs = [e.job(self.hints_for(e.path)) for e in self.entries
