@@ -88,9 +88,14 @@ class ChineseHelpFormatter(argparse.HelpFormatter):
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
-    """An ArgumentParser whose every text a person reads is Chinese."""
+    """An ArgumentParser whose every text a person reads is Chinese.
 
-    def __init__(self, *args, **kwargs):
+    ``fill``: a function adding the parser's arguments, called the first time the parser is
+    used (parsing, help or usage) rather than when it is built — a sub-command whose arguments
+    live in a module that is costly to import costs nothing until it is chosen."""
+
+    def __init__(self, *args, fill=None, **kwargs):
+        self._fill = fill
         kwargs.setdefault("formatter_class", ChineseHelpFormatter)
         add_help = kwargs.pop("add_help", True)
         super().__init__(*args, add_help=False, **kwargs)
@@ -100,7 +105,21 @@ class ChineseArgumentParser(argparse.ArgumentParser):
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                               help="显示帮助并退出")
 
+    def filled(self) -> "ChineseArgumentParser":
+        """The parser with its arguments added (see ``fill``)."""
+        fill, self._fill = self._fill, None
+        if fill is not None:
+            fill(self)
+        return self
+
+    def parse_known_args(self, args=None, namespace=None):
+        return super(ChineseArgumentParser, self.filled()).parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        return super(ChineseArgumentParser, self.filled()).format_usage()
+
     def format_help(self) -> str:
+        self.filled()
         # argparse ends each heading with an ASCII colon; Chinese text takes the full-width one
         return re.sub(r"^(\S[^\n]*?):\n", r"\1：\n", super().format_help(), flags=re.M)
 

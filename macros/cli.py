@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from macros.adapters.file_engine import FileEngine
 from macros.argparse_zh import PROG, ChineseArgumentParser
 from macros.commands import BY_NAME, COMMANDS, Command
 from macros.console import log_bug, setup_streams
@@ -41,8 +40,10 @@ def run_command(command: Command, args: argparse.Namespace, engine: Any = None):
     None, a FileEngine on ``args.master``."""
     if command.legacy is not None:
         args.engine = engine
-        return command.legacy.command(args)
+        return command.legacy_module().command(args)
     if command.workbook and engine is None:
+        from macros.adapters.file_engine import FileEngine  # pandas: only for the command that needs it
+
         engine = FileEngine(args.master)
     return command.call(engine, vars(args))
 

@@ -563,6 +563,11 @@ COMMITMENTS = Table(
         C("status", "完成情况", vocab="task_status", width=10),
         C("done_on", "完成日期", "date", width=12),
         C("note", "备注", width=20),
+        # --- returned by the 部室 on their 承诺报送表 (see COMMITMENT_FORM below) ---
+        C("due_text", "时限说明", width=14, note="部室填写的完成时限原文（如“2010年12月底”），公示表按原文印"),
+        C("measures", "具体措施", "longtext", width=36, note="倒排时间的进度安排和推进措施"),
+        C("review", "审核意见", width=14, note="工作人员填写；部室重新报送时保留"),
+        C("source", "来源", width=24, owner="product", note="由哪份承诺报送表汇总而来；空白为手工录入"),
     ),
     description="各部室公开承诺的目标任务、完成时限和责任人（定目标亮承诺），及完成情况（比进度赛成果）",
 )
@@ -679,6 +684,24 @@ DEPT_INDICATOR_FORM = Table(
         C("note", "说明", "longtext", width=40, in_form=True),
     ),
     description="部门报送表（指标进度）",
+)
+
+# --- 承诺报送表: each 部室 returns its commitments (三比一争当, 定目标亮承诺) -------------------
+# 序号 and 部室 are prefilled on every row (the 部室's own rows from 承诺, then blank rows to add);
+# 完成时限 is text on the form so "2010年12月底" can be typed; it is read into 承诺's date and
+# 时限说明 (macros.core.pledges.parse_due).
+COMMITMENT_FORM_BLANK_ROWS = 10
+DEPT_COMMITMENT_FORM = Table(
+    "dept_commitment_form", "报送", "tblDeptCommitments",
+    (
+        C("seq", "序号", "int", required=True, width=6),
+        C("department", "部室", width=12, in_form=True),
+        C("goal", "目标任务", "longtext", width=40, in_form=True),
+        C("measures", "具体措施", "longtext", width=36, in_form=True, note="倒排时间的进度安排和推进措施"),
+        C("due", "完成时限", width=14, in_form=True, note="日期，或“2010年12月底”这样的写法"),
+        C("owner", "责任人", width=10, in_form=True),
+    ),
+    description="部门报送表（承诺）",
 )
 
 # The forms units fill in: a 报送 sheet whose columns are the in_form columns of 征集明细, and a

@@ -207,11 +207,49 @@ def _fixed_copytoken_length():
         help_["maxLength"] = (0xFFFF >> help_["bitCount"]) + 3
         return help_
 
+    slow_matching = MsOvba._matching
     MsOvba.copytoken_help = staticmethod(copytoken_help)
+    MsOvba._matching = fast_matching
     try:
         yield
     finally:
         MsOvba.copytoken_help = original
+        MsOvba._matching = slow_matching
+
+
+def longest_match(chunk: bytes, d: int) -> tuple[int, int]:
+    """The (candidate, length) ms-ovba-compression 1.0.1's ``_matching`` chooses at position ``d``
+    of ``chunk``: the start c < d whose match with ``chunk[d:]`` is longest (a match may run on
+    past ``d``, and is bounded only by the chunk's end), the nearest one on a tie; (0, 0) when no
+    match reaches 3 bytes. The library compares byte by byte against every earlier position
+    (quadratic in Python: about 20 s per build); here ``bytes.rfind`` does the comparing and
+    a binary search finds the length — the same answer, so the same compressed bytes."""
+    def nearest(length: int) -> int:  # the largest c < d where chunk[d:d+length] starts, or -1
+        return chunk.rfind(chunk[d:d + length], 0, d - 1 + length)
+
+    top = len(chunk) - d
+    if d == 0 or top < 3 or nearest(3) < 0:
+        return 0, 0
+    lo, hi = 3, top  # a match of lo bytes exists; none longer than hi can
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if nearest(mid) >= 0:
+            lo = mid
+        else:
+            hi = mid - 1
+    return nearest(lo), lo
+
+
+def fast_matching(self) -> tuple[int, int]:
+    """``MsOvba._matching`` computed by :func:`longest_match` (offset, capped length)."""
+    from ms_ovba_compression.ms_ovba import MsOvba
+
+    chunk = bytes(self._activeChunk)
+    d = len(chunk) - len(self._uncompressedData)
+    candidate, length = longest_match(chunk, d)
+    if length < 3:
+        return 0, 0
+    return d - candidate, min(MsOvba.copytoken_help(d)["maxLength"], length)
 
 
 def verify_vba_project(vba_bin: bytes, modules: list[VbaModule]) -> None:

@@ -512,13 +512,24 @@ def signature_block(b: Body, *, note: bool = True) -> None:
 
 
 def attachments_block(b: Body) -> None:
+    """附件说明 (GB/T 9704 7.3.5): one line below the text, two characters in, "附件：" and the
+    name; several attachments are numbered "1．" "2．" with the numbers one under the other; a
+    name that runs over aligns with the first character of the name above (a hanging indent
+    with the tab after the number landing on it)."""
+    single = f'<w:ind w:left="{5 * CHAR}" w:hanging="{3 * CHAR}"/>'
+    numbered_first = f'<w:ind w:left="{7 * CHAR}" w:hanging="{5 * CHAR}"/>'
+    numbered_next = f'<w:ind w:left="{7 * CHAR}" w:hanging="{2 * CHAR}"/>'
+    b.tag("{%p if attachments|length == 1 %}")
+    b.p("GwAttach", "附件：{{ attachments[0] }}", ppr_extra=single)
+    b.tag("{%p else %}")
     b.tag("{%p for a in attachments %}")
     b.tag("{%p if loop.first %}")
-    b.p("GwAttach", "附件：{% if attachments|length > 1 %}{{ loop.index }}．{% endif %}{{ a }}")
+    b.p("GwAttach", "附件：{{ loop.index }}．\t{{ a }}", ppr_extra=numbered_first)
     b.tag("{%p else %}")
-    b.p("GwAttach", "　　　{{ loop.index }}．{{ a }}", ppr_extra='<w:spacing w:before="0"/>')
+    b.p("GwAttach", "{{ loop.index }}．\t{{ a }}", ppr_extra='<w:spacing w:before="0"/>' + numbered_next)
     b.tag("{%p endif %}")
     b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
 
 
 # ----------------------------------------------------------------------------- templates
@@ -526,21 +537,55 @@ def attachments_block(b: Body) -> None:
 
 def colophon(b: Body) -> None:
     """版记 (GB/T 9704 7.4): 抄送 and 印发机关/印发日期 between a thick first and last line with a
-    thin line between, 4号仿宋 indented one character on both sides."""
-    thick = 'w:val="single" w:sz="8" w:space="1" w:color="000000"'
-    thin = 'w:val="single" w:sz="6" w:space="1" w:color="000000"'
-    ind = f'<w:ind w:left="{CHAR}" w:right="{CHAR}" w:firstLine="0" w:firstLineChars="0"/>'
+    thin line between, 4号仿宋 indented one character on both sides, at the bottom of the last page.
+
+    A floating table anchored to the bottom of the text block: its last line is the block's last
+    line whatever the length of the body, half a line clear of the text above; when the body ends
+    too low to leave it room, the table (with the hairline paragraph it is anchored to) moves to
+    a page of its own. LibreOffice makes such a table a frame only when it is placed relative to
+    the page horizontally, hence ``horzAnchor="page"`` at the left margin.
+    """
+    thick = 'w:val="single" w:sz="8" w:space="0" w:color="000000"'
+    thin = 'w:val="single" w:sz="6" w:space="0" w:color="000000"'
     tabs = f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W - 2 * CHAR}"/></w:tabs>'
-    b.tag("{%p if cc %}")
-    b.p("GwBody", ("抄送：{{ cc }}。", {"size": 14}),
-        ppr_extra=f'<w:keepNext/><w:pBdr><w:top {thick}/></w:pBdr>' + exact(before=2 * LINE_PITCH) + ind)
-    b.p("GwBody", ("{{ print_org }}\t{{ print_date }}印发", {"size": 14}),
-        ppr_extra=f'<w:pBdr><w:top {thin}/><w:bottom {thick}/></w:pBdr>' + tabs + ind)
-    b.tag("{%p else %}")
-    b.p("GwBody", ("{{ print_org }}\t{{ print_date }}印发", {"size": 14}),
-        ppr_extra=f'<w:pBdr><w:top {thick}/><w:bottom {thick}/></w:pBdr>' + tabs
-                  + exact(before=2 * LINE_PITCH) + ind)
-    b.tag("{%p endif %}")
+    rpr = rpr_xml(FANGSONG, 14)
+
+    def row(runs: str, top: str = 'w:val="nil"', bottom: str = 'w:val="nil"', hanging: int = 0) -> str:
+        return (f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{LINE_PITCH}" w:hRule="atLeast"/></w:trPr>'
+                f'<w:tc><w:tcPr><w:tcW w:w="{TEXT_W}" w:type="dxa"/><w:tcBorders><w:top {top}/>'
+                f'<w:left w:val="nil"/><w:bottom {bottom}/><w:right w:val="nil"/></w:tcBorders>'
+                f'<w:vAlign w:val="center"/></w:tcPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="GwBody"/><w:keepNext/>{tabs}'
+                f'<w:spacing w:before="0" w:after="0" w:line="{LINE_PITCH}" w:lineRule="exact"/>'
+                f'<w:ind w:left="{CHAR + hanging}" w:right="{CHAR}" w:hanging="{hanging}" w:firstLineChars="0"/></w:pPr>'
+                f'{runs}</w:p></w:tc></w:tr>')
+
+    def runs(*parts: str) -> str:
+        out = []
+        for i, part in enumerate(parts):
+            if i:
+                out.append(f'<w:r><w:rPr>{rpr}</w:rPr><w:tab/></w:r>')
+            out.append(f'<w:r><w:rPr>{rpr}</w:rPr><w:t xml:space="preserve">{part}</w:t></w:r>')
+        return "".join(out)
+
+    printed = runs("{{ print_org }}", "{{ print_date }}印发")
+    xml = (f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" '
+           f'w:topFromText="{LINE_PITCH // 2}" w:bottomFromText="0" w:vertAnchor="margin" w:horzAnchor="page" '
+           f'w:tblpX="{MARGIN_LEFT}" w:tblpYSpec="bottom"/><w:tblOverlap w:val="never"/>'
+           f'<w:tblW w:w="{TEXT_W}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+           f'<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
+           f'</w:tblPr><w:tblGrid><w:gridCol w:w="{TEXT_W}"/></w:tblGrid>'
+           + row(runs("{%tr if cc %}"))
+           + row(runs("抄送：{{ cc }}。"), thick, thin, hanging=3 * 280)  # 回行 under the first name (3 chars of 14 pt)
+           + row(printed, thin, thick)
+           + row(runs("{%tr else %}"))
+           + row(printed, thick, thick)
+           + row(runs("{%tr endif %}"))
+           + "</w:tbl>")
+    b._append(parse_xml(xml))
+    # The paragraph the table is anchored to: the body's last, one hairline high.
+    b.p("GwBody", ppr_extra='<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="20" '
+                            'w:lineRule="exact"/><w:ind w:firstLine="0" w:firstLineChars="0"/>')
 
 
 def _collect_sections(b: Body) -> None:
@@ -566,7 +611,8 @@ def _collect_sections(b: Body) -> None:
         "{% if word_limit %}，字数一般在{{ word_limit }}字以内{% endif %}。须注明献策人姓名、工作单位、职务和联系方式。")
     b.tag("{%p if deadline %}")
     b.p("GwBody", ("（三）报送时间。", {"font": KAITI}),
-        "请于{{ deadline }}前填写下发的报送表，将电子文档报送{{ department }}。")
+        "请于{{ deadline }}前填写下发的报送表{% if form_ref is defined and form_ref %}（见{{ form_ref }}）{% endif %}，"
+        "将电子文档报送{{ department }}。")
     b.tag("{%p endif %}")
     b.p("GwH1", "{{ h.organisation }}{{ headings.organisation }}")
     b.p("GwBody", "{% if leaders %}为加强活动的组织领导，成立活动领导小组。{% for g in leaders %}{{ g.role }}："
@@ -682,7 +728,7 @@ def build_returns():
     """退改通知: one unit whose materials were left out (rendered per unit, merged for printing)."""
     doc, b = new_document()
     red_header(b, compact=True)
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=LINE_PITCH))
+    title_paragraphs(b, exact(before=LINE_PITCH))
     b.p("GwRecipient", "{{ unit.name }}：")
     b.p("GwBody", "贵单位按{% if notice_title %}《{{ notice_title }}》{% else %}{{ campaign }}{% endif %}的要求报送的材料已收到。"
                   "经汇总校验，部分材料不符合要求，未予汇总。")
@@ -893,7 +939,7 @@ def build_awards():
     """获奖名单通报 (GB/T 9704 版头): the award levels and their entries."""
     doc, b = new_document()
     red_header(b)
-    b.p("GwTitle", "{{ title }}", ppr_extra=exact(before=2 * LINE_PITCH))
+    title_paragraphs(b, exact(before=2 * LINE_PITCH))
     b.p("GwRecipient", "{{ recipients }}：")
     b.tag("{%p if levels %}")
     b.p("GwBody", "{{ campaign_quoted }}活动开展以来，各单位积极组织、踊跃参与。经{{ experts }}位评审专家评审，"
@@ -914,15 +960,19 @@ def build_awards():
 
 
 def build_pledges():
-    """承诺公示表: each 部室's 目标任务, 完成时限 and 责任人 (定目标亮承诺, seed 002)."""
+    """承诺公示表: each 部室's 目标任务, 具体措施, 完成时限 and 责任人 (定目标亮承诺, seed 002), and the 部室
+    that have not yet pledged."""
     doc, b = new_document()
     title_block(b, recipients=False)
     b.tag("{%p if pledges %}")
     b.p("GwBody", "按照{{ campaign_quoted }}活动安排，{{ departments }}个部室围绕各自的目标任务作出承诺，"
                   "现将承诺内容公示如下，接受监督：")
-    b.table(["序号", "部室", "目标任务", "完成时限", "责任人"], [700, 1400, 4345, 1400, 1000],
-            ["{{ p.no }}", "{{ p.department }}", "{{ p.goal }}", "{{ p.due }}", "{{ p.owner }}"],
-            "{%tr for p in pledges %}", font_size=10.5, center=(0, 1, 3, 4))
+    b.table(["序号", "部室", "目标任务", "具体措施", "完成时限", "责任人"], [600, 1200, 2900, 2345, 1000, 800],
+            ["{{ p.no }}", "{{ p.department }}", "{{ p.goal }}", "{{ p.measures }}", "{{ p.due }}", "{{ p.owner }}"],
+            "{%tr for p in pledges %}", font_size=10.5, center=(0, 1, 4, 5))
+    b.tag("{%p if missing %}")
+    b.p("GwBody", "尚未提交承诺的部室：{{ missing|join('、') }}。")
+    b.tag("{%p endif %}")
     b.tag("{%p else %}")
     b.p("GwBody", "各部室尚未提交承诺。")
     b.tag("{%p endif %}")

@@ -9,12 +9,15 @@ commit test the same examples).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from hypothesis import settings
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -65,3 +68,22 @@ def demo_master(demo_master_template, tmp_path) -> Path:
     dest = tmp_path / "活动工作簿.xlsx"
     shutil.copy2(demo_master_template, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> dict:
+    """``kexie demo --out DIR`` run once for the whole session — shared by the xdist workers
+    through a lock file in their common base folder — for tests that only read what it made:
+    ``{"out": DIR, "returncode": …, "stdout": …, "stderr": …}``. Copy before changing a file."""
+    shared = tmp_path_factory.getbasetemp().parent  # the same for every xdist worker of a run
+    out, record = shared / "demo-run" / "demo", shared / "demo-run" / "result.json"
+    with FileLock(str(shared / "demo-run.lock")):
+        if not record.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
+            kexie = Path(sys.executable).with_name("kexie")
+            command = [str(kexie)] if kexie.exists() else [sys.executable, "-m", "macros.cli"]
+            r = subprocess.run([*command, "demo", "--out", str(out)], capture_output=True, text=True,
+                               encoding="utf-8", timeout=600)
+            record.write_text(json.dumps({"returncode": r.returncode, "stdout": r.stdout, "stderr": r.stderr},
+                                         ensure_ascii=False), encoding="utf-8")
+    return {"out": out, **json.loads(record.read_text(encoding="utf-8"))}

@@ -11,6 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +51,7 @@ def _load_build_module():
 
 
 build_addin = _load_build_module()
+SLOW_MATCHING = __import__("ms_ovba_compression.ms_ovba", fromlist=["MsOvba"]).MsOvba._matching  # the library's own
 
 
 @pytest.fixture(scope="module")
@@ -249,3 +252,27 @@ def test_a_crlf_checkout_builds_the_same_addin(tmp_path, monkeypatch):
     monkeypatch.setattr(build_addin, "RIBBON_SOURCE", ribbon)
     monkeypatch.setattr(build_addin, "VBA_SOURCE", bas)
     assert build_addin.same_content(lf_build, build_addin.package_parts())
+
+
+# --- the fast match search gives the library's own compressed bytes ------------------------
+
+@given(st.lists(st.sampled_from([b"a", b"b", b"ab", b"~~~~", b"Sub ", b"\r\n", b"x" * 40]), max_size=60)
+       .map(b"".join))
+@settings(max_examples=120)
+def test_fast_matching_compresses_exactly_like_the_library(data):
+    """build_addin swaps ms-ovba-compression's quadratic match search for bytes.rfind; on any
+    input (runs, overlaps, long repeats late in a chunk) the compressed stream is byte for byte
+    what the library's own search gives, under the same corrected copy-token length."""
+    from ms_ovba_compression.ms_ovba import MsOvba
+
+    with build_addin._fixed_copytoken_length():
+        fast = MsOvba().compress(data) if data else b""
+        fast_method = MsOvba._matching
+        MsOvba._matching = SLOW_MATCHING
+        try:
+            slow = MsOvba().compress(data) if data else b""
+        finally:
+            MsOvba._matching = fast_method
+    assert fast == slow
+    if data:
+        assert bytes(MsOvba().decompress(fast)) == data

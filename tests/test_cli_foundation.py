@@ -49,14 +49,12 @@ def test_schema_markdown_lists_every_sheet():
         assert name in r.stdout
 
 
-def test_demo_builds_the_sample_campaign(tmp_path):
-    out = tmp_path / "demo"
-    r = kexie("demo", "--out", str(out))
-    assert r.returncode == 0, r.stderr
-    master = out / "献策十二五-活动工作簿.xlsx"
-    assert master.exists() and str(master) in r.stdout
+def test_demo_builds_the_sample_campaign(demo_run):
+    assert demo_run["returncode"] == 0, demo_run["stderr"]
+    master = demo_run["out"] / "献策十二五-活动工作簿.xlsx"
+    assert master.exists() and str(master) in demo_run["stdout"]
     assert openpyxl.load_workbook(master).sheetnames == list(schema.SHEET_NAMES)
-    _demo_summary_explains_codes(r.stdout)
+    _demo_summary_explains_codes(demo_run["stdout"])
 
 
 def _demo_summary_explains_codes(stdout: str) -> None:

@@ -134,3 +134,40 @@ def test_the_guide_sheet_of_a_new_workbook_lists_every_button(tmp_path):
                      .iter_rows(values_only=True) if r[0])
     for b in BUTTONS:
         assert f"· {b.label}：{b.description}（命令行：{b.cli}）" in text
+
+
+HEAVY = ("pandas", "numpy", "matplotlib", "docx", "docxtpl", "reportlab", "openpyxl", "xlwings")
+
+
+def _imported_after(code: str) -> list[str]:
+    import json
+    import subprocess
+    import sys
+
+    probe = f"import json, sys\n{code}\nprint(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_command_line_and_the_button_list_load_no_heavy_library():
+    """Building every parser, listing the buttons and the 说明 guide imports no use case: the
+    registry names use cases by reference and resolves them when a command runs."""
+    assert _imported_after("import macros.cli; macros.cli.build_parser()") == []
+    assert _imported_after("import macros.ribbon, macros.actions; macros.ribbon.buttons();"
+                           "from macros.commands import ribbon_guide; ribbon_guide()") == []
+    # `kexie mail --help` loads the mail module (light), not the consolidation
+    assert _imported_after("import contextlib, io, macros.cli\n"
+                           "with contextlib.redirect_stdout(io.StringIO()):\n"
+                           "    macros.cli.main(['mail', '--help'])") == []
+
+
+def test_every_reference_of_the_registry_resolves():
+    from macros.commands.spec import resolve
+
+    for c in COMMANDS:
+        if c.legacy is not None:
+            module = c.legacy_module()
+            assert callable(module.add_arguments) and callable(module.command), c.name
+        else:
+            assert callable(c.use_case()), c.name
+    assert resolve("macros.app.report_kinds:KINDS") is KINDS

@@ -453,14 +453,11 @@ def test_demo_step_writes_forms_and_returns(tmp_path):
     assert sum(not ok for ok in verdicts.values()) == 1
 
 
-def test_demo_runs_with_forms_and_inbox(tmp_path):
-    from macros.app.demo import run_demo
-
-    ctx = run_demo(tmp_path / "demo")
-    labels = [label for label, _ in ctx.outputs]
-    assert any("报送表" in label for label in labels) and any("收件箱" in label for label in labels)
-    assert len(list(ctx.forms_dir.glob("*.xlsx"))) == 29
-    inbox = list(ctx.inbox.iterdir())
+def test_demo_runs_with_forms_and_inbox(demo_run):
+    forms_dir, inbox_dir = demo_run["out"] / "报送表", demo_run["out"] / "收件箱"
+    assert str(forms_dir) in demo_run["stdout"] and str(inbox_dir) in demo_run["stdout"]
+    assert len(list(forms_dir.glob("*.xlsx"))) == 29
+    inbox = list(inbox_dir.iterdir())
     assert len(inbox) >= 25
     assert {p.suffix for p in inbox} <= {".xlsx", ".xls"}
 

@@ -5,7 +5,6 @@ writer and the forms; LibreOffice prints the demo master on few pages."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import datetime
 
 import openpyxl
@@ -57,13 +56,11 @@ def test_forms_carry_their_page_setup(tmp_path):
 
 
 @pytest.mark.libreoffice
-def test_demo_master_prints_on_few_pages(tmp_path, soffice):
+def test_demo_master_prints_on_few_pages(tmp_path, soffice, demo_run):
     """The demo master after consolidation and tally: 59 pages before page setups, now one or
     two per sheet (统计 included), and the page setup survives every rewrite."""
-    r = subprocess.run([sys.executable, "-m", "macros", "demo", "--out", str(tmp_path / "demo")],
-                       capture_output=True, text=True, encoding="utf-8", timeout=300)
-    assert r.returncode in (0, 1), r.stderr
-    (master,) = (tmp_path / "demo").glob("*.xlsx")
+    assert demo_run["returncode"] in (0, 1), demo_run["stderr"]
+    (master,) = demo_run["out"].glob("*.xlsx")
     wb = openpyxl.load_workbook(master)
     for ws in wb.worksheets:
         _check(ws)

@@ -4,6 +4,7 @@ cannot use, each reported with a code."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -243,3 +244,96 @@ def test_doc_wps_rtf_odt_are_converted_in_one_batch(camp, soffice, tmp_path):
     assert files["化工-改了扩展名.txt"].status == "unchanged" and files["化工-改了扩展名.txt"].kind == "word"
     titles = {r["title"] for r in camp.items()}
     assert {"关于农业科技推广的建议", "关于装备制造的建议", "关于精细化工的建议"} <= titles
+
+
+# --- LibreOffice: conversions cached by content, one hanging document costs only itself ----------
+
+def counting_soffice(soffice: str, folder: Path) -> tuple[Path, Path]:
+    """A launcher that records each start of the real soffice, then runs it (the KEXIE_SOFFICE hook)."""
+    log = folder / "soffice-starts.log"
+    launcher = folder / "soffice-counting"
+    launcher.write_text(f'#!/bin/sh\necho start >> "{log}"\nexec "{soffice}" "$@"\n', encoding="utf-8")
+    launcher.chmod(0o755)
+    return launcher, log
+
+
+def starts(log: Path) -> int:
+    return len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+
+
+def corrupt_doc(good: Path, dest: Path) -> Path:
+    """A Word 97 file whose WordDocument stream is noise: LibreOffice cannot open it."""
+    import olefile
+
+    shutil.copy(good, dest)
+    with olefile.OleFileIO(str(dest), write_mode=True) as ole:
+        size = ole.get_size("WordDocument")
+        ole.write_stream("WordDocument", os.urandom(size))
+    return dest
+
+
+def slow_rtf(dest: Path, rows: int = 6000) -> Path:
+    """A real RTF whose big table keeps LibreOffice busy for minutes."""
+    cells = "".join(rf"\cellx{(j + 1) * 1000}" for j in range(8))
+    body = "\n".join(r"\trowd" + cells + "".join(rf"\intbl cell {i}-{j}\cell" for j in range(8)) + r"\row"
+                     for i in range(rows))
+    dest.write_text(r"{\rtf1\ansi\deff0{\fonttbl{\f0 Times;}}" + body + "}", encoding="ascii")
+    return dest
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the counting launcher is a POSIX shell script")
+def test_an_unchanged_document_is_not_converted_again(camp, soffice, tmp_path, monkeypatch):
+    src = tmp_path / "src"
+    src.mkdir()
+    pending = soffice_convert(soffice, proposal_doc(src / "无单位.docx", unit=None, title="关于无名的建议"),
+                              "doc:MS Word 97", src / "doc")
+    shutil.copy(pending, camp.inbox / "建议材料.doc")  # no unit anywhere: 待确认, read again every run
+    launcher, log = counting_soffice(soffice, tmp_path)
+    monkeypatch.setenv("KEXIE_SOFFICE", str(launcher))
+
+    first = by_file(camp.run())["建议材料.doc"]
+    assert codes(first) == ["E230"] and starts(log) == 1
+    cache = camp.master.with_name(f".{camp.master.stem}.kexie-cache") / "word"
+    [kept] = cache.glob("*.docx")
+    assert kept.stem == hashlib.sha256((camp.inbox / "建议材料.doc").read_bytes()).hexdigest()
+
+    again = by_file(camp.run())["建议材料.doc"]
+    assert codes(again) == ["E230"] and starts(log) == 1  # read from the cache: LibreOffice not started
+
+    (camp.inbox / "建议材料.doc").write_bytes(pending.read_bytes() + b"\0" * 512)  # other bytes: converted
+    camp.run()
+    assert starts(log) == 2
+
+
+def test_a_hanging_document_costs_only_itself(soffice, tmp_path):
+    from macros.adapters.word_reader import CANNOT_OPEN, convert_batch
+
+    src = tmp_path / "src"
+    src.mkdir()
+    good_doc = soffice_convert(soffice, proposal_doc(src / "a.docx", title="关于农业的建议"), "doc:MS Word 97",
+                               src / "doc")
+    good_rtf = soffice_convert(soffice, proposal_doc(src / "b.docx", title="关于机械的建议"), "rtf", src / "rtf")
+    hanging = slow_rtf(tmp_path / "很大的表格.rtf")
+    broken = corrupt_doc(good_doc, tmp_path / "损坏.doc")
+    items = [(hanging, "rtf"), (broken, "doc"), (good_doc, "doc"), (good_rtf, "rtf")]  # the hanging one first
+
+    done = convert_batch(items, tmp_path / "work", timeout=10, doc_timeout=20, cache=tmp_path / "cache")
+
+    for good, title in ((good_doc, "关于农业的建议"), (good_rtf, "关于机械的建议")):
+        assert isinstance(done[good], Path), done[good]
+        assert title in "".join(p.text for p in docx.Document(str(done[good])).paragraphs)
+    assert done[broken] == CANNOT_OPEN
+    assert isinstance(done[hanging], str) and "超时" in done[hanging]
+    assert len(list((tmp_path / "cache").glob("*.docx"))) == 2  # failures are not kept
+
+
+def test_a_corrupt_doc_beside_good_ones_is_reported_with_its_code(camp, soffice, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    good = soffice_convert(soffice, proposal_doc(src / "XH02.docx", unit="XH02", title="关于农业科技推广的建议"),
+                           "doc:MS Word 97", src / "doc")
+    shutil.copy(good, camp.inbox / "农学会.doc")
+    corrupt_doc(good, camp.inbox / "损坏的建议.doc")
+    files = by_file(camp.run())
+    assert files["农学会.doc"].status == "ingested"
+    assert files["损坏的建议.doc"].status == "rejected" and codes(files["损坏的建议.doc"]) == ["E232"]

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from macros.errors import ConfigError
 
-__all__ = ["CJK_FAMILIES", "cjk_family", "completion_chart", "topics_chart", "timeline_chart"]
+__all__ = ["CJK_FAMILIES", "chart_style", "cjk_family", "completion_chart", "completion_figure", "topics_chart", "topics_figure",
+           "timeline_chart"]
 
 #: Simplified-Chinese sans faces, in order of preference.
 CJK_FAMILIES = (
@@ -69,7 +70,8 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def _rc():
+def chart_style():
+    """The rc context every chart is built and drawn in (the CJK font, no minus glyph, no top/right spines)."""
     import matplotlib
 
     return matplotlib.rc_context({
@@ -82,6 +84,14 @@ def _rc():
     })
 
 
+def _whole_numbers(axis) -> None:
+    """A count axis: ticks on whole numbers only (never 0.5 篇)."""
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
+    axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    axis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
+
+
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -91,27 +101,37 @@ def completion_chart(categories: Sequence[dict], path: Path) -> Path:
 
     ``categories``: dicts with ``category``, ``quota``, ``valid`` and ``completion`` (0–1 or None).
     """
-    with _rc():
-        fig = _figure(6.2, 2.6)
-        ax = fig.add_subplot()
-        names = [_short(str(c["category"]), 8) for c in categories]
-        x = list(range(len(names)))
-        quota = [c["quota"] for c in categories]
-        valid = [c["valid"] for c in categories]
-        ax.bar([i - 0.2 for i in x], quota, width=0.38, color=GREY, label="应报")
-        ax.bar([i + 0.2 for i in x], valid, width=0.38, color=BLUE, label="有效")
-        top = max(quota + valid + [1])
-        for i, c in enumerate(categories):
-            rate = c.get("completion")
-            label = "—" if rate is None else f"{rate * 100:.0f}%"
-            ax.text(i, max(quota[i], valid[i]) + top * 0.03, label, ha="center", va="bottom", fontsize=8)
-        ax.set_xticks(x, names)
-        ax.set_ylim(0, top * 1.18)
-        ax.set_ylabel("篇（条）")
-        ax.legend(frameon=False, ncols=2, loc="upper right")
-        if not categories:
-            ax.text(0.5, 0.5, "暂无数据", transform=ax.transAxes, ha="center", va="center", color=GREY)
-        return _save(fig, path)
+    with chart_style():
+        return _save(completion_figure(categories), path)
+
+
+def completion_figure(categories: Sequence[dict]):
+    """The figure of :func:`completion_chart` (drawn inside the font context by the caller).
+
+    The legend sits above the axes, outside them, so it never covers a bar or a rate label
+    however high the last category is; the count axis takes whole numbers only.
+    """
+    fig = _figure(6.2, 2.6)
+    ax = fig.add_subplot()
+    names = [_short(str(c["category"]), 8) for c in categories]
+    x = list(range(len(names)))
+    quota = [c["quota"] for c in categories]
+    valid = [c["valid"] for c in categories]
+    ax.bar([i - 0.2 for i in x], quota, width=0.38, color=GREY, label="应报")
+    ax.bar([i + 0.2 for i in x], valid, width=0.38, color=BLUE, label="有效")
+    top = max(quota + valid + [1])
+    for i, c in enumerate(categories):
+        rate = c.get("completion")
+        label = "—" if rate is None else f"{rate * 100:.0f}%"
+        ax.text(i, max(quota[i], valid[i]) + top * 0.03, label, ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, names)
+    ax.set_ylim(0, top * 1.18)
+    _whole_numbers(ax.yaxis)
+    ax.set_ylabel("篇（条）")
+    ax.legend(frameon=False, ncols=2, loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)
+    if not categories:
+        ax.text(0.5, 0.5, "暂无数据", transform=ax.transAxes, ha="center", va="center", color=GREY)
+    return fig
 
 
 def topics_chart(topics: Sequence[dict], path: Path) -> Path:
@@ -119,24 +139,30 @@ def topics_chart(topics: Sequence[dict], path: Path) -> Path:
 
     ``topics``: dicts with ``no``, ``name`` and ``valid``.
     """
-    with _rc():
-        n = max(len(topics), 1)
-        fig = _figure(6.2, min(0.26 * n + 0.8, 7.5))
-        ax = fig.add_subplot()
-        labels = [f"{t['no']}. {_short(str(t['name']), 16)}" if t.get("no") not in (None, "") else _short(str(t["name"]), 18)
-                  for t in topics]
-        values = [t["valid"] for t in topics]
-        y = list(range(len(labels)))
-        ax.barh(y, values, color=GREEN, height=0.6)
-        for i, v in enumerate(values):
-            ax.text(v + max(values + [1]) * 0.01, i, str(v), va="center", fontsize=7)
-        ax.set_yticks(y, labels, fontsize=7.5)
-        ax.invert_yaxis()
-        ax.set_xlabel("有效报送（篇）")
-        ax.set_xlim(0, max(values + [1]) * 1.12)
-        if not topics:
-            ax.text(0.5, 0.5, "暂无数据", transform=ax.transAxes, ha="center", va="center", color=GREY)
-        return _save(fig, path)
+    with chart_style():
+        return _save(topics_figure(topics), path)
+
+
+def topics_figure(topics: Sequence[dict]):
+    """The figure of :func:`topics_chart`; the count axis takes whole numbers only."""
+    n = max(len(topics), 1)
+    fig = _figure(6.2, min(0.26 * n + 0.8, 7.5))
+    ax = fig.add_subplot()
+    labels = [f"{t['no']}. {_short(str(t['name']), 16)}" if t.get("no") not in (None, "") else _short(str(t["name"]), 18)
+              for t in topics]
+    values = [t["valid"] for t in topics]
+    y = list(range(len(labels)))
+    ax.barh(y, values, color=GREEN, height=0.6)
+    for i, v in enumerate(values):
+        ax.text(v + max(values + [1]) * 0.01, i, str(v), va="center", fontsize=7)
+    ax.set_yticks(y, labels, fontsize=7.5)
+    ax.invert_yaxis()
+    ax.set_xlabel("有效报送（篇）")
+    ax.set_xlim(0, max(values + [1]) * 1.12)
+    _whole_numbers(ax.xaxis)
+    if not topics:
+        ax.text(0.5, 0.5, "暂无数据", transform=ax.transAxes, ha="center", va="center", color=GREY)
+    return fig
 
 
 def timeline_chart(phases: Sequence[dict], path: Path, today: date | None = None) -> Path:
@@ -147,7 +173,7 @@ def timeline_chart(phases: Sequence[dict], path: Path, today: date | None = None
     import matplotlib.dates as mdates
 
     dated = [p for p in phases if isinstance(p.get("start"), date) and isinstance(p.get("end"), date)]
-    with _rc():
+    with chart_style():
         n = max(len(dated), 1)
         fig = _figure(6.2, 0.45 * n + 1.0)
         ax = fig.add_subplot()

@@ -32,10 +32,18 @@ from macros.core.grid import is_blank, locate_table
 from macros.core.normalize import name_key
 from macros.core.tokens import form_token
 from macros.problems import problem
-from macros.schema import DEPT_FORM_VERSION, DEPT_INDICATOR_FORM, DEPT_TASK_FORM, FORM_META_SHEET, TASK_STATUSES
+from macros.schema import (
+    DEPT_COMMITMENT_FORM, DEPT_FORM_VERSION, DEPT_INDICATOR_FORM, DEPT_TASK_FORM, FORM_META_SHEET, TASK_STATUSES,
+)
 
-KINDS = {"tasks": DEPT_TASK_FORM, "indicators": DEPT_INDICATOR_FORM}
-KIND_ZH = {"tasks": "任务进展", "indicators": "指标进度"}
+KINDS = {"tasks": DEPT_TASK_FORM, "indicators": DEPT_INDICATOR_FORM, "commitments": DEPT_COMMITMENT_FORM}
+KIND_ZH = {"tasks": "任务进展", "indicators": "指标进度", "commitments": "承诺"}
+HOW_TO = {
+    "tasks": "2. 任务：填写状态（未开始、进行中、已完成）、进展说明、完成日期和材料；只填有变化的任务即可。",
+    "indicators": "2. 指标：“本期实际值”填截至本期末的累计值，不是本期新增值；可在“说明”中注明依据。",
+    "commitments": "2. 承诺：每行一项目标任务，写明具体措施（倒排时间的进度安排）、完成时限（如 2010年12月31日 或 "
+                   "2010年12月底）和责任人；已有的承诺可以修改，空行不够可在表尾接着填。本表交回后即为本部室的全部承诺。",
+}
 HEADER_ROW = 4
 DATE_LABEL = "填表日期"
 
@@ -68,11 +76,10 @@ def _info(ws, spec: DeptFormSpec) -> None:
     ws.column_dimensions["A"].width = 100
     lines = [
         (TITLE_FONT, f"{spec.campaign_name} · 部门报送表（{KIND_ZH[spec.kind]}）"),
-        (TEXT_FONT, f"报送部门：{spec.name}　　报送期次：{spec.period or '（未设置）'}"),
+        (TEXT_FONT, f"报送部门：{spec.name}" + ("" if spec.kind == "commitments" else
+                                                 f"　　报送期次：{spec.period or '（未设置）'}")),
         (TEXT_FONT, "1. 请在“报送”工作表的白色单元格中填写；灰色的序号、名称等不能修改，也不要增删行或改动表头。"),
-        (TEXT_FONT, "2. 任务：填写状态（未开始、进行中、已完成）、进展说明、完成日期和材料；只填有变化的任务即可。"
-                    if spec.kind == "tasks" else
-                    "2. 指标：“本期实际值”填截至本期末的累计值，不是本期新增值；可在“说明”中注明依据。"),
+        (TEXT_FONT, HOW_TO[spec.kind]),
         (TEXT_FONT, "3. 本表只能报送本部门牵头（负责）的事项，内含本部门专用的校验码，请勿转给其他部门使用。"),
         (TEXT_FONT, f"4. 填好后交回{spec.department or '承办部门'}"
                     + (f"，截止日期 {spec.deadline.isoformat()}。" if spec.deadline else "。")),
@@ -90,8 +97,9 @@ def _data(ws, spec: DeptFormSpec) -> None:
     _set(ws, "B2", spec.name)
     _set(ws, "C2", "部门编号", font=LABEL_FONT)
     _set(ws, "D2", spec.code)
-    _set(ws, "E2", "报送期次", font=LABEL_FONT)
-    _set(ws, "F2", spec.period)
+    if spec.kind != "commitments":
+        _set(ws, "E2", "报送期次", font=LABEL_FONT)
+        _set(ws, "F2", spec.period)
     _set(ws, "A3", DATE_LABEL, font=LABEL_FONT)
     ws["B3"].protection = Protection(locked=False)
     ws["B3"].number_format = "yyyy-mm-dd"
@@ -107,6 +115,8 @@ def _data(ws, spec: DeptFormSpec) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if col.format:
                 cell.number_format = col.format
+            elif isinstance(cell.value, (date, datetime)):
+                cell.number_format = "yyyy-mm-dd"
             if col.key in inputs:
                 cell.fill, cell.protection = INPUT_FILL, Protection(locked=False)
             else:
@@ -186,7 +196,10 @@ def read_dept_form(data: bytes, name: str, expect, limits) -> DeptRead:
 
 
 def form_rows(kind: str, items: Sequence[dict[str, Any]], history_value=None) -> list[dict[str, Any]]:
-    """The prefilled rows of a department's form from its tasks / indicators (schema keys)."""
+    """The prefilled rows of a department's form from its tasks / indicators (schema keys);
+    commitment rows come ready-made (macros.core.pledge_returns.pledge_form_rows)."""
+    if kind == "commitments":
+        return [dict(r) for r in items]
     if kind == "tasks":
         return [{"seq": t.get("seq"), "task": t.get("task"), "due": t.get("due"), "status": t.get("status"),
                  "progress": t.get("progress"), "done_on": t.get("done_on"), "materials": t.get("materials")}

@@ -12,8 +12,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from macros.adapters.readers.base import HEAD_BYTES
-
 INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # Spreadsheets a unit may save by mistake: listed as rejected (E201) with the fix, not ignored.
 OTHER_SUFFIXES = (".ods", ".et", ".xlsb", ".numbers", ".csv")
@@ -137,6 +135,8 @@ def inbox_files(inbox: Path) -> list[Path]:
 def fingerprint(path: Path, limit: int) -> tuple[str | None, bytes, int]:
     """(SHA-256, first bytes, size) of a file; the hash is None when the file cannot be read or
     exceeds ``limit`` bytes (the head is then what could be read)."""
+    from macros.adapters.readers.base import HEAD_BYTES  # the readers' package loads every reader
+
     h = hashlib.sha256()
     head = b""
     size = 0

@@ -155,6 +155,14 @@ def accepted_stats(path: str | Path) -> set[tuple[str, int, int]] | None:
         return None
 
 
+def cache_path(master: str | Path) -> Path:
+    """The campaign's cache folder beside its ledger (``.<master stem>.kexie-cache``, hidden):
+    results kexie can always make again but need not (Word documents converted by LibreOffice,
+    by content). Deleting it loses nothing; the next run just does that work again."""
+    master = Path(master)
+    return master.with_name(f".{master.stem}.kexie-cache")
+
+
 def _iso(value: Any) -> str | None:
     if value is None:
         return None

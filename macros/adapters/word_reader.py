@@ -7,10 +7,15 @@ a ZIP package with ``word/document.xml``, an OLE compound file with a ``WordDocu
 (Word 97–2003 and Kingsoft WPS ``.wps`` share it), ``{\\rtf`` text, or an OpenDocument text
 (``mimetype`` member). The extension is never consulted.
 
-``convert_batch(items, out_dir, timeout)`` converts every non-docx document in ONE soffice call
-(LibreOffice through ``pdf.LibreOfficeConverter``: its own temporary ``-env:UserInstallation``
-profile, a timeout after which the process group is killed). Inputs are staged under neutral
-names with the suffix of their detected kind, so a ``.wps`` is opened as the Word file it is.
+``convert_batch(items, out_dir, timeout, cache=…)`` converts every non-docx document in ONE
+soffice call (LibreOffice through ``pdf.LibreOfficeConverter``: its own temporary
+``-env:UserInstallation`` profile, a timeout after which the process group is killed). Inputs
+are staged under neutral names with the suffix of their detected kind, so a ``.wps`` is opened
+as the Word file it is. Each conversion is kept in the campaign's cache folder by the SHA-256
+of the original bytes (:class:`ConversionCache`), so an unchanged document read again (one left
+待确认, say) never starts LibreOffice again. When the batch run times out or crashes, the
+documents it did not convert are converted one by one, each with its own timeout: a document
+that hangs LibreOffice costs only itself, and is reported with its reason.
 
 ``docx_blocks(path, limits)`` checks the package (members, sizes, ratios, DOCTYPE like the
 form reader) and walks ``word/document.xml`` with python-docx's lxml tree: paragraphs, tables
@@ -20,7 +25,10 @@ content controls (``w:sdt``; placeholder text is skipped), in document order.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
+import time
 import zipfile
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -64,43 +72,150 @@ class DocxConverter(LibreOfficeConverter):
         return "docx:MS Word 2007 XML"
 
 
+CANNOT_OPEN = "LibreOffice 无法打开该文档（文件可能已损坏）"
+DOC_TIMEOUT = 120.0  # seconds for one document converted alone, after the batch failed
+
+
+class ConversionCache:
+    """Converted .docx files by the SHA-256 of the original document, in ``folder`` (None: no
+    cache). Entries not used for ``KEEP_DAYS`` are removed; a cache that cannot be written
+    never fails a conversion."""
+
+    KEEP_DAYS = 90
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def get(self, sha: str) -> Path | None:
+        if self.folder is None:
+            return None
+        path = self.folder / f"{sha}.docx"
+        try:
+            if path.stat().st_size > 0:
+                os.utime(path)  # used: kept from pruning
+                return path
+        except OSError:
+            pass
+        return None
+
+    def put(self, sha: str, produced: Path) -> Path:
+        """Keep ``produced`` as the conversion of ``sha``; returns the path to read it from."""
+        if self.folder is None:
+            return produced
+        target = self.folder / f"{sha}.docx"
+        tmp = self.folder / f".{sha}.kexie-tmp"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(produced, tmp)
+            os.replace(tmp, target)
+        except OSError:
+            return produced
+        return target
+
+    def prune(self) -> None:
+        if self.folder is None or not self.folder.is_dir():
+            return
+        horizon = time.time() - self.KEEP_DAYS * 86400
+        for entry in self.folder.iterdir():
+            try:
+                if entry.is_file() and entry.stat().st_mtime < horizon:
+                    entry.unlink()
+            except OSError:
+                continue
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _produced(done: Path, staged: Path) -> Path | None:
+    path = done / (staged.stem + ".docx")
+    try:
+        return path if path.stat().st_size > 0 else None
+    except OSError:
+        return None
+
+
+def _attempt(conv: DocxConverter, inputs: list[Path], done: Path) -> str | None:
+    """Run LibreOffice on ``inputs`` (in a profile removed afterwards); None when it finished,
+    else why not (timeout, crash)."""
+    try:
+        with conv:
+            conv._run(inputs, done)
+    except ConversionError as exc:
+        return exc.args[0] if exc.args else "LibreOffice 转换失败"
+    return None
+
+
 def convert_batch(items: list[tuple[Path, str]], out_dir: Path, timeout: float = 600.0,
-                  soffice: str | Path | None = None) -> dict[Path, Path | str]:
-    """Convert ``(path, kind)`` items to .docx in one LibreOffice run.
+                  soffice: str | Path | None = None, *, cache: Path | None = None,
+                  doc_timeout: float | None = None) -> dict[Path, Path | str]:
+    """Convert ``(path, kind)`` items to .docx: from ``cache`` when converted before, else in
+    one LibreOffice run, then one by one for what a failed run left (see the module doc).
 
     Returns per input path the .docx produced, or the Chinese reason it was not."""
     out: dict[Path, Path | str] = {}
-    if not items:
+    store = ConversionCache(cache)
+    todo: list[tuple[Path, str, str]] = []
+    for p, kind in items:
+        try:
+            sha = _sha256(p)
+        except OSError as exc:
+            out[p] = f"无法读取文件（{type(exc).__name__}）"
+            continue
+        hit = store.get(sha)
+        if hit is not None:
+            out[p] = hit
+        else:
+            todo.append((p, kind, sha))
+    if not todo:
         return out
     try:
         conv = DocxConverter(soffice, timeout=timeout)
     except ConverterNotFoundError:
-        return {p: "本机没有安装 LibreOffice，无法读取 .doc/.wps/.rtf/.odt 文档" for p, _k in items}
-    stage = out_dir / "in"
-    done = out_dir / "out"
+        out.update({p: "本机没有安装 LibreOffice，无法读取 .doc/.wps/.rtf/.odt 文档" for p, _k, _s in todo})
+        return out
+    stage, done = out_dir / "in", out_dir / "out"
     stage.mkdir(parents=True, exist_ok=True)
     done.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    for i, (p, kind) in enumerate(items):
+    staged: list[tuple[Path, Path, str]] = []
+    for i, (p, kind, sha) in enumerate(todo):
         target = stage / f"d{i:06d}{SUFFIX[kind]}"
         try:
             shutil.copyfile(p, target)
         except OSError as exc:
             out[p] = f"无法读取文件（{type(exc).__name__}）"
             continue
-        staged.append((p, target))
-    try:
-        with conv:
-            conv._run([t for _p, t in staged], done)
-    except ConversionError as exc:
-        reason = exc.args[0] if exc.args else "LibreOffice 转换失败"
-        for p, t in staged:  # what was produced before a timeout or a crash is still good
-            produced = done / (t.stem + ".docx")
-            out[p] = produced if produced.is_file() and produced.stat().st_size else reason
-        return out
-    for p, t in staged:
-        produced = done / (t.stem + ".docx")
-        out[p] = produced if produced.is_file() and produced.stat().st_size else "LibreOffice 无法打开该文档（文件可能已损坏）"
+        staged.append((p, target, sha))
+    failed = _attempt(conv, [t for _p, t, _s in staged], done)
+    left = []
+    for p, t, sha in staged:  # what was produced before a timeout or a crash is still good
+        produced = _produced(done, t)
+        if produced is not None:
+            out[p] = store.put(sha, produced)
+        elif failed is not None:
+            left.append((p, t, sha))
+        else:
+            out[p] = CANNOT_OPEN
+    out.update(_one_by_one(left, done, store, conv.soffice, doc_timeout or min(timeout, DOC_TIMEOUT)))
+    store.prune()
+    return out
+
+
+def _one_by_one(left: list[tuple[Path, Path, str]], done: Path, store: ConversionCache, soffice: Path,
+                timeout: float) -> dict[Path, Path | str]:
+    """Convert each document alone, with its own timeout (and its own fresh profile: ``_attempt``
+    removes it after each run, so a killed run leaves nothing locked behind)."""
+    out: dict[Path, Path | str] = {}
+    conv = DocxConverter(soffice, timeout=timeout)
+    for p, t, sha in left:
+        failed = _attempt(conv, [t], done)
+        produced = _produced(done, t)
+        out[p] = store.put(sha, produced) if produced is not None else failed or CANNOT_OPEN
     return out
 
 

@@ -31,6 +31,7 @@ from macros.adapters.safe_write import replace_atomically
 from macros.adapters.xlsx_cells import cell_text
 from macros.adapters.xlsx_print import apply_page_setup
 from macros.adapters.xlsx_tables import layout_table
+from macros.core.form_plan import form_title
 from macros.schema import FORM, FORM_INFO_SHEET, FORM_META_SHEET, FORM_SHEET, Column
 
 # --- the layout (docs/forms.md) ---------------------------------------------------------------
@@ -166,7 +167,7 @@ def _info_sheet(ws, spec: FormSpec) -> None:
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 92
     ws.merge_cells("A1:B1")
-    _set(ws, "A1", f"{spec.campaign_name}——报送表填报说明", TITLE_FONT,
+    _set(ws, "A1", f"{form_title(spec.campaign_name)}填报说明", TITLE_FONT,
          align=Alignment(horizontal="center", vertical="center"))
     ws.row_dimensions[1].height = 30
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -255,7 +256,7 @@ def _form_sheet(ws, spec: FormSpec) -> None:
 
     # Title and the unit's fixed identity (locked).
     ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
-    _set(ws, f"A{TITLE_ROW}", f"{spec.campaign_name}——报送表", TITLE_FONT,
+    _set(ws, f"A{TITLE_ROW}", form_title(spec.campaign_name), TITLE_FONT,
          align=Alignment(horizontal="center", vertical="center"))
     ws.row_dimensions[TITLE_ROW].height = 32
     label_align = Alignment(horizontal="right", vertical="center")
@@ -382,7 +383,7 @@ def build_template_workbook(spec: FormSpec) -> Workbook:
     _meta_sheet(meta, spec)
     wb.active = 0
     props = wb.properties
-    props.title = f"{spec.campaign_name}——报送表（{marker('unit_name')}）"
+    props.title = f"{form_title(spec.campaign_name)}（{marker('unit_name')}）"
     props.subject = spec.campaign_name
     props.creator = spec.organizer or "kexie"
     props.lastModifiedBy = spec.organizer or "kexie"

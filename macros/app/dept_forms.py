@@ -4,7 +4,8 @@ On a campaign whose 活动类型 is 实施方案 (tasks) or 工作要点 (indica
 indicators and no unit with a quota — ``kexie forms`` gives each 牵头/责任 department one form
 (macros.adapters.dept_form) for the period of 设置 报送期次, prefilled with its tasks (状态,
 进展说明, 完成日期, 材料 as the master has them) or its indicators (with the latest cumulative
-value as 上期累计). Who gets a form: macros.core.dept_returns.department_forms.
+value as 上期累计). Who gets a form: macros.core.dept_returns.department_forms. On a 活动方案
+campaign (三比一争当) every 部室 gets a 承诺报送表 instead (macros.app.dept_forms_pledges).
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from typing import Any
 from macros.adapters.dept_form import DeptFormSpec, dept_token, form_rows, write_dept_form
 from macros.adapters.safe_write import owner_files
 from macros.adapters.secret import load_or_create_secret
+from macros.app.dept_forms_pledges import pledge_forms
 from macros.core.dept_returns import department_forms, latest_actuals
 from macros.core.kind_settings import campaign_kind
 from macros.core.normalize import display_text, name_key
 from macros.core.safe_names import safe_filename
 from macros.errors import ConfigError
 
-KIND_OF_CAMPAIGN = {"实施方案": "tasks", "工作要点": "indicators"}
+KIND_OF_CAMPAIGN = {"实施方案": "tasks", "工作要点": "indicators", "活动方案": "commitments"}
+FILE_LABEL = {"tasks": "任务进展", "indicators": "指标进度", "commitments": "承诺"}
 
 
 def _records(campaign, key: str) -> list[dict[str, Any]]:
@@ -61,7 +64,17 @@ def run_department_forms(engine, campaign, kind: str, out_dir: str | Path, run) 
     campaign_id = display_text(s.get("campaign_id"))
     if not campaign_id or master is None:
         raise ConfigError("请先保存活动工作簿并填写“活动编号”，再生成部门报送表。")
-    period = display_text(s.get("report_period")) or ""
+    if kind == "commitments":
+        period, planned = "", pledge_forms(engine, _records(campaign, "units"), run)
+    else:
+        period, planned = _planned(campaign, kind, run)
+    _write_forms(Path(master), campaign, kind, period, planned, Path(out_dir), run)
+    run.seconds += time.perf_counter() - started
+
+
+def _planned(campaign, kind: str, run) -> tuple[str, list[tuple[str, str, list[dict[str, Any]]]]]:
+    """(period, [(code, name, prefilled rows)]) of a task or indicator campaign."""
+    period = display_text(campaign.settings.get("report_period")) or ""
     if not period:
         run.notes.append("“设置”中没有填写“报送期次”（如 2019年第3季度），报送表上的期次为空。")
     items = _records(campaign, "tasks" if kind == "tasks" else "targets")
@@ -70,22 +83,25 @@ def run_department_forms(engine, campaign, kind: str, out_dir: str | Path, run) 
                                        "lead" if kind == "tasks" else "department")
     run.notes += [f"[{p.code}] {p.message}" for p in problems]
     latest = latest_actuals(_records(campaign, "target_progress")) if kind == "indicators" else {}
-    secret = load_or_create_secret(Path(master))
-    out = Path(out_dir)
+    return period, [(f.code, f.name, form_rows(kind, f.rows, lambda t: latest.get(
+        name_key(display_text(t.get("name")) or ""), t.get("actual")))) for f in forms]
+
+
+def _write_forms(master: Path, campaign, kind: str, period: str, planned, out: Path, run) -> None:
+    s = campaign.settings
+    campaign_id = display_text(s.get("campaign_id"))
+    secret = load_or_create_secret(master)
     out.mkdir(parents=True, exist_ok=True)
     issued = datetime.now().replace(microsecond=0)
-    for f in forms:
-        path = out / safe_filename(f"{f.code}_{f.name}_{'任务进展' if kind == 'tasks' else '指标进度'}报送表.xlsx")
+    for code, name, rows in planned:
+        path = out / safe_filename(f"{code}_{name}_{FILE_LABEL[kind]}报送表.xlsx")
         if owner_files(path):
             run.refused.append(f"报送表“{path.name}”正在被打开，没有覆盖。")
             continue
-        rows = form_rows(kind, f.rows, lambda t: latest.get(name_key(display_text(t.get("name")) or ""),
-                                                            t.get("actual")))
-        spec = DeptFormSpec(campaign_id, display_text(s.get("campaign_name")) or "活动", kind, f.code, f.name,
-                            period, rows, dept_token(secret, campaign_id, f.code, kind, period), issued,
+        spec = DeptFormSpec(campaign_id, display_text(s.get("campaign_name")) or "活动", kind, code, name,
+                            period, rows, dept_token(secret, campaign_id, code, kind, period), issued,
                             department=display_text(s.get("department")), deadline=s.get("deadline"))
         write_dept_form(path, spec)
         run.paths.append(path)
-        run.departments.append({"unit_code": f.code, "unit": f.name, "kind": kind, "period": period,
+        run.departments.append({"unit_code": code, "unit": name, "kind": kind, "period": period,
                                 "rows": len(rows), "file": str(path)})
-    run.seconds += time.perf_counter() - started

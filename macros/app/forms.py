@@ -163,7 +163,8 @@ def forms_command(engine: WorkbookEngine, out: Path, all_units: bool = False) ->
     run = run_forms(engine, out, all_units=all_units)
     lines: list[str] = []
     if run.departments:
-        lines.append(f"已为 {len(run.departments)} 个部门生成部门报送表（{run.departments[0]['period'] or '未设期次'}），"
+        what = "承诺" if run.departments[0]["kind"] == "commitments" else run.departments[0]["period"] or "未设期次"
+        lines.append(f"已为 {len(run.departments)} 个部门生成部门报送表（{what}），"
                      f"保存在：{Path(out)}（用时 {run.seconds:.1f} 秒）")
     elif run.paths:
         lines.append(f"已生成 {len(run.paths)} 份报送表，保存在：{Path(out)}（用时 {run.seconds:.1f} 秒）")

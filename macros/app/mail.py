@@ -2,14 +2,16 @@
 
 ``run_mail(master, inbox)``:
 
-1. reads the mailbox settings of 设置 (``macros.core.mail_settings``) and the password
-   (``KEXIE_MAIL_PASSWORD`` or the OS keyring) — a setting that cannot be used is exit 2
-   before anything is contacted;
+1. reads the mailbox settings of 设置 (``macros.core.mail_settings``; from the 设置 sheet alone,
+   the roster only when a message arrives) and the password (``KEXIE_MAIL_PASSWORD`` or the OS
+   keyring) — a setting that cannot be used is exit 2 before anything is contacted;
 2. fetches what the ledger has not seen (``macros.app.mail_fetch``): each raw message kept in
    ``邮件存档/``, attachments saved into INBOX, every message recorded in the ledger — a
    connection, login, TLS or full-mailbox error is exit 2 with what to check, the workbook
    untouched; a message that cannot be parsed is recorded as rejected and the rest go on;
-3. when something new arrived, consolidates INBOX (``macros.app.consolidate.consolidate``);
+3. when something new arrived, or the inbox holds a file the ledger has no record of (dropped
+   by hand, or changed), consolidates INBOX (``macros.app.consolidate.consolidate``); a run
+   with nothing new loads neither pandas nor openpyxl (``macros.app.mail_idle``);
 4. prepares one receipt per new message and sends every pending one by SMTP, or with
    ``--no-receipts`` writes them into ``回执待发/`` for review (``macros.app.mail_receipts``).
 
@@ -100,20 +102,27 @@ def mail_config(settings: dict[str, Any]) -> MailConfig:
                       Server(s.smtp.host, s.smtp.port, s.smtp.security), s.folder, os.environ.get(CA_ENV) or None)
 
 
-def _read_master(master: Path, engine=None) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _read_settings(master: Path, engine=None) -> dict[str, Any]:
+    """The raw 设置 of the campaign: from the open book, else from the file's 设置 sheet alone."""
+    from macros.app.mail_idle import read_settings
+    from macros.schema import TABLES
+
+    if engine is None:
+        return read_settings(master, TABLES["units"].sheet)
+    if TABLES["units"].sheet not in engine.sheet_names():
+        raise ConfigError(f"“{master.name}”不是活动工作簿（缺少工作表：{TABLES['units'].sheet}）。")
+    return engine.read_settings()
+
+
+def _senders(master: Path, engine=None) -> dict[str, list[str]]:
+    """Sender address → unit codes, from the roster's 电子邮箱 (read when a message arrives)."""
     from macros.adapters.file_engine import FileEngine
     from macros.core.mail_settings import sender_units
     from macros.schema import TABLES
 
-    if engine is None and not master.is_file():
-        raise ConfigError(f"找不到活动工作簿：{master}")
     engine = engine if engine is not None else FileEngine(master)
-    if TABLES["units"].sheet not in engine.sheet_names():
-        raise ConfigError(f"“{master.name}”不是活动工作簿（缺少工作表：{TABLES['units'].sheet}）。")
-    settings = engine.read_settings()
     frame = engine.read_table(TABLES["units"]).frame
-    senders = sender_units(zip(frame["code"].tolist(), frame["email"].tolist())) if "email" in frame else {}
-    return settings, senders
+    return sender_units(zip(frame["code"].tolist(), frame["email"].tolist())) if "email" in frame else {}
 
 
 def _mail_lock(master: Path):
@@ -133,13 +142,13 @@ def run_mail(master: str | Path, inbox: str | Path, *, receipts: bool = True, to
     consolidation then work on it, unsaved edits included); else the file ``master`` is read."""
     master, inbox = Path(master), Path(inbox)
     today = today or date.today()
-    settings, senders = _read_master(master, engine)
+    settings = _read_settings(master, engine)
     if not inbox.is_dir():
         raise ConfigError(f"找不到收件箱文件夹：{inbox}")
     log_file = mail_log(master, log)
     try:
         config = mail_config(settings)
-        result = _run(master, inbox, config, settings, senders, receipts, today, log, workers, engine)
+        result = _run(master, inbox, config, settings, receipts, today, log, workers, engine)
     except KexieError as exc:
         _log(log_file, [f"收取邮件失败：{exc.message}"])
         raise
@@ -168,12 +177,14 @@ def _log(path: Path, lines: list[str]) -> None:
         pass  # a log that cannot be written never stops the run
 
 
-def _run(master: Path, inbox: Path, config: MailConfig, settings, senders, receipts: bool, today: date, log,
+def _run(master: Path, inbox: Path, config: MailConfig, settings, receipts: bool, today: date, log,
          workers, engine) -> MailResult:
+    """Fetch, consolidate when there is something to (``macros.app.mail_idle``), answer."""
     from macros.adapters.ledger import Ledger, ledger_path
     from macros.adapters.mail_ledger import MailLedger
     from macros.adapters.mailbox import Mailbox
     from macros.app.mail_fetch import fetch_new, unanswered
+    from macros.app.mail_idle import unrecorded
 
     result = MailResult(master, config.account)
     lock = _mail_lock(master)
@@ -181,10 +192,10 @@ def _run(master: Path, inbox: Path, config: MailConfig, settings, senders, recei
         with Ledger(ledger_path(master)) as ledger:
             mledger = MailLedger(ledger)
             with Mailbox(config) as box:
-                fetched = fetch_new(box, mledger, inbox, senders)
+                fetched = fetch_new(box, mledger, inbox, lambda: _senders(master, engine))
             result.messages = [_message_json(f) for f in fetched]
             todo = fetched + unanswered(mledger, config.account, {f.row for f in fetched})
-            if any(x["saved"] for f in todo for x in f.files):
+            if any(x["saved"] for f in todo for x in f.files) or unrecorded(inbox, ledger.db):
                 result.consolidation = _consolidate(master, inbox, today, log, workers, _hints(todo), engine)
             if todo:
                 _prepare(mledger, todo, result, ledger, settings, config, master, today, engine)

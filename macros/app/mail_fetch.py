@@ -20,14 +20,16 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from macros.adapters.form_reader import Limits
 from macros.adapters.mail_ledger import MailLedger
 from macros.adapters.mailbox import Mailbox
 from macros.core.mail_parse import Attachment, MessageError, ParsedMessage, parse_message, synthetic_id
 from macros.core.safe_names import safe_filename
 from macros.problems import Problem, problem
+
+if TYPE_CHECKING:
+    from macros.adapters.form_reader import Limits
 
 ARCHIVE_DIR = "邮件存档"
 
@@ -93,7 +95,7 @@ def _timestamp(parsed: ParsedMessage) -> float | None:
     return ts if 0 < ts <= datetime.now(timezone.utc).timestamp() else None
 
 
-def _unit_of(parsed: ParsedMessage, senders: dict[str, list[str]]) -> tuple[str | None, list[Problem]]:
+def _unit_of(parsed: ParsedMessage, senders: Mapping[str, list[str]]) -> tuple[str | None, list[Problem]]:
     units = senders.get(parsed.sender.lower(), []) if parsed.sender else []
     if len(units) == 1:
         return units[0], []
@@ -102,7 +104,7 @@ def _unit_of(parsed: ParsedMessage, senders: dict[str, list[str]]) -> tuple[str 
     return None, [problem("W502", subject=parsed.subject or "（无主题）", sender=parsed.sender or "（无发件人）")]
 
 
-def take_message(raw: bytes, uid: int, inbox: Path, eml: Path, senders: dict[str, list[str]],
+def take_message(raw: bytes, uid: int, inbox: Path, eml: Path, senders: Mapping[str, list[str]],
                  limits: Limits, known: dict[str, int]) -> tuple[dict[str, Any], Fetched] | int:
     """Archive, parse and save one message: the ledger record and what this run reports, or
     the ledger row of the same message when it was taken in before (nothing is saved then)."""
@@ -155,14 +157,27 @@ def _to_fetch(box: Mailbox, mledger: MailLedger, account: str, folder: str) -> l
     return out
 
 
-def fetch_new(box: Mailbox, mledger: MailLedger, inbox: Path, senders: dict[str, list[str]],
+def _limits() -> "Limits":
+    from macros.adapters.form_reader import Limits  # openpyxl: only when a message is read
+
+    return Limits()
+
+
+def fetch_new(box: Mailbox, mledger: MailLedger, inbox: Path,
+              senders: Mapping[str, list[str]] | Callable[[], Mapping[str, list[str]]],
               progress: Callable[[int, int, str], None] | None = None) -> list[Fetched]:
-    """Take in every message the ledger has not seen (see the module doc)."""
+    """Take in every message the ledger has not seen (see the module doc). ``senders``
+    (address → unit codes) may be a function giving them: it is called only when there is a
+    message to take in."""
     account, folder = box.config.account, box.config.folder
     uids = _to_fetch(box, mledger, account, folder)
     archive = archive_dir(inbox)
     archive.mkdir(parents=True, exist_ok=True)
-    limits = Limits()
+    if not uids:
+        return []
+    if callable(senders):
+        senders = senders()
+    limits = _limits()
     known = mledger.known_ids(account)
     out: list[Fetched] = []
     for i, (uid, raw) in enumerate(box.fetch(uids), start=1):
@@ -191,7 +206,7 @@ def unanswered(mledger: MailLedger, account: str, skip: set[int]) -> list[Fetche
         if row in skip or not eml or not Path(eml).is_file():
             continue
         try:
-            parsed = parse_message(Path(eml).read_bytes(), Limits())
+            parsed = parse_message(Path(eml).read_bytes(), _limits())
         except (MessageError, OSError):
             continue
         out.append(Fetched(row, 0, parsed, unit, files, problems, eml))

@@ -19,14 +19,17 @@ A section with no data is left out and the remaining headings are numbered witho
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
+from macros.core.form_plan import form_title
 from macros.core.kind_settings import campaign_kind
 from macros.core.normalize import display_text
 from macros.schema import setting
 
-__all__ = ["OFFICIAL_KINDS", "blocking_settings", "nothing_to_show", "notice_extras"]
+__all__ = ["OFFICIAL_KINDS", "attachment_list", "attachment_name", "blocking_settings", "nothing_to_show",
+           "notice_extras"]
 
 _CN = "一二三四五六七八九十"
 
@@ -155,7 +158,38 @@ def notice_extras(campaign, tally, ctx: dict[str, Any]) -> dict[str, Any]:
     department = ctx.get("department") or ""
     data["cover_text"] = (f"现将《{data['plan_title']}》印发给你们，请结合实际认真贯彻落实"
                           + (f"，并按要求将有关材料报送{department}。" if department else "。"))
+    # The 征集 notice's 报送时间 paragraph points to the form units fill in: the 附件 list names it.
+    refers_to_form = kind == "征集" and bool(ctx.get("deadline"))
+    data["attachments"], data["form_ref"] = attachment_list(
+        ctx.get("attachments") or [], form_title(ctx["campaign"]) if refers_to_form else "")
     return data
+
+
+_NUMBERING = re.compile(r"^(?:附件\s*[:：]?\s*)?(?:\d+|[一二三四五六七八九十]+)\s*[.．、,，]\s*")
+_END_PUNCT = "。；;，,、：:.！!"
+
+
+def attachment_name(line: str) -> str:
+    """A 附件 name as GB/T 9704 prints it: no number staff typed before it (the list numbers
+    itself), no 书名号 around it and no punctuation after it."""
+    name = _NUMBERING.sub("", line.strip()).strip().rstrip(_END_PUNCT).strip()
+    if name.startswith("《") and name.endswith("》") and name.count("《") == 1:
+        name = name[1:-1].strip()
+    return name
+
+
+def attachment_list(lines: list[str], form_name: str) -> tuple[list[str], str]:
+    """(the 附件 names, how the text refers to the form: "附件2", "附件" or "" without a form).
+
+    ``form_name`` is added after the names staff listed unless one of them already names a 报送表."""
+    names = [n for n in (attachment_name(x) for x in lines) if n]
+    if not form_name:
+        return names, ""
+    position = next((i for i, n in enumerate(names) if "报送表" in n), None)
+    if position is None:
+        names.append(form_name)
+        position = len(names) - 1
+    return names, ("附件" if len(names) == 1 else f"附件{position + 1}")
 
 
 def _time_text(ctx: dict[str, Any]) -> str:

@@ -39,6 +39,7 @@ from macros.adapters.docs import (
 from macros.adapters.engine import WorkbookEngine
 from macros.adapters.pdf import ConverterNotFoundError, find_converter, split_pdf
 from macros.app.campaign import Campaign, load_campaign
+from macros.app.report_kinds import KINDS
 from macros.app.result import CommandResult
 from macros.core.grid import row_records
 from macros.core.normalize import display_text
@@ -46,20 +47,6 @@ from macros.core.safe_names import safe_filename
 from macros.core.tally import compute_tally
 from macros.errors import ConfigError, Exit
 
-#: kind → Chinese name (also the output file name)
-KINDS: dict[str, str] = {
-    "notice": "红头通知",
-    "summary": "活动情况汇总报告",
-    "reminders": "催报通知",
-    "compilation": "计策汇编",
-    "assessment": "考核结果与表彰名单",
-    "tasks": "任务分工表",
-    "targets": "指标完成情况",
-    "review": "评审结果汇总表",
-    "awards": "获奖名单通报",
-    "returns": "退改通知",
-    "pledges": "承诺公示表",
-}
 TEMPLATE_FILES = {kind: f"{kind}.docx" for kind in KINDS}
 LOCAL_TEMPLATES = "模板"  # folder beside the master with staff-edited templates
 REMINDERS_DIR = "催报通知"

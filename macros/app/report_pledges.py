@@ -1,5 +1,7 @@
 """Context of the 承诺公示表 (kexie report --kind pledges): each 部室's commitments — 目标任务,
 完成时限, 责任人 — in 承诺 order grouped by 部室 (roster order of 机关部室 first), for posting.
+A 完成时限 the 部室 wrote as text on its 承诺报送表 ("2010年12月底", kept in 时限说明) is printed as
+written; ``missing`` names the 部室 with no 承诺 yet (as ``kexie tally`` counts them).
 """
 
 from __future__ import annotations
@@ -30,13 +32,15 @@ def context_pledges(campaign, tally, common: dict[str, Any]) -> dict[str, Any]:
     pledges = []
     for i, rec in enumerate(rows, start=1):
         due = rec.get("due")
+        due_text = _text(rec.get("due_text")) or (f"{due.year}年{due.month}月{due.day}日" if isinstance(due, date) else "")
         pledges.append({"no": i, "department": _text(rec.get("department")), "goal": _text(rec.get("goal")),
-                        "due": f"{due.year}年{due.month}月{due.day}日" if isinstance(due, date) else "",
+                        "measures": _text(rec.get("measures")), "due": due_text,
                         "owner": _text(rec.get("owner"))})
     ctx = dict(common)
     ctx.update({
         "title": f"{common['campaign_quoted']}活动承诺公示表",
         "pledges": pledges,
         "departments": len({p["department"] for p in pledges}),
+        "missing": list(getattr(tally, "pledges_missing", []) or []),
     })
     return ctx

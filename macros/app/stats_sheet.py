@@ -29,6 +29,13 @@ from typing import Any, Sequence
 from openpyxl.utils import get_column_letter
 
 from macros.adapters.engine import Block, ChartSpec, Formula, ReportSheet
+from macros.app.stats_pledges import pledge_blocks
+from macros.app.stats_rows import NO_VALUE
+from macros.app.stats_rows import col as _col
+from macros.app.stats_rows import formats as _formats
+from macros.app.stats_rows import pct as _pct
+from macros.app.stats_rows import row as _row
+from macros.app.stats_rows import widths as _widths
 from macros.core.tally import TallyResult, UnitTally
 from macros.schema import (
     INVALID_ITEM_STATUSES, ITEMS, STATS_ASSESSMENT, STATS_CATEGORIES,
@@ -37,7 +44,6 @@ from macros.schema import (
 )
 
 RANGE_SLACK = 5000  # formulas reach this many rows below the last item, for rows staff add
-NO_VALUE = "—"  # shown where a ratio has no denominator (应报 0)
 POINTS_FORMAT = "0.0"
 MAX_WIDTH = 40
 YES = "是"
@@ -203,27 +209,6 @@ class _Sheet:
         return StatsLayout(self.report, self.expected, self.anchors)
 
 
-def _row(table: Table, **values: Any) -> list[Any]:
-    """One row of a 统计 table from values by column key, in the schema's column order (a key the
-    table does not have is a programming error; a key not given is blank)."""
-    unknown = set(values) - set(table.keys)
-    if unknown:
-        raise KeyError(f"{table.key} has no column {sorted(unknown)}")
-    return [values.get(k) for k in table.keys]
-
-
-def _col(table: Table, key: str, extra_before: int = 0) -> str:
-    return get_column_letter(table.keys.index(key) + 1 + extra_before)
-
-
-def _formats(table: Table) -> dict[int, str]:
-    return {j: c.format for j, c in enumerate(table.columns) if c.format}
-
-
-def _widths(table: Table) -> dict[int, float]:
-    return {j: c.width for j, c in enumerate(table.columns)}
-
-
 _LABEL_CUT = re.compile(r"[，,；;：:（(]")
 LABEL_CHARS = 14
 
@@ -234,10 +219,6 @@ def short_label(code: Any, topic: str) -> str:
     if len(head) > LABEL_CHARS:
         head = head[: LABEL_CHARS - 1] + "…"
     return f"{code} {head}" if code not in (None, "") else head
-
-
-def _pct(value: float | None) -> Any:
-    return NO_VALUE if value is None else value
 
 
 # --- the sheet ---------------------------------------------------------------------------------
@@ -266,8 +247,6 @@ def build_stats_sheet(result: TallyResult, refs: ItemRefs | None) -> StatsLayout
     _commendation_blocks(sh, result)
     _targets_block(sh, result)
     _tasks_blocks(sh, result)
-    from macros.app.stats_pledges import pledge_blocks
-
     pledge_blocks(sh, result)
 
     width = max(len(STATS_UNITS.columns), len(STATS_TASKS.columns)) + 2

@@ -153,13 +153,21 @@ def _task_lines(result: TallyResult) -> list[str]:
             + (f"（序号 {overdue}）。" if overdue else "。")]
 
 
+def _pledge_lines(result: TallyResult) -> list[str]:
+    names, missing = result.pledge_departments, result.pledges_missing
+    if not names:
+        return []
+    line = f"  承诺：{len(names)} 个部室，已报送 {len(names) - len(missing)} 个，未报送 {len(missing)} 个"
+    return [line + (f"（{'、'.join(missing)}）。" if missing else "。")]
+
+
 def _summary(result: TallyResult) -> list[str]:
     """The tally's report, leading with what the campaign is about (tasks, indicators or quotas)."""
     lines = [
         f"统计完成（统计日期 {result.today.isoformat()}"
         + (f"，截止日期 {result.deadline.isoformat()}）：" if result.deadline else "，未设置截止日期）："),
     ]
-    parts = [_quota_lines, _target_lines, _task_lines]
+    parts = [_pledge_lines, _quota_lines, _target_lines, _task_lines]
     if result.kind == "实施方案" or (result.tasks and not result.totals.units and result.kind != "工作要点"):
         parts = [_task_lines, _target_lines, _quota_lines]
     elif result.kind == "工作要点":

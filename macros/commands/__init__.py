@@ -20,15 +20,20 @@ Adding a command
 ----------------
 Native: write ``def my_command(engine, *, out: Path, today: date | None = None) ->
 CommandResult`` in its ``macros/app/`` module and add one ``Command("name", "中文帮助",
-run=my_command, workbook=True, options=(Option("--out", "…", type=path_type, required=True),
-TODAY))`` to ``COMMANDS`` in table.py; add ``buttons=(Button("id", "标签", "组", "说明"),)`` and
-the matching button in workbook/ribbon.xml to put it on the ribbon.
+run="macros.app.my_module:my_command", workbook=True, options=(Option("--out", "…",
+type=path_type, required=True), TODAY))`` to ``COMMANDS`` in table.py; add
+``buttons=(Button("id", "标签", "组", "说明"),)`` and the matching button in workbook/ribbon.xml
+to put it on the ribbon. The use case is named by reference and imported when the command runs:
+never import a use case module in table.py (a test checks that building the command line
+loads no pandas, openpyxl, docx, matplotlib or reportlab). What an option needs to parse or
+show (choices, their titles) must come from a light data module, as macros.app.report_kinds.
 
 Legacy (a module exposing ``add_arguments(parser)`` and ``command(args) -> CommandResult``, as
-the mail, review, certificates and doctor commands were written): import the module at the
-top of table.py and add one line to ``COMMANDS``::
+the mail, review, certificates and doctor commands were written): add one line to ``COMMANDS``
+naming the module by its dotted name, imported only when the sub-command is parsed or its help
+shown::
 
-    legacy("mail", mail, "收发报送邮件"),
+    legacy("mail", "macros.app.mail", "收发报送邮件"),
 
 The CLI then builds its sub-parser with the module's ``add_arguments`` and calls
 ``module.command(args)`` (``args.engine`` is None: such a command opens its own files, e.g. with
@@ -36,7 +41,7 @@ The CLI then builds its sub-parser with the module's ``add_arguments`` and calls
 ``argv`` are the words after the command name — ``{master}`` is the workbook, ``{forms}``,
 ``{inbox}``, ``{reports}`` the folders beside it (created when missing)::
 
-    legacy("mail", mail, "收发报送邮件", buttons=(
+    legacy("mail", "macros.app.mail", "收发报送邮件", buttons=(
         Button("mail", "收取邮件", "报送", "收取报送邮件，附件存入收件箱并汇总", argv=("{master}", "{inbox}")),
     )),
 

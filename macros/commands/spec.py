@@ -1,11 +1,15 @@
 """The vocabulary of the command registry: options, choices, ribbon buttons, commands.
 
-Pure data and small converters; nothing here knows a use case or a shell.
+Pure data and small converters; nothing here knows a use case or a shell. A command names its
+use case by reference (``"macros.app.tally:tally_command"``, or a legacy module's dotted name),
+resolved with :func:`resolve` only when the command runs or its arguments are needed, so that
+building the whole command line imports no use case.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -138,31 +142,56 @@ class Button:
         return " ".join(w for w in ("kexie", self.command, self.cli_options) if w)
 
 
+def resolve(ref: Any) -> Any:
+    """The object a reference names: ``"package.module:attribute"``, ``"package.module"`` (the
+    module), or the object itself when it is not a string."""
+    if not isinstance(ref, str):
+        return ref
+    module, _, attr = ref.partition(":")
+    found = importlib.import_module(module)
+    return getattr(found, attr) if attr else found
+
+
 @dataclass(frozen=True)
 class Command:
     """One ``kexie`` sub-command.
 
-    ``run`` is the use case: ``run(engine, **options)`` when ``workbook`` is true (the shell
-    opens the engine: a file engine on the command line, the open book in Excel), else
-    ``run(**options)``; it returns a CommandResult. ``legacy`` is a module exposing
-    ``add_arguments(parser)`` and ``command(args)`` instead (see :func:`legacy`)."""
+    ``run`` is the use case, by reference (``"macros.app.tally:tally_command"``, resolved when
+    the command runs) or as a function: ``run(engine, **options)`` when ``workbook`` is true
+    (the shell opens the engine: a file engine on the command line, the open book in Excel),
+    else ``run(**options)``; it returns a CommandResult. ``legacy`` is a module (or its dotted
+    name) exposing ``add_arguments(parser)`` and ``command(args)`` instead (see :func:`legacy`);
+    a module named by reference is imported only when its sub-command is parsed or its help
+    shown."""
 
     name: str
     help: str
     options: tuple[Option, ...] = ()
-    run: Callable[..., Any] | None = None
+    run: Callable[..., Any] | str | None = None
     workbook: bool = False
     buttons: tuple[Button, ...] = ()
     legacy: Any = None
     description: str | None = None
 
+    def use_case(self) -> Callable[..., Any]:
+        return resolve(self.run)
+
+    def legacy_module(self) -> Any:
+        return resolve(self.legacy)
+
+    def _legacy_arguments(self, parser: argparse.ArgumentParser) -> None:
+        self.legacy_module().add_arguments(parser)
+        for action in parser._actions:  # argparse would show the English dest, e.g. "OUT"
+            if action.option_strings and action.nargs != 0 and action.metavar is None and not action.choices:
+                action.metavar = "值"
+
     def add_to(self, sub) -> argparse.ArgumentParser:
-        parser = sub.add_parser(self.name, help=self.help, description=self.description or self.help)
+        kwargs = {"help": self.help, "description": self.description or self.help}
+        if self.legacy is not None and isinstance(self.legacy, str) and hasattr(sub._parser_class, "filled"):
+            return sub.add_parser(self.name, fill=self._legacy_arguments, **kwargs)  # arguments on first use
+        parser = sub.add_parser(self.name, **kwargs)
         if self.legacy is not None:
-            self.legacy.add_arguments(parser)
-            for action in parser._actions:  # argparse would show the English dest, e.g. "OUT"
-                if action.option_strings and action.nargs != 0 and action.metavar is None and not action.choices:
-                    action.metavar = "值"
+            self._legacy_arguments(parser)
             return parser
         if self.workbook:
             parser.add_argument("master", metavar="工作簿", help="活动工作簿（.xlsx 文件）")
@@ -173,13 +202,15 @@ class Command:
     def call(self, engine: Any, values: Mapping[str, Any]):
         """Run the use case with typed option values (a mapping of option keys)."""
         kwargs = {o.key: values.get(o.key, o.initial) for o in self.options if not o.shell}
+        run = self.use_case()
         if self.workbook:
-            return self.run(engine, **kwargs)
-        return self.run(**kwargs)
+            return run(engine, **kwargs)
+        return run(**kwargs)
 
 
 def legacy(name: str, module: Any, help: str, buttons: tuple[Button, ...] = ()) -> Command:
-    """A sub-command written as a module with ``add_arguments(parser)`` and
+    """A sub-command written as a module (or its dotted name, imported on first use) with
+    ``add_arguments(parser)`` and
     ``command(args) -> CommandResult``: the parser is the module's, the use case gets the parsed
     ``args`` (``args.engine``: None on the command line — it opens its own files — and the open
     book when a ribbon button runs it; see ``macros.app.workbook.open_engine``). A button of a

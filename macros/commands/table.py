@@ -1,4 +1,11 @@
-"""Every ``kexie`` command, once: its options, its use case and its ribbon buttons."""
+"""Every ``kexie`` command, once: its options, its use case and its ribbon buttons.
+
+Use cases are named by reference (``"macros.app.tally:tally_command"``, legacy modules by their
+dotted name) and imported only when their command runs: this table, and so the whole command
+line and the ribbon's button list, loads no pandas, openpyxl, docx, matplotlib or reportlab.
+What argparse needs to know beforehand (preset names, document kinds) comes from light data
+modules (macros.presets, macros.app.report_kinds).
+"""
 
 from __future__ import annotations
 
@@ -6,22 +13,11 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from macros import addin_install
-from macros.app import certificates, doctor, mail, review
-from macros.app.allocate import allocate_command
-from macros.app.consolidate import consolidate_command
-from macros.app.demo import demo_command
-from macros.app.forms import forms_command
-from macros.app.new import new_campaign
-from macros.app.report import KINDS, report_command
+from macros.app.report_kinds import KINDS
 from macros.app.result import CommandResult
-from macros.app.tally import tally_command
-from macros.app.validate import validate_command
 from macros.commands.spec import Button, Choice, Command, Option, choice_converter, legacy, path_type, suggestion
 from macros.core.normalize import parse_date
 from macros.presets import PRESETS
-from macros.problems import codes_markdown
-from macros.schema import to_markdown
 
 
 def date_type(text: str) -> date:
@@ -41,7 +37,7 @@ def preset_type(text: str) -> str:
     return text
 
 
-#: Chinese names of the document kinds besides their titles in macros.app.report.KINDS
+#: Chinese names of the document kinds besides their titles in macros.app.report_kinds.KINDS
 KIND_ALIASES: dict[str, tuple[str, ...]] = {
     "notice": ("通知", "生成通知"),
     "summary": ("汇总报告", "报告"),
@@ -59,19 +55,27 @@ kinds_type = choice_converter("文档种类", KIND_CHOICES, many=True, extra=("a
 
 
 def _run_new(master: Path, preset: str | None = None, force: bool = False) -> CommandResult:
+    from macros.app.new import new_campaign
+
     path = new_campaign(master, preset, force, guide=ribbon_guide())
     return CommandResult(data={"master": str(path)}, lines=[f"已新建活动工作簿：{path}"])
 
 
 def _run_schema(markdown: bool = False) -> CommandResult:
+    from macros.schema import to_markdown
+
     return CommandResult(lines=[to_markdown().rstrip("\n")])  # print adds the last newline
 
 
 def _run_codes(markdown: bool = False) -> CommandResult:
+    from macros.problems import codes_markdown
+
     return CommandResult(lines=[codes_markdown().rstrip("\n")])
 
 
 def _run_demo(out: Path) -> CommandResult:
+    from macros.app.demo import demo_command
+
     return demo_command(out, guide=ribbon_guide())
 
 
@@ -98,16 +102,18 @@ COMMANDS: tuple[Command, ...] = (
     )),
     Command("schema", "打印工作簿结构说明", run=_run_schema, options=(MARKDOWN,)),
     Command("codes", "打印问题代码表", run=_run_codes, options=(MARKDOWN,)),
-    Command("validate", "校验工作簿数据", run=validate_command, workbook=True, options=(JSON, TODAY), buttons=(
+    Command("validate", "校验工作簿数据", run="macros.app.validate:validate_command", workbook=True,
+            options=(JSON, TODAY), buttons=(
         Button("validate", "校验数据", "数据", "检查各工作表的数据，问题写入“校验结果”并在单元格上标出"),
     )),
-    Command("forms", "生成各单位的报送表", run=forms_command, workbook=True, options=(
+    Command("forms", "生成各单位的报送表", run="macros.app.forms:forms_command", workbook=True, options=(
         Option("--out", "报送表输出文件夹", type=path_type, required=True, metavar="文件夹"),
         Option("--all", "为名册中的每个单位生成（默认只为有配额的单位）", flag=True, dest="all_units"),
     ), buttons=(
         Button("forms", "生成报送表", "报送", "为每个需要报送的单位生成预填好的报送表", beside={"out": "forms"}),
     )),
-    Command("consolidate", "汇总收件文件夹中交回的报送表", run=consolidate_command, workbook=True, options=(
+    Command("consolidate", "汇总收件文件夹中交回的报送表", run="macros.app.consolidate:consolidate_command",
+            workbook=True, options=(
         Option("inbox", "收件箱文件夹（各单位交回的报送表）", type=path_type, metavar="收件箱", folder_input=True),
         JSON,
         Option("--log", "日志文件（默认在工作簿旁的 kexie-logs/ 中）", type=path_type, metavar="文件"),
@@ -116,15 +122,15 @@ COMMANDS: tuple[Command, ...] = (
         Button("consolidate", "汇总报送", "报送", "读取收件文件夹中交回的报送表，写入“征集明细”和“报送记录”",
                beside={"inbox": "inbox"}),
     )),
-    legacy("mail", mail, "收取活动邮箱中的报送邮件、汇总并发送回执", buttons=(
+    legacy("mail", "macros.app.mail", "收取活动邮箱中的报送邮件、汇总并发送回执", buttons=(
         Button("mail", "收取邮件", "报送", "收取活动邮箱中的报送邮件，附件存入收件箱并汇总，给每封邮件发送回执",
                argv=("{master}", "{inbox}")),
     )),
-    Command("tally", "统计配额完成情况、指标、任务和考核结果", run=tally_command, workbook=True,
+    Command("tally", "统计配额完成情况、指标、任务和考核结果", run="macros.app.tally:tally_command", workbook=True,
             options=(JSON, TODAY), buttons=(
         Button("tally", "更新统计", "数据", "重新计算配额完成情况、指标、任务和考核结果，写入“统计”"),
     )),
-    Command("allocate", "按权重把全市目标分解到各单位（最大余额法）", run=allocate_command, options=(
+    Command("allocate", "按权重把全市目标分解到各单位（最大余额法）", run="macros.app.allocate:allocate_command", options=(
         Option("--total", "要分解的全市目标总数", type=int, required=True, metavar="总数"),
         Option("--weights", "权重表（.xlsx 或 UTF-8 .csv，列：单位、权重）", type=path_type, required=True,
                metavar="权重表"),
@@ -133,7 +139,7 @@ COMMANDS: tuple[Command, ...] = (
         Option("--write", "把分配结果写入该活动工作簿“单位名册”的配额列", type=path_type, metavar="工作簿"),
         JSON,
     )),
-    Command("report", "生成公文和报告（Word/PDF）", run=report_command, workbook=True, options=(
+    Command("report", "生成公文和报告（Word/PDF）", run="macros.app.report:report_command", workbook=True, options=(
         Option("--kind", "文档种类，可用逗号分隔多个：" + "、".join(
             f"{c.value}（{'/'.join(c.aliases)}）" for c in KIND_CHOICES) + " 或 all（全部）",
             type=kinds_type, required=True, metavar="种类", dest="kinds"),
@@ -155,10 +161,10 @@ COMMANDS: tuple[Command, ...] = (
         _doc("returns", "退改通知", "为有材料未予汇总的单位逐一生成退改通知，列出问题和修改要求"),
         _doc("pledges", "承诺公示表", "生成各部室目标任务、完成时限和责任人的承诺公示表"),
     )),
-    legacy("review", review, "评审：分配评审专家、汇总评分表"),
-    legacy("certificates", certificates, "印制荣誉证书、会员证（PDF），或核验证书二维码"),
-    legacy("addin", addin_install, "安装或卸载 Excel 加载项"),
-    legacy("doctor", doctor, "检查本机能否运行 kexie（Python、依赖、LibreOffice、字体、加载项）"),
+    legacy("review", "macros.app.review", "评审：分配评审专家、汇总评分表"),
+    legacy("certificates", "macros.app.certificates", "印制荣誉证书、会员证（PDF），或核验证书二维码"),
+    legacy("addin", "macros.addin_install", "安装或卸载 Excel 加载项"),
+    legacy("doctor", "macros.app.doctor", "检查本机能否运行 kexie（Python、依赖、LibreOffice、字体、加载项）"),
 )
 
 

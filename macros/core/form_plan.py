@@ -15,9 +15,15 @@ from typing import Any, Iterable, Mapping
 from macros.core.normalize import name_key, nfkc
 from macros.core.safe_names import safe_filename
 
-__all__ = ["FormUnit", "effective_quota", "plan_form_units", "form_filename", "quota_text"]
+__all__ = ["FormUnit", "effective_quota", "plan_form_units", "form_filename", "form_title", "quota_text"]
 
 FORM_SUFFIX = ".xlsx"
+
+
+def form_title(campaign_name: str) -> str:
+    """The title of a unit's form (its 报送 sheet, its document title) and the name the notice
+    gives it in its 附件 list: one name, so the unit finds the attachment the text points to."""
+    return f"{campaign_name}——报送表"
 
 
 @dataclass(frozen=True)

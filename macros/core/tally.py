@@ -40,6 +40,7 @@ from macros.core.grid import row_records
 from macros.core.commend import commend_grade, commendable_units, unscored_rules
 from macros.core.dept_returns import period_progress, resolve_due
 from macros.core.kind_settings import campaign_kind
+from macros.core.pledge_returns import missing_pledges
 from macros.core.pledges import DepartmentProgress, Pioneer, progress_ranking, select_pioneers
 from macros.core.normalize import display_text, name_key, parse_number, parse_yesno
 from macros.core.targets import TargetResult, evaluate_target
@@ -228,6 +229,8 @@ class TallyResult:
     progress: list[DepartmentProgress] = field(default_factory=list)  # 比进度 (macros.core.pledges)
     pioneers: list[Pioneer] = field(default_factory=list)  # 评选 of 先锋集体/个人
     target_periods: list[dict[str, Any]] = field(default_factory=list)  # 指标进度 by period (core.dept_returns)
+    pledge_departments: list[str] = field(default_factory=list)  # 部室 that return 承诺 (活动方案 campaigns)
+    pledges_missing: list[str] = field(default_factory=list)  # of those, the ones with no 承诺 yet
 
     def unit(self, code: str) -> UnitTally | None:
         key = match_key(code)
@@ -276,6 +279,8 @@ class TallyResult:
             "progress": [p.to_json() for p in self.progress],
             "pioneers": [p.to_json() for p in self.pioneers],
             "target_periods": [dict(p) for p in self.target_periods],
+            "pledge_departments": list(self.pledge_departments),
+            "pledges_missing": list(self.pledges_missing),
         }
 
 
@@ -380,7 +385,18 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
         progress=progress_ranking([r for _row, r in _records(frames.get("commitments"))], today),
         pioneers=select_pioneers([r for _row, r in _records(frames.get("reviews"))], _places(settings)),
         target_periods=period_progress([r for _row, r in _records(frames.get("target_progress"))], targets),
+        **_pledge_returns(frames, campaign_kind(settings)),
     )
+
+
+def _pledge_returns(frames, kind: str) -> dict[str, list[str]]:
+    """Who returns 承诺 and who has not yet (only on a 活动方案 campaign)."""
+    if kind != "活动方案":
+        return {}
+    units = [r for _row, r in _records(frames.get("units"))]
+    commitments = [r for _row, r in _records(frames.get("commitments"))]
+    names, missing = missing_pledges(units, commitments)
+    return {"pledge_departments": names, "pledges_missing": missing}
 
 
 # --- one pure function per section (each with its known answers in tests/test_tally_sections.py) --

@@ -132,6 +132,7 @@ class Job:
     sha256: str | None = None
     hints: dict[str, Any] = field(default_factory=dict)
     workdir: Path | None = None  # a private temporary folder of the run (batch conversions)
+    cache: Path | None = None  # the campaign's cache folder (conversions kept by content), if any
 
 
 @dataclass

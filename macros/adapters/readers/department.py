@@ -1,8 +1,9 @@
 """Reader for department forms (部门报送表, macros.adapters.dept_form): a task or indicator
-return of one 牵头/责任 department for one period.
+return of one 牵头/责任 department for one period, or the 承诺 of one 部室 (三比一争当).
 
-Recognised by content: an .xlsx/.xls whose hidden ``_kexie`` sheet has ``kind`` tasks or
-indicators. The file's unit in the ledger is ``<部门编号>#<kind>#<期次>`` (:func:`ledger_unit`),
+Recognised by content: an .xlsx/.xls whose hidden ``_kexie`` sheet has ``kind`` tasks,
+indicators or commitments (the last go to the ``commitments`` target,
+macros.adapters.readers.department_pledges; their period is empty). The file's unit in the ledger is ``<部门编号>#<kind>#<期次>`` (:func:`ledger_unit`),
 so a later form of the same department, kind and period supersedes the earlier one — and never
 a unit's 报送表 or the department's other returns. Every row is kept in the ledger as typed;
 the judging against the master (牵头, 责任部门, closed periods) and the update of 任务分工 and
@@ -54,7 +55,7 @@ class DepartmentFormReader(Reader):
             return False
         parts = [n for n in probe.zip_names if n == "xl/sharedStrings.xml" or n.startswith("xl/worksheets/sheet")]
         text = b"".join(probe.zip_member(n, 1 << 20) for n in sorted(parts)[:20])
-        return b">kind<" in text and (b">tasks<" in text or b">indicators<" in text)
+        return b">kind<" in text and any(b">" + k.encode() + b"<" in text for k in KINDS)
 
     def read(self, job: Job, ctx: ReadContext) -> Read:
         data = job.path.read_bytes()
@@ -69,6 +70,8 @@ class DepartmentFormReader(Reader):
         period = str(dr.meta.get("period") or "").strip()
         out.unit_code = ledger_unit(code, dr.kind, period)
         out.unit_name = f"{name}（{KIND_ZH[dr.kind]}{'·' + period if period else ''}）"
+        if dr.kind == "commitments":
+            out.target, out.meta["department"] = PLEDGE_TARGET, name
         for row, rec in dr.rows:
             out.rows.append(row)
             out.records.append({k: rec.get(k) for k in KINDS[dr.kind].keys})
@@ -85,6 +88,7 @@ class DepartmentFormReader(Reader):
 
 
 register(DepartmentFormReader())
+PLEDGE_TARGET = "commitments"  # macros.adapters.readers.department_pledges registers it
 
 
 def validate_department_rows(read: Read, setup) -> Any:
@@ -117,3 +121,4 @@ def _register_target() -> None:
 
 
 _register_target()
+import macros.adapters.readers.department_pledges  # noqa: E402,F401 - registers the commitments target

@@ -1,7 +1,8 @@
 """Reader for Word submissions: .docx, .doc, Kingsoft .wps, .rtf, .odt — recognised by content.
 
 ``prepare`` converts every non-docx document of the batch to .docx in one LibreOffice run
-(``word_reader.convert_batch``); ``read`` takes the text of the .docx
+(``word_reader.convert_batch``; a document converted before comes from the campaign's cache
+folder, ``Job.cache``, by content); ``read`` takes the text of the .docx
 (``word_reader.docx_blocks``), the proposals in it (``core.word_fields.document_fields``) and
 the unit:
 
@@ -80,7 +81,8 @@ class WordReader(Reader):
         if not todo:
             return
         workdir = jobs[0].workdir or Path(".")
-        done = convert_batch(todo, workdir / "word", timeout=timeout)
+        cache = jobs[0].cache / "word" if jobs[0].cache else None
+        done = convert_batch(todo, workdir / "word", timeout=timeout, cache=cache)
         for job in jobs:
             if job.path in done:
                 job.hints["converted"] = str(done[job.path]) if isinstance(done[job.path], Path) else None

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from macros.adapters.readers.department import is_department_unit, split_unit
+from macros.app.dept_forms_returns import KIND as PLEDGES, apply_commitments  # 承诺 (三比一争当)
 from macros.core.dept_returns import (
     apply_indicator_reports, apply_task_updates, judge_indicator_rows, judge_task_rows, latest_actuals,
 )
@@ -64,8 +65,10 @@ def _settings_lines(run, key: str) -> list[str]:
 def apply_departments(run: "IntakeRun") -> bool:
     """Apply this run's new department forms to the master (no save); True when tables changed."""
     files = _new_department_files(run)
+    pledged = apply_commitments(run, [f for f in files if split_unit(f[1].unit_code)[1] == PLEDGES], _rows_of)
+    files = [f for f in files if split_unit(f[1].unit_code)[1] != PLEDGES]
     if not files:
-        return False
+        return pledged
     rows = _rows_of(run, {rec.id for _fr, rec in files})
     engine = run.engine
     tasks_data = engine.read_table(TABLES["tasks"])
@@ -112,7 +115,7 @@ def apply_departments(run: "IntakeRun") -> bool:
         changed = True
     if changed:
         run.logger.info("已按 %s 份部门报送表更新任务分工/指标进度", len(files))
-    return changed
+    return changed or pledged
 
 
 def _typed_task(r: dict) -> dict:

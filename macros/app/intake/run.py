@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from macros.adapters import readers as registry
 from macros.adapters.inbox import Special, inbox_entries
-from macros.adapters.ledger import Ledger, accepted_stats, ledger_path
+from macros.adapters.ledger import Ledger, accepted_stats, cache_path, ledger_path
 from macros.app.intake.examine import Workers
 from macros.app.intake.identify import Entry, identify
 from macros.app.intake.record import file_statuses, read_and_record, record_special
@@ -267,6 +267,7 @@ class IntakeRun:
         by_kind: dict[str, list] = {}
         for j in jobs:
             j.workdir = workdir
+            j.cache = cache_path(self.master)
             by_kind.setdefault(j.kind, []).append(j)
         for kind, group in by_kind.items():
             registry.get(kind).prepare(group, self.info.setup.read)

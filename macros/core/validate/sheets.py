@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from macros.core.grid import TableData
 from macros.core.normalize import name_key, parse_quantity, suggest
+from macros.core.pledge_returns import check_commitments
 from macros.core.validate.common import SCORE_RANGE, WEIGHT_TOTAL, _Sink, _iso, _num_text
 from macros.schema import OTHER_DEPARTMENTS, VOCABULARIES
 
@@ -196,4 +197,5 @@ SHEET_RULES: dict[str, Rule] = {
     "targets": _check_targets,
     "scoring_rules": _check_scoring,
     "grades": _check_grades,
+    "commitments": check_commitments,  # 部室 of 承诺 in the roster (三比一争当)
 }
