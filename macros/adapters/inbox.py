@@ -157,6 +157,8 @@ def fingerprint(path: Path, limit: int) -> tuple[str | None, bytes, int]:
 def fingerprint_kept(path: Path, limit: int, keep: int) -> tuple[str | None, bytes, int, bytes | None]:
     """``fingerprint`` plus the whole content when the file has at most ``keep`` bytes (None
     otherwise): what the identify stage recognises a file by without reading it again."""
+    from macros.adapters.readers.base import HEAD_BYTES  # the readers' package loads every reader
+
     h = hashlib.sha256()
     head = b""
     chunks: list[bytes] | None = []
