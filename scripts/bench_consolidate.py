@@ -103,10 +103,13 @@ def _run_cli(argv: list[str], usage_file: str) -> int:
     try:
         import resource
 
-        usage = {"self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                 "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        usage = {"self_mb": me.ru_maxrss / 1024, "children_mb": kids.ru_maxrss / 1024}
         if sys.platform == "darwin":  # bytes there
             usage = {k: v / 1024 for k, v in usage.items()}
+        # CPU seconds of this process and its reader processes: on a machine shared with other
+        # work, wall time swings with the load; CPU time shows the work done.
+        usage["cpu_s"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
     except ImportError:  # Windows
         usage = {}
     Path(usage_file).write_text(json.dumps(usage))
@@ -148,16 +151,17 @@ def consolidate_timed(master_src: Path, inbox: Path, work: Path, subset: int | N
     return out
 
 
-def baseline(inbox: Path, subset: int | None = None) -> float:
+def baseline(inbox: Path, subset: int | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of the naive read of the same files."""
     import pandas as pd
 
     from macros.schema import FORM_SHEET
 
     files = sorted(p for p in inbox.iterdir() if p.suffix == ".xlsx")[:subset]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for f in files:
         pd.read_excel(f, sheet_name=FORM_SHEET, engine="openpyxl")
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def main() -> int:
@@ -176,7 +180,7 @@ def main() -> int:
         master, inbox = generate(folder, args.forms, args.rows)
         n = len(list(inbox.iterdir()))
         big = consolidate_timed(master, inbox, folder / "run-all")
-        base = baseline(inbox)
+        base, base_cpu = baseline(inbox)
         little = consolidate_timed(master, inbox, folder / "run-small", subset=small)
 
         def mem(u: dict) -> str:
@@ -189,6 +193,11 @@ def main() -> int:
         print(f"kexie consolidate again (no changes):  {big['again_s']:7.2f} s  (written: {big['again_written']})")
         print(f"baseline pandas.read_excel(openpyxl):  {base:7.2f} s  (reading only, one process)")
         print(f"ratio consolidate / baseline:          {big['first_s'] / base:7.3f}  (goal <= 0.35)")
+        cpu = big["first_usage"].get("cpu_s")
+        if cpu is not None:
+            load = f"; load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+            print(f"CPU seconds: consolidate {cpu:.2f} (main + readers), baseline {base_cpu:.2f}; "
+                  f"ratio {cpu / base_cpu:.3f}{load}")
         print(f"peak memory at {n} files:  {mem(big['first_usage'])}")
         print(f"peak memory at {min(small, n)} files:  {mem(little['first_usage'])}  "
               f"({little['first_s']:.2f} s end to end)")

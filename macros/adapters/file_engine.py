@@ -32,6 +32,7 @@ class FileEngine(GridReading):
         self._grids: dict[str, list[list[Any]]] = {}
         self._wb = None  # openpyxl workbook, loaded on first write
         self._wb_stripped: set[str] = set()  # sheets loaded into _wb without their old data rows
+        self._wb_blank: set[str] = set()  # sheets about to be regenerated whole: loaded without cells
         self._pending: dict[str, tuple[Table, list[Mapping[str, Any]]]] = {}  # table key -> new rows
         self.regenerated: set[str] = set()  # product sheets rewritten in this session
 
@@ -198,18 +199,19 @@ class FileEngine(GridReading):
         """The openpyxl workbook for writing (loaded once).
 
         Tables with pending rows (``write_table``) are loaded without their old data rows — they
-        are replaced when saving anyway — so a large 征集明细 does not slow the load down."""
+        are replaced when saving anyway — so a large 征集明细 does not slow the load down; so is
+        the report sheet whose writing loads the workbook (it is replaced whole)."""
         if self._wb is None:
             import openpyxl
 
             keep_vba = self.path.suffix.lower() == ".xlsm"
             source: Any = self.path
             splices, _fallback = self._plan()
-            if splices and not keep_vba:
+            if (splices or self._wb_blank) and not keep_vba:
                 from macros.adapters.xlsx_splice import SpliceUnsupported, strip_tables
 
                 try:
-                    source = io.BytesIO(strip_tables(self.path, splices))
+                    source = io.BytesIO(strip_tables(self.path, splices, blank=self._wb_blank))
                     self._wb_stripped = {sp.sheet for sp in splices}
                 except SpliceUnsupported:
                     source = self.path
@@ -243,6 +245,8 @@ class FileEngine(GridReading):
     def write_report(self, report: ReportSheet) -> None:
         from macros.adapters.xlsx_report import write_report_sheet
 
+        if self._wb is None:  # the old sheet is dropped whole: openpyxl need not parse its cells
+            self._wb_blank = {report.name}
         write_report_sheet(self.workbook(), report)
         self.regenerated.add(report.name)
 
@@ -265,6 +269,7 @@ class FileEngine(GridReading):
         self._pending.clear()
         self._wb = None
         self._wb_stripped = set()
+        self._wb_blank = set()
         if self._calamine is not None:
             self._calamine.close()
         self._calamine = None

@@ -154,6 +154,33 @@ def fingerprint(path: Path, limit: int) -> tuple[str | None, bytes, int]:
     return h.hexdigest(), head, size
 
 
+def fingerprint_kept(path: Path, limit: int, keep: int) -> tuple[str | None, bytes, int, bytes | None]:
+    """``fingerprint`` plus the whole content when the file has at most ``keep`` bytes (None
+    otherwise): what the identify stage recognises a file by without reading it again."""
+    from macros.adapters.readers.base import HEAD_BYTES  # the readers' package loads every reader
+
+    h = hashlib.sha256()
+    head = b""
+    chunks: list[bytes] | None = []
+    size = 0
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                if not head:
+                    head = chunk[:HEAD_BYTES]
+                size += len(chunk)
+                if size > limit:
+                    return None, head, size, None
+                h.update(chunk)
+                if chunks is not None and size <= keep:
+                    chunks.append(chunk)
+                else:
+                    chunks = None
+    except OSError:
+        return None, head, size, None
+    return h.hexdigest(), head, size, (b"".join(chunks) if chunks is not None else None)
+
+
 def file_sha256(path: Path, limit: int) -> str | None:
     """SHA-256 of a file (None when it cannot be read or exceeds ``limit`` bytes)."""
     return fingerprint(path, limit)[0]

@@ -137,6 +137,24 @@ def ledger_path(master: str | Path) -> Path:
     return master.with_name(master.stem + LEDGER_SUFFIX)
 
 
+def accepted_stats(path: str | Path) -> set[tuple[str, int, int]] | None:
+    """(name, size, mtime_ns) of every accepted file, read without opening the ledger for
+    writing (no schema check, no lock): a cheap guess, before a run takes its lock, of whether
+    the inbox holds anything new. None when there is no ledger or it cannot be read."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+        try:
+            return {(r[0], int(r[1]), int(r[2])) for r in
+                    db.execute("SELECT name, size, mtime_ns FROM files WHERE status = 'accepted'")}
+        finally:
+            db.close()
+    except (sqlite3.Error, ValueError, TypeError, OSError):
+        return None
+
+
 def cache_path(master: str | Path) -> Path:
     """The campaign's cache folder beside its ledger (``.<master stem>.kexie-cache``, hidden):
     results kexie can always make again but need not (Word documents converted by LibreOffice,

@@ -515,8 +515,9 @@ def _drop_calc_chain(zf: zipfile.ZipFile, name: str, data: bytes) -> bytes:
 # --- public ------------------------------------------------------------------------------------
 
 def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[TableSplice],
-                  compresslevel: int = 6, sheet_compresslevel: int = 1) -> None:
-    """Copy the workbook ``src`` to ``dst`` with the data rows of ``splices`` replaced.
+                  compresslevel: int = 6, sheet_compresslevel: int = 1, blank: Iterable[str] = ()) -> None:
+    """Copy the workbook ``src`` to ``dst`` with the data rows of ``splices`` replaced (and the
+    cells of the sheets named in ``blank`` dropped: ``strip_tables``).
 
     Raises SpliceUnsupported (``dst`` then holds nothing useful) when a table cannot be spliced.
     """
@@ -539,6 +540,7 @@ def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[Ta
             tpart = _table_part(zin, part, sp.excel_name)
             if tpart is not None:
                 table_parts[tpart] = sp
+        blank_parts = {parts[b] for b in blank if parts.get(b) in names} - set(by_part)
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zout:
             for info in zin.infolist():
                 name = info.filename
@@ -554,7 +556,10 @@ def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[Ta
                         _splice_sheet(zin.read(name), by_part[name], writer, fh)
                     continue
                 data = zin.read(name) if name != "xl/styles.xml" or styles_xml is None else styles_xml
-                if name in table_parts:
+                if name in blank_parts:
+                    head, pfx, _body, tail = _split_sheet(data)
+                    data = head + b"<" + pfx + b"sheetData/>" + tail
+                elif name in table_parts:
                     sp = table_parts[name]
                     data = _resize_table(data, sp.header_row, sp.header_row + len(sp.rows))
                 elif name in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
@@ -569,14 +574,17 @@ def _set_level(zi: zipfile.ZipInfo, level: int) -> None:
         zi._compresslevel = level  # noqa: SLF001 - the same field before 3.13
 
 
-def strip_tables(src: Path, splices: Sequence[TableSplice], keep: int = KEEP_TEMPLATE_ROWS) -> bytes:
+def strip_tables(src: Path, splices: Sequence[TableSplice], keep: int = KEEP_TEMPLATE_ROWS,
+                 blank: Iterable[str] = ()) -> bytes:
     """``src`` as bytes with the old data cells of ``splices`` removed, except ``keep`` empty rows
     holding each column's template style, so openpyxl loads it fast and carries the styles
-    through; the caller splices the new rows in after openpyxl has saved."""
+    through; the caller splices the new rows in after openpyxl has saved. The sheets named in
+    ``blank`` lose all their cells: sheets the caller regenerates whole (统计), which openpyxl
+    would otherwise parse only to throw away."""
     trimmed = [TableSplice(sp.sheet, sp.excel_name, sp.header_row, sp.positions, [{}] * keep, sp.formats)
                for sp in splices]
     out = io.BytesIO()
-    splice_tables(src, out, trimmed, compresslevel=1)
+    splice_tables(src, out, trimmed, compresslevel=1, blank=blank)
     return out.getvalue()
 
 

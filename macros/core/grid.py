@@ -114,11 +114,16 @@ def locate_table(grid: Sequence[Sequence[Any]], table: Table) -> TableData:
     positions = {**best, **extra_pos}
     letters = {k: get_column_letter(i + 1) for k, i in positions.items()}
     records, index = [], []
+    own_cols = [positions[k] for k in best]
     for r in range(best_row + 1, len(grid)):
         row = grid[r]
-        values = {k: (row[i] if i < len(row) else None) for k, i in positions.items()}
-        if all(is_blank(values.get(k)) for k in best):
-            continue  # blank row (in this table's own columns)
+        width = len(row)
+        for i in own_cols:  # a blank row (in this table's own columns) is skipped unread
+            if i < width and not is_blank(row[i]):
+                break
+        else:
+            continue
+        values = {k: (row[i] if i < width else None) for k, i in positions.items()}
         records.append({k: (None if is_blank(v) else v) for k, v in values.items()})
         index.append(r + 1)
     columns = table.keys + list(extra_pos)

@@ -21,6 +21,7 @@ module to ``BUILTIN`` in ``macros/adapters/readers/__init__.py``. Readers must b
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,10 +39,24 @@ HEAD_BYTES = 8192
 class Probe:
     """What is known of an inbox entry before any reader opens it."""
 
-    def __init__(self, path: Path, head: bytes, size: int):
+    def __init__(self, path: Path, head: bytes, size: int, data: bytes | None = None):
         self.path = path
         self.head = head  # the first HEAD_BYTES bytes (fewer for a small file)
         self.size = size
+        self.data = data  # the whole content when the caller holds it (ZIP parts then come from memory)
+        self._zip: zipfile.ZipFile | None = None
+        self._members: dict[tuple[str, int], bytes] = {}
+
+    def _zipfile(self) -> zipfile.ZipFile:
+        """The package, opened once per probe (from ``data`` when given, else from the path)."""
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(io.BytesIO(self.data) if self.data is not None else self.path)
+        return self._zip
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
 
     @property
     def name(self) -> str:
@@ -65,8 +80,7 @@ class Probe:
         if not self.is_zip:
             return frozenset()
         try:
-            with zipfile.ZipFile(self.path) as zf:
-                return frozenset(zf.namelist())
+            return frozenset(self._zipfile().namelist())
         except (zipfile.BadZipFile, OSError, ValueError):
             return frozenset()
 
@@ -85,11 +99,14 @@ class Probe:
 
     def zip_member(self, name: str, limit: int = 1 << 20) -> bytes:
         """The first ``limit`` bytes of one ZIP member (b"" when absent)."""
-        try:
-            with zipfile.ZipFile(self.path) as zf, zf.open(name) as fh:
-                return fh.read(limit)
-        except (KeyError, zipfile.BadZipFile, OSError, ValueError):
-            return b""
+        key = (name, limit)
+        if key not in self._members:
+            try:
+                with self._zipfile().open(name) as fh:
+                    self._members[key] = fh.read(limit)
+            except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+                self._members[key] = b""
+        return self._members[key]
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,17 @@ class Workers:
             f.result()
         return pool
 
+    def map(self, fn, items: list) -> list:
+        """``[fn(x) for x in items]``, in the reader processes when there are enough items to be
+        worth sending (``fn`` and the items must be picklable). Should a process die, the rest is
+        done here; the reading stage then meets the broken pool and reads file by file."""
+        if self.pool is None or len(items) < 64:
+            return [fn(x) for x in items]
+        try:
+            return list(self.pool.map(fn, items, chunksize=max(8, min(64, len(items) // (self.workers * 4)))))
+        except BrokenProcessPool:
+            return [fn(x) for x in items]
+
     def examine(self, jobs: list[Job]) -> Iterable[Outcome]:
         """Outcomes in the order of ``jobs``; a file that kills its worker is rejected."""
         if not jobs:

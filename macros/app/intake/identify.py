@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from macros.adapters import readers as registry
-from macros.adapters.inbox import fingerprint
+from macros.adapters.inbox import fingerprint_kept
 from macros.adapters.readers import Job, Probe
 
 
@@ -21,10 +23,24 @@ class Entry:
         return Job(self.path, self.kind or "form", self.sha256, dict(hints or {}))
 
 
-def identify(paths: list[Path], limit: int) -> list[Entry]:
-    out = []
-    for p in paths:
-        sha, head, size = fingerprint(p, limit)
-        found = registry.reader_for(Probe(p, head, size))
-        out.append(Entry(p, sha, found.kind if found else None, size))
-    return out
+# Files up to this size are read once: hashed, and recognised from memory (a form is tens of KB).
+KEEP_BYTES = 8 << 20
+
+
+def identify_one(path: Path, limit: int) -> Entry:
+    """One inbox file: hashed and recognised in one read (kept in memory while recognised)."""
+    sha, head, size, data = fingerprint_kept(path, limit, KEEP_BYTES)
+    probe = Probe(path, head, size, data)
+    try:
+        found = registry.reader_for(probe)
+    finally:
+        probe.close()
+    return Entry(path, sha, found.kind if found else None, size)
+
+
+def identify(paths: list[Path], limit: int, mapper: Callable | None = None) -> list[Entry]:
+    """Every path as an ``Entry``, in order; ``mapper(fn, items)`` may spread the work over the
+    reader processes (``examine.Workers.map``)."""
+    if mapper is None:
+        return [identify_one(p, limit) for p in paths]
+    return list(mapper(partial(identify_one, limit=limit), paths))

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from macros.adapters.ledger import FileRecord, Ledger
 from macros.adapters.readers.department import is_department_unit
-from macros.app.tally import refresh_stats
 from macros.core.intake import CurrentRow, json_value, plan_items, problem_json, same_rows
 from macros.app.intake_checks import warn_returning
 from macros.problems import CODES, problem
@@ -149,5 +148,7 @@ def _refresh_stats(engine, today, logger) -> None:
     """Regenerate 统计 (and its charts) before saving."""
     # The engine's reads of 征集明细 already see the rows being written (FileEngine keeps them),
     # so the tally reads them once, with the sheet's own header row and columns.
+    from macros.app.tally import refresh_stats  # only when something is written
+
     refresh_stats(engine, today)
     logger.info("已更新统计")
