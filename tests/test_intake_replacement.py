@@ -102,11 +102,11 @@ def test_a_resubmission_from_the_same_copy_is_not_flagged(camp):
 
 
 def test_a_ledger_from_before_the_nonce_opens_and_gains_the_column(tmp_path):
-    from macros.adapters.ledger import _statements
+    from macros.adapters.sqlite_kit import statements
 
     path = tmp_path / "old.kexie-ledger.sqlite"
     with sqlite3.connect(path) as db:  # the tables as first released: no added columns, no view
-        for statement in _statements(DDL):
+        for statement in statements(DDL):
             if not statement.lstrip().upper().startswith("CREATE VIEW"):
                 db.execute(statement)
         assert "nonce" not in {r[1] for r in db.execute("PRAGMA table_info(files)")}

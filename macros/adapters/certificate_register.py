@@ -14,7 +14,8 @@ import sqlite3
 from datetime import datetime
 from typing import Iterable
 
-from macros.adapters.ledger import Ledger, make_append_only
+from macros.adapters.ledger import Ledger
+from macros.adapters.sqlite_kit import make_append_only
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS certificates (

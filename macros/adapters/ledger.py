@@ -22,16 +22,17 @@ moment — the files of an uncommitted batch are simply read again by the next r
 
 from __future__ import annotations
 
-import json
-import re
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from macros.adapters.ledger_errors import LEDGER_BACKUPS_KEPT, backup_ledger, is_permission, \
     ledger_backups, open_error, writable
+from macros.adapters.sqlite_kit import (
+    Batch, Transaction, from_json, iso_text, make_append_only, statements, to_json,
+)
 from macros.errors import ConfigError
 
 SCHEMA_VERSION = 1
@@ -163,53 +164,6 @@ def cache_path(master: str | Path) -> Path:
     return master.with_name(f".{master.stem}.kexie-cache")
 
 
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def to_json(value: Any) -> str:
-    if not value and isinstance(value, (list, dict)):
-        return "[]" if isinstance(value, list) else "{}"
-    return _ENCODER.encode(value)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, time):
-        return value.isoformat()
-    return str(value)
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default, separators=(",", ":"))
-
-
-def _hook(d: dict) -> Any:
-    if len(d) == 1:
-        if "$date" in d:
-            return date.fromisoformat(d["$date"])
-        if "$datetime" in d:
-            return datetime.fromisoformat(d["$datetime"])
-    return d
-
-
-def from_json(text: str | None) -> Any:
-    if text is None:
-        return None
-    if "$date" not in text and "\\u" not in text:
-        # No "$date"/"$datetime" key can be in it (not even escaped): no hook to run.
-        return json.loads(text)
-    return json.loads(text, object_hook=_hook)
-
-
 @dataclass
 class FileRecord:
     id: int
@@ -252,18 +206,6 @@ class RowRecord:
     normalised: dict[str, Any]
 
 
-def make_append_only(db: sqlite3.Connection, tables: Sequence[str], ddl: Sequence[str] = ()) -> None:
-    """Run ``ddl`` (CREATE … IF NOT EXISTS statements) and make each of ``tables`` append-only:
-    triggers abort every UPDATE and DELETE. Every table of the ledger file is made so, including
-    those other modules add beside the consolidation's (mail, review, certificates)."""
-    for statement in ddl:
-        db.execute(statement)
-    for table in tables:
-        for op in ("UPDATE", "DELETE"):
-            db.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
-                       "BEGIN SELECT RAISE(ABORT, 'the kexie ledger is append-only'); END")
-
-
 class Ledger:
     """The ledger of one master. Use as a context manager, or call ``close``."""
 
@@ -294,7 +236,7 @@ class Ledger:
 
     def _migrate(self) -> None:
         with self.transaction():
-            for statement in _statements(DDL):
+            for statement in statements(DDL):
                 if statement.lstrip().upper().startswith("CREATE VIEW"):
                     continue  # after the added columns
                 self.db.execute(statement)
@@ -306,7 +248,7 @@ class Ledger:
             view = self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'current_files'").fetchone()
             if view is not None and "group_key" not in view[0]:
                 self.db.execute("DROP VIEW current_files")  # a first-release ledger: one form per unit
-            for statement in _statements(DDL):
+            for statement in statements(DDL):
                 if statement.lstrip().upper().startswith("CREATE VIEW"):
                     self.db.execute(statement)
             make_append_only(self.db, APPEND_ONLY)
@@ -318,13 +260,13 @@ class Ledger:
 
     # --- plumbing -----------------------------------------------------------------------
     def transaction(self):
-        return _Transaction(self.db)
+        return Transaction(self.db)
 
-    def batched(self, max_records: int = 64, max_seconds: float = 1.0) -> "_Batch":
+    def batched(self, max_records: int = 64, max_seconds: float = 1.0) -> "Batch":
         """A transaction committed every ``max_records`` calls of ``tick()`` or ``max_seconds``:
         inserts made inside commit together (a killed run loses at most the open batch, whose
         files the next run simply reads again)."""
-        return _Batch(self.db, max_records, max_seconds)
+        return Batch(self.db, max_records, max_seconds)
 
     def close(self) -> None:
         self.db.close()
@@ -361,9 +303,9 @@ class Ledger:
         values = [file.get(c) for c in cols]
         values[cols.index("kind")] = file.get("kind") or "form"
         values[cols.index("group_key")] = file.get("group_key") or ""
-        values[cols.index("submitted_on")] = _iso(file.get("submitted_on"))
+        values[cols.index("submitted_on")] = iso_text(file.get("submitted_on"))
         values[cols.index("problems")] = to_json(file.get("problems") or [])
-        values[cols.index("form_version")] = _iso(file.get("form_version"))
+        values[cols.index("form_version")] = iso_text(file.get("form_version"))
         with self.transaction():
             cur = self.db.execute(f"INSERT INTO files ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                                   values)
@@ -429,7 +371,7 @@ class Ledger:
         with self.transaction():
             self.db.executemany(
                 "INSERT INTO item_ids (item_id, unit_code, title_key, occurrence, seq, assigned_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)", [(*r, _iso(at)) for r in rows])
+                "VALUES (?, ?, ?, ?, ?, ?)", [(*r, iso_text(at)) for r in rows])
 
     # --- staff values and runs ----------------------------------------------------------
     def record_staff_values(self, rows: Iterable[dict[str, Any]], at: datetime, reason: str) -> None:
@@ -439,7 +381,7 @@ class Ledger:
         with self.transaction():
             self.db.executemany(
                 "INSERT INTO staff_values (recorded_at, item_id, unit_code, title, staff, reason) VALUES (?, ?, ?, ?, ?, ?)",
-                [(_iso(at), r.get("item_id"), r.get("unit_code"), r.get("title"), to_json(r["staff"]), reason)
+                [(iso_text(at), r.get("item_id"), r.get("unit_code"), r.get("title"), to_json(r["staff"]), reason)
                  for r in rows])
 
     def staff_values(self) -> list[dict[str, Any]]:
@@ -452,7 +394,7 @@ class Ledger:
             self.db.execute(
                 "INSERT INTO runs (started_at, finished_at, inbox, files_seen, files_new, written, exit_code, note, "
                 "reported_upto) VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM files))",
-                (_iso(started), _iso(finished), inbox, seen, new, int(written), int(exit_code), note))
+                (iso_text(started), iso_text(finished), inbox, seen, new, int(written), int(exit_code), note))
 
     def reported_upto(self) -> int:
         """The highest file id a finished run reported (0 before the first): a file recorded
@@ -495,64 +437,3 @@ class Ledger:
         """Copy the ledger into ``folder`` (备份/ beside it) with SQLite's online backup API
         (consistent while open); keep the newest ``keep`` copies."""
         return backup_ledger(self.db, self.path, folder, keep)
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on an exception (sqlite3 in autocommit mode)."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-        self.nested = False
-
-    def __enter__(self):
-        self.nested = self.db.in_transaction
-        if not self.nested:
-            self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, exc_type, exc, tb):
-        if self.nested:
-            return False
-        if exc_type is None:
-            self.db.execute("COMMIT")
-        else:
-            self.db.execute("ROLLBACK")
-        return False
-
-
-class _Batch:
-    def __init__(self, db: sqlite3.Connection, max_records: int, max_seconds: float):
-        self.db, self.max_records, self.max_seconds = db, max_records, max_seconds
-        self.count = 0
-        self.started = 0.0
-
-    def _begin(self) -> None:
-        import time
-
-        self.db.execute("BEGIN IMMEDIATE")
-        self.count, self.started = 0, time.monotonic()
-
-    def __enter__(self) -> "_Batch":
-        self._begin()
-        return self
-
-    def tick(self) -> bool:
-        """Count one insert; True when this call committed the batch."""
-        import time
-
-        self.count += 1
-        if self.count >= self.max_records or time.monotonic() - self.started >= self.max_seconds:
-            self.db.execute("COMMIT")
-            self._begin()
-            return True
-        return False
-
-    def __exit__(self, exc_type, exc, tb) -> bool:
-        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
-        return False
-
-
-def _statements(script: str) -> list[str]:
-    """Split the DDL into statements (its comments hold no quotes, its strings no "--" or ";")."""
-    text = re.sub(r"--[^\n]*", "", script)
-    return [s.strip() for s in text.split(";") if s.strip()]

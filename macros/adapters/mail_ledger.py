@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from macros.adapters.ledger import Ledger, from_json, make_append_only, to_json
+from macros.adapters.ledger import Ledger
+from macros.adapters.sqlite_kit import from_json, make_append_only, to_json
 
 MAIL_TABLES = ("mail_messages", "mail_uids", "mail_receipts")
 MAIL_DDL = (

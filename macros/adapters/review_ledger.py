@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from macros.adapters.ledger import from_json, make_append_only, to_json
+from macros.adapters.sqlite_kit import from_json, make_append_only, to_json
 
 TABLES = ("review_files", "review_scores", "review_written")
 

@@ -20,7 +20,8 @@ from macros.core.receipts import left_out_lines
 
 
 def _ledger_files(master: Path) -> list[dict[str, Any]]:
-    from macros.adapters.ledger import from_json, ledger_path
+    from macros.adapters.ledger import ledger_path
+    from macros.adapters.sqlite_kit import from_json
 
     path = ledger_path(master)
     if not path.is_file():

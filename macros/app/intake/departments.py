@@ -51,7 +51,7 @@ def _rows_of(run: "IntakeRun", file_ids: set[int]) -> dict[int, list[tuple[int, 
     for r in run.ledger.db.execute(
             "SELECT file_id, sheet_row, normalised FROM received_rows WHERE accepted = 1 ORDER BY file_id, sheet_row"):
         if r[0] in file_ids:
-            from macros.adapters.ledger import from_json
+            from macros.adapters.sqlite_kit import from_json
 
             rows.setdefault(r[0], []).append((r[1], from_json(r[2]) or {}))
     return rows
