@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from macros.app.result import CommandResult
 from macros.errors import ConfigError, RefusedError
 
 from macros import resources
@@ -319,8 +320,6 @@ def add_arguments(parser) -> None:
 def command(args, *, sys_platform: str = sys.platform, home: Path | None = None,
             env: Mapping[str, str] | None = None):
     """`kexie addin install|remove [--file XLAM] [--dir STARTUP_DIR]`."""
-    from macros.app.result import CommandResult
-
     platform = platform_kind(sys_platform)
     if platform is None:
         raise ConfigError(NO_EXCEL_MESSAGE.format(name=sys_platform))

@@ -19,8 +19,14 @@ from typing import Any, Mapping, Sequence
 from macros.adapters.engine import (
     CellMark, Formula, GridReading, ReportSheet,
 )
+from macros.adapters.safe_write import save_with, temp_path
+from macros.adapters.xlsx_marks import replace_marks
+from macros.adapters.xlsx_report import write_report_sheet
+from macros.adapters.xlsx_splice import SpliceUnsupported, TableSplice, splice_tables
+from macros.adapters.xlsx_tables import write_table_rows
+from macros.core.grid import HEADER_SCAN_ROWS, TableData, header_key, is_blank, locate_table
 from macros.errors import ConfigError
-from macros.schema import Table
+from macros.schema import Table, tables_on
 
 class FileEngine(GridReading):
     def __init__(self, path: str | Path):
@@ -57,8 +63,6 @@ class FileEngine(GridReading):
         import numpy as np
         import pandas as pd
         from openpyxl.utils import get_column_letter
-
-        from macros.core.grid import TableData, header_key, is_blank
 
         layout = self._layout(table)
         if layout is None:
@@ -132,10 +136,7 @@ class FileEngine(GridReading):
 
     def _layout(self, table: Table):
         """Header row and column of each row key of ``table`` in the file on disk, or None."""
-        from macros.core.grid import locate_table
         from openpyxl.utils import column_index_from_string
-
-        from macros.core.grid import HEADER_SCAN_ROWS
 
         if table.sheet not in self._book().sheet_names:
             return None
@@ -150,9 +151,6 @@ class FileEngine(GridReading):
 
         On a sheet holding one table, only the rows above its data come from disk (the old data
         rows are being replaced), so a large table is never loaded twice."""
-        from macros.core.grid import HEADER_SCAN_ROWS, header_key
-        from macros.schema import tables_on
-
         shared = len(tables_on(sheet)) > 1
         if sheet not in self._book().sheet_names:
             disk: list[list[Any]] = []
@@ -226,8 +224,6 @@ class FileEngine(GridReading):
 
     def _plan(self):
         """Split pending tables into streamed splices and tables openpyxl must write."""
-        from macros.adapters.xlsx_splice import TableSplice
-
         splices, fallback = [], []
         per_sheet: dict[str, int] = {}
         for table, _rows in self._pending.values():
@@ -243,16 +239,12 @@ class FileEngine(GridReading):
         return splices, fallback
 
     def write_report(self, report: ReportSheet) -> None:
-        from macros.adapters.xlsx_report import write_report_sheet
-
         if self._wb is None:  # the old sheet is dropped whole: openpyxl need not parse its cells
             self._wb_blank = {report.name}
         write_report_sheet(self.workbook(), report)
         self.regenerated.add(report.name)
 
     def mark_cells(self, sheet: str, marks: Sequence[CellMark]) -> None:
-        from macros.adapters.xlsx_marks import replace_marks
-
         replace_marks(self.workbook(), sheet, marks)
 
     def progress(self, done: int, total: int, message: str = "") -> None:
@@ -261,7 +253,6 @@ class FileEngine(GridReading):
     def save(self) -> None:
         if self._wb is None and not self._pending:
             return
-        from macros.adapters.safe_write import save_with
 
         splices, fallback = self._plan()
         splice_only = self._wb is None and not fallback and bool(splices)  # nothing goes through openpyxl
@@ -278,10 +269,6 @@ class FileEngine(GridReading):
     def _write_to(self, tmp: Path) -> None:
         """Write the saved workbook to ``tmp``: openpyxl for reports, marks and tables the
         streaming rewrite cannot handle; then the pending tables spliced in."""
-        from macros.adapters.safe_write import temp_path
-        from macros.adapters.xlsx_splice import SpliceUnsupported, splice_tables
-        from macros.adapters.xlsx_tables import write_table_rows
-
         splices, fallback = self._plan()
         mid = temp_path(self.path, "1")
         try:

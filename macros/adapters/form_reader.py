@@ -32,6 +32,7 @@ from typing import Any
 
 from macros.adapters.form_book import FormBook, check_identity, meta_text, open_book
 from macros.adapters.form_guard import Limits, _Reject  # noqa: F401 - Limits is part of this API
+from macros.adapters.xlsx_form import UNIT_CODE_LABEL, UNIT_NAME_LABEL
 from macros.core.grid import TableData, header_key, is_blank, locate_table
 from macros.core.normalize import name_key, parse_date, parse_int
 from macros.core.safe_names import shown_name
@@ -202,8 +203,6 @@ def _read_data(result: FormRead, form: FormBook, expect: Expect) -> None:
 def visible_unit_problems(grid: list[list[Any]], header_row: int, result: FormRead) -> list[Problem]:
     """W204 when the unit shown above the table is not the unit the metadata proves: the token
     proves the unit code, not the file (another unit's hidden values may have been pasted in)."""
-    from macros.adapters.xlsx_form import UNIT_CODE_LABEL, UNIT_NAME_LABEL
-
     shown: dict[str, Any] = {}
     for row in grid[: max(header_row - 1, 0)]:
         for j, v in enumerate(row):

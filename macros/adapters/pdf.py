@@ -25,7 +25,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from macros import resources
+from macros.adapters.office_locate import find_soffice as locate
 from macros.adapters.pdf_errors import ConversionError
+from macros.adapters.word_pdf import WordConverter
 from macros.errors import ConfigError
 
 __all__ = [
@@ -89,15 +92,11 @@ PDF_EXPORT_OPTIONS = {
 
 def fontconfig_file() -> Path:
     """The fontconfig file shipped in the package (GB/T 9704 font aliases)."""
-    from macros import resources
-
     return resources.fontconfig_file()
 
 
 def find_soffice() -> Path | None:
     """Locate LibreOffice's ``soffice`` (see :mod:`macros.adapters.office_locate`)."""
-    from macros.adapters.office_locate import find_soffice as locate
-
     return locate()
 
 
@@ -296,7 +295,6 @@ def find_converter(prefer: str | None = None) -> PdfConverter | None:
     prefer = (prefer or os.environ.get("KEXIE_PDF", "")).lower()
     if prefer == "none":  # PDF conversion switched off (scheduled runs without an office suite)
         return None
-    from macros.adapters.word_pdf import WordConverter
 
     if prefer != "libreoffice" and WordConverter.available():
         return WordConverter()

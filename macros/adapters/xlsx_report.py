@@ -9,6 +9,7 @@ from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
 from macros.adapters.xlsx_cells import set_cell
 from macros.adapters.engine import ChartSpec, ReportSheet
+from macros.adapters.xlsx_print import apply_page_setup
 from macros.adapters.xlsx_tables import HEADER_FILL, HEADER_FONT
 
 TITLE_FONT = Font(name="微软雅黑", bold=True, size=12, color="FF1F4E79")
@@ -75,6 +76,5 @@ def write_report_sheet(wb, report: ReportSheet) -> None:
             ws.column_dimensions[get_column_letter(col0 + j)].width = width
     for spec in report.charts:
         _chart(ws, spec)
-    from macros.adapters.xlsx_print import apply_page_setup
 
     apply_page_setup(ws)

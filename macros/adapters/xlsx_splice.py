@@ -37,6 +37,7 @@ from defusedxml import ElementTree as SafeET
 from openpyxl.utils import get_column_letter
 
 from macros.adapters.engine import Formula
+from macros.adapters.safe_write import _rels as rels, _sheet_parts as parts
 from macros.adapters.xlsx_quote import LIVE_PREFIXES, quote_twins
 from macros.core.grid import header_key
 
@@ -88,14 +89,10 @@ class TableSplice:
 # --- package helpers ---------------------------------------------------------------------------
 
 def _rels(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
-    from macros.adapters.safe_write import _rels as rels
-
     return rels(zf, part)
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    from macros.adapters.safe_write import _sheet_parts as parts
-
     return parts(zf)
 
 

@@ -14,7 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 
 from macros.adapters.xlsx_cells import set_cell
-from macros.core.grid import header_key
+from macros.core.grid import header_key, locate_table
 from macros.schema import TABLES, VOCABULARIES, Column, Table, VocabRef
 
 HEADER_FILL = PatternFill("solid", fgColor="FF1F4E79")
@@ -107,8 +107,6 @@ def write_table_rows(wb, table: Table, rows: Sequence[Mapping[str, Any]]) -> Non
     are schema keys or the header text of such extra columns. Cell styles are kept; the Excel
     Table is resized to the new rows.
     """
-    from macros.core.grid import locate_table
-
     if table.sheet not in wb.sheetnames:
         from macros.adapters.xlsx_print import apply_page_setup
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from macros.app.allocate_write import write_quotas
 from macros.app.result import CommandResult
 from macros.core.allocate import AllocationError, Share, allocate
 from macros.core.grid import TableData, locate_table, row_records
@@ -164,8 +165,6 @@ def allocate_command(total: int, weights: Path, floor: int = 0, cap: int | None 
 
 def _write_lines(master: str, parts: dict, data: dict[str, Any], problems: list[Problem]) -> list[str]:
     """Write the allocation into the master's 配额 (macros.app.allocate_write) and say what changed."""
-    from macros.app.allocate_write import write_quotas
-
     plan = write_quotas(master, {str(k): v for k, v in parts.items()})
     problems.extend(plan.problems)
     data["written"] = [{k: w[k] for k in ("unit", "code", "new", "cell")} for w in plan.written]

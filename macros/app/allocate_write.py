@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from macros.adapters.file_engine import FileEngine
+from macros.adapters.xlsx_cells import set_cell
 from macros.core.normalize import display_text, name_key
 from macros.problems import Problem, problem
 from macros.schema import TABLES, UNITS
@@ -56,9 +58,6 @@ def plan_quota_write(allocation: Mapping[str, int], roster: list[tuple[int, dict
 
 def write_quotas(master: str | Path, allocation: Mapping[str, int]) -> QuotaWrite:
     """Write ``allocation`` into the 配额 column of ``master`` (see the module doc)."""
-    from macros.adapters.file_engine import FileEngine
-    from macros.adapters.xlsx_cells import set_cell
-
     engine = FileEngine(master)
     data = engine.read_table(TABLES["units"])
     roster = [(int(r), rec) for r, rec in zip(data.frame.index.tolist(), data.frame.to_dict("records"))]

@@ -18,6 +18,11 @@ import os
 import sys
 from pathlib import Path
 
+from macros import addin_install as ai, resources
+from macros.adapters.fonts_probe import installed_families
+from macros.adapters.office_locate import find_soffice
+from macros.adapters.word_pdf import WordConverter
+from macros.addin_install import installed_xlwings_version
 from macros.app.doctor_checks import (
     STATUS_ZH, Check, check_addin, check_folder, check_gb_fonts, check_mail, check_packages,
     check_pdf, check_python, check_template_fonts,
@@ -38,8 +43,6 @@ def add_arguments(parser) -> None:
 
 
 def _addin_locations(xlstart: Path | None):
-    from macros import addin_install as ai  # noqa: PLC0415
-
     platform = ai.platform_kind()
     if platform is None and xlstart is None:
         return None, "utf-8"
@@ -52,12 +55,6 @@ def _addin_locations(xlstart: Path | None):
 
 def run_checks(target: Path | None = None, fonts_dirs: list[Path] | None = None,
                xlstart: Path | None = None) -> list[Check]:
-    from macros import resources  # noqa: PLC0415
-    from macros.addin_install import installed_xlwings_version  # noqa: PLC0415
-    from macros.adapters.fonts_probe import installed_families  # noqa: PLC0415
-    from macros.adapters.office_locate import find_soffice  # noqa: PLC0415
-    from macros.adapters.word_pdf import WordConverter  # noqa: PLC0415
-
     families, where = installed_families(fonts_dirs or [])
     loc, encoding = _addin_locations(xlstart)
     checks = [

@@ -10,6 +10,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal, Mapping, Sequence
+from macros.addin_install import addin_xlwings_version, read_config
+from macros.schema import SETTINGS_SHEET
 
 Status = Literal["ok", "warn", "fail", "skip"]
 STATUS_ZH = {"ok": "正常", "warn": "提醒", "fail": "问题", "skip": "跳过"}
@@ -159,8 +161,6 @@ def check_gb_fonts(families: set[str], where: str) -> Check:
 def check_addin(loc, package_addin: Path, xlwings_version: str | None, python: str,
                 encoding: str = "utf-8") -> Check:
     """``loc``: macros.addin_install.AddinLocations of this user (None: no Excel here)."""
-    from macros.addin_install import addin_xlwings_version, read_config  # noqa: PLC0415
-
     title = "Excel 加载项"
     if loc is None:
         return Check("addin", title, "skip", "本系统没有 Microsoft Excel，不需要加载项；请使用命令行。")
@@ -219,8 +219,6 @@ ENCRYPTIONS = ("SSL", "TLS", "SSL/TLS", "STARTTLS", "无", "NONE")
 def mail_settings(workbook: Path) -> dict[str, str]:
     """The mailbox rows of 设置 (label → value), read without touching the file."""
     from python_calamine import CalamineWorkbook  # noqa: PLC0415
-
-    from macros.schema import SETTINGS_SHEET  # noqa: PLC0415
 
     try:
         book = CalamineWorkbook.from_path(str(workbook))

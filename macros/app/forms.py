@@ -27,7 +27,9 @@ from macros.adapters.xlsx_form import (
     write_atomic,
 )
 from macros.app.campaign import Campaign, load_campaign
+from macros.app.dept_forms import department_kind, run_department_forms
 from macros.app.result import CommandResult
+from macros.app.review_forms import write_review_forms
 from macros.core.form_plan import FormUnit, plan_form_units, quota_text
 from macros.core.grid import row_records
 from macros.core.normalize import display_text
@@ -105,7 +107,6 @@ def run_forms(master_or_engine: Any, out_dir: str | Path, all_units: bool = Fals
         raise ConfigError("请先保存活动工作簿，再生成报送表（报送表的密钥保存在工作簿所在的文件夹中）。")
     campaign = load_campaign(engine, tables=["quota_rules", "units", TOPICS.key, "tasks", "targets",
                                              "target_progress"])
-    from macros.app.dept_forms import department_kind, run_department_forms
 
     dept_kind = department_kind(campaign)
     if dept_kind is not None:  # a task or indicator campaign: one form per 牵头/责任 department
@@ -116,7 +117,6 @@ def run_forms(master_or_engine: Any, out_dir: str | Path, all_units: bool = Fals
     spec = form_spec(campaign, issued_at)
     units, notes = plan_form_units(_records(campaign, "units"), _records(campaign, "quota_rules"), all_units)
     run = FormsRun(units=units, notes=notes)
-    from macros.app.review_forms import write_review_forms  # reviewers' score forms, if any
 
     run.review = write_review_forms(engine, Path(master), Path(out_dir), issued_at)
     run.refused += run.review.refused

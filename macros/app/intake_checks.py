@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from macros.adapters.ledger import Ledger
+from macros.adapters.ledger import Ledger, ledger_backups
+from macros.core.form_plan import category_quotas, effective_quota
 from macros.core.intake import problem_json
+from macros.core.intake_guard import replacement_problems, returning_rows, unit_ceiling
 from macros.core.safe_names import shown_name
 from macros.problems import problem
 from macros.schema import TABLES
@@ -31,9 +33,6 @@ def _str(value: Any) -> str | None:
 
 def unit_ceilings(engine, settings: dict, units_frame) -> dict[str, int]:
     """每单位报送上限 per unit code (see macros.core.intake_guard.unit_ceiling)."""
-    from macros.core.form_plan import category_quotas, effective_quota
-    from macros.core.intake_guard import unit_ceiling
-
     try:
         rules = engine.read_table(TABLES["quota_rules"]).records()
     except Exception:  # noqa: BLE001 - no 配额规则 sheet: units' own quotas only
@@ -53,8 +52,6 @@ def unit_ceilings(engine, settings: dict, units_frame) -> dict[str, int]:
 def flag_replacement(ledger: Ledger, rec: dict[str, Any], hint: dict[str, Any] | None = None) -> None:
     """W205/W206 on a file about to replace its unit's current form (macros.core.intake_guard);
     ``hint``: what the caller knows of the file — ``unit_code`` of its sender (mail)."""
-    from macros.core.intake_guard import replacement_problems
-
     prev = ledger.current_of(rec.get("unit_code"))
     if prev is None or rec["mtime_ns"] < prev.mtime_ns:
         return  # the unit's first form, or an older one that will not become current
@@ -68,8 +65,6 @@ def flag_replacement(ledger: Ledger, rec: dict[str, Any], hint: dict[str, Any] |
 def warn_returning(files: list, ledger: Ledger, rows: list[dict], old_rows: list[dict],
                    unit_names: dict[str, str]) -> None:
     """W208 on the unit's file when the rebuild puts back a row staff deleted from 征集明细."""
-    from macros.core.intake_guard import returning_rows
-
     news = {f.unit_code for f in files if f.status == "ingested"}
     back = returning_rows(rows, (r.get("item_id") for r in old_rows), ledger.written_item_ids(), news)
     for r in back:
@@ -86,8 +81,6 @@ def warn_returning(files: list, ledger: Ledger, rows: list[dict], old_rows: list
 
 def backup_ledger(ledger: Ledger, changed: bool, logger: logging.Logger) -> None:
     """A copy of the ledger in 备份/ after a run that added to it (or when none exists yet)."""
-    from macros.adapters.ledger import ledger_backups
-
     if not changed and ledger_backups(ledger.path):
         return
     try:

@@ -25,7 +25,9 @@ from typing import Any
 
 from macros.core.form_plan import form_title
 from macros.core.kind_settings import campaign_kind
-from macros.core.normalize import display_text
+from macros.core.normalize import display_text, parse_yesno
+from macros.core.validate import build_context, validate_settings
+from macros.problems import problem
 from macros.schema import setting
 
 __all__ = ["OFFICIAL_KINDS", "attachment_list", "attachment_name", "blocking_settings", "nothing_to_show",
@@ -147,7 +149,6 @@ def notice_extras(campaign, tally, ctx: dict[str, Any]) -> dict[str, Any]:
         "intro": _intro(kind, ctx),
         "time_text": _time_text(ctx),
     })
-    from macros.core.normalize import parse_yesno
 
     if parse_yesno(s.get("upward")) != "是":
         data["signer"] = ""  # GB/T 9704: 签发人 on 上行文 only
@@ -261,7 +262,6 @@ def blocking_settings(kind: str, campaign, grid) -> list[Any]:
     """The 设置 errors that ``kind`` depends on (empty for documents that are not official)."""
     if kind not in OFFICIAL_KINDS:
         return []
-    from macros.core.validate import build_context, validate_settings
 
     if grid is None:
         return []
@@ -274,8 +274,6 @@ def blocking_settings(kind: str, campaign, grid) -> list[Any]:
 def screen_kinds(kinds: list[str], campaign, grid, tally, names: dict[str, str], *, every: bool):
     """(kinds to render, notes, E401 refusals): official documents whose settings have errors
     are refused; with ``--kind all`` kinds with nothing to show are skipped (and said so)."""
-    from macros.problems import problem
-
     keep, notes, refusals = [], [], []
     for kind in kinds:
         if every:

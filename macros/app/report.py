@@ -36,16 +36,21 @@ from macros.adapters.docs import (
     render_docx,
     render_merged,
 )
+from macros.adapters.docs import Lines
 from macros.adapters.engine import WorkbookEngine
 from macros.adapters.pdf import ConverterNotFoundError, find_converter, split_pdf
 from macros.app.campaign import Campaign, load_campaign
+from macros.app.notice_kinds import notice_extras, screen_kinds
 from macros.app.report_kinds import KINDS
 from macros.app.result import CommandResult
+from macros.app.returns import left_out_by_unit
 from macros.core.grid import row_records
-from macros.core.normalize import display_text
+from macros.core.normalize import display_text, parse_yesno
 from macros.core.safe_names import safe_filename
 from macros.core.tally import compute_tally
+from macros.core.title_lines import break_title
 from macros.errors import ConfigError, Exit
+from macros.schema import SETTINGS_SHEET
 
 TEMPLATE_FILES = {kind: f"{kind}.docx" for kind in KINDS}
 LOCAL_TEMPLATES = "模板"  # folder beside the master with staff-edited templates
@@ -209,7 +214,6 @@ def context_notice(campaign: Campaign, tally, today: date) -> dict[str, Any]:
         "attachments": _lines(s.get("attachments")),
         "date": cn_date(doc_date),
     })
-    from macros.app.notice_kinds import notice_extras
 
     ctx.update(notice_extras(campaign, tally, ctx))
     return ctx
@@ -294,7 +298,6 @@ def reminder_contexts(campaign: Campaign, tally, today: date,
         "notice_number": _text(s.get("doc_number")),
         "reply_by": cn_date(reply_by),
     })
-    from macros.app.returns import left_out_by_unit
 
     left = left_out_by_unit(master)
     parts = [{"unit": unit_part(campaign, u, left)} for u in tally.short_units]
@@ -367,8 +370,6 @@ def assessment_status(campaign: Campaign, tally) -> dict[str, Any]:
     The document is a draft while a weighted item has no scores (macros.core.commend) unless the
     clerk confirmed the results (设置 考核结果已确认 = 是; ``kexie report --final`` counts as 是 for
     its run)."""
-    from macros.core.normalize import parse_yesno
-
     confirmed = parse_yesno(campaign.settings.get("results_confirmed")) == "是"
     unscored = [{"item": r.item, "method": r.method, "weight": f"{r.weight:g}"} for r in tally.unscored]
     return {
@@ -419,8 +420,6 @@ def context_targets(campaign: Campaign, tally, today: date) -> dict[str, Any]:
 def return_contexts(campaign: Campaign, tally, today: date,
                     master: Path | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """退改通知: the reminders' shared context, one part per unit with left-out materials (roster order)."""
-    from macros.app.returns import left_out_by_unit
-
     shared, _parts = reminder_contexts(campaign, tally, today, None)
     shared = dict(shared, title=f"关于退回修改{shared.get('campaign_quoted', '')}活动材料的通知")
     left = left_out_by_unit(master)
@@ -431,9 +430,6 @@ def build_context(kind: str, campaign: Campaign, tally, today: date, work_dir: P
                   master: Path | None = None) -> Any:
     """The context of ``kind`` (for the per-unit kinds: ``(shared, parts)``), with ``title_lines``:
     the title broken into lines that keep words whole (macros.core.title_lines)."""
-    from macros.adapters.docs import Lines
-    from macros.core.title_lines import break_title
-
     ctx = _build_context(kind, campaign, tally, today, work_dir, master)
     shared = ctx[0] if kind in PER_UNIT else ctx
     if "title" in shared:
@@ -635,9 +631,6 @@ def report_command(engine: WorkbookEngine, kinds: Sequence[str], out: Path, fmt:
         campaign.settings["results_confirmed"] = "是"
     today = today or date.today()
     master = engine.path
-    from macros.app.notice_kinds import screen_kinds
-    from macros.core.tally import compute_tally
-    from macros.schema import SETTINGS_SHEET
 
     tally = compute_tally(campaign, today)
     grid = engine.read_grid(SETTINGS_SHEET) if SETTINGS_SHEET in engine.sheet_names() else None

@@ -16,13 +16,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from macros.adapters.ledger import ledger_path
+from macros.adapters.sqlite_kit import from_json
 from macros.core.receipts import left_out_lines
 
 
 def _ledger_files(master: Path) -> list[dict[str, Any]]:
-    from macros.adapters.ledger import ledger_path
-    from macros.adapters.sqlite_kit import from_json
-
     path = ledger_path(master)
     if not path.is_file():
         return []

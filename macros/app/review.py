@@ -13,7 +13,14 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
+from macros.app.campaign import load_campaign
 from macros.app.result import CommandResult
+from macros.app.review_collect import collect_lines, collect_reviews
+from macros.app.tally import refresh_stats
+from macros.app.workbook import open_engine
+from macros.core.normalize import display_text
+from macros.core.review_assign import assign, previous_pairs
+from macros.core.review_round import entries, entry_rows, review_config, reviewer_rows, reviewers
 from macros.errors import ConfigError, Exit
 from macros.problems import Problem, problem
 from macros.schema import ASSIGNMENTS, ITEMS
@@ -58,10 +65,6 @@ class AssignRun:
 
 
 def plan_assignment(campaign: "Campaign") -> AssignRun:
-    from macros.core.normalize import display_text
-    from macros.core.review_assign import assign, previous_pairs
-    from macros.core.review_round import entries, entry_rows, review_config, reviewer_rows, reviewers
-
     cfg = review_config(campaign.settings)
     run = AssignRun(problems=list(cfg.problems), per_entry=cfg.per_entry)
     items = entry_rows(_records(campaign, "items"))
@@ -98,9 +101,6 @@ def plan_assignment(campaign: "Campaign") -> AssignRun:
 
 def assign_reviewers(engine, today=None) -> AssignRun:
     """Plan and write 评审分配; 统计 is regenerated with it (the save keeps its charts)."""
-    from macros.app.campaign import load_campaign
-    from macros.app.tally import refresh_stats
-
     campaign = load_campaign(engine, tables=REVIEW_TABLES)
     run = plan_assignment(campaign)
     engine.write_table(ASSIGNMENTS, run.rows)
@@ -121,8 +121,6 @@ def _summarised(problems: list[Problem], shown: int = 5) -> list[str]:
 
 
 def _assign_command(args) -> CommandResult:
-    from macros.app.workbook import open_engine
-
     run = assign_reviewers(open_engine(args))
     a = run.assignment
     loads = sorted(run.loads.values()) or [0]
@@ -146,8 +144,6 @@ def _assign_command(args) -> CommandResult:
 
 def _collect_command(args) -> CommandResult:
     from datetime import date
-
-    from macros.app.review_collect import collect_lines, collect_reviews
 
     today = date.fromisoformat(args.today) if getattr(args, "today", None) else None
     result = collect_reviews(args.master, args.inbox, today=today)

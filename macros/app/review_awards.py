@@ -10,12 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from macros.app.campaign import Campaign, load_campaign
 from macros.core.review_round import Award, award_list
 
 
 def awards(source: Any) -> list[Award]:
-    from macros.app.campaign import Campaign, load_campaign
-
     if isinstance(source, Campaign):
         campaign = source
         if "review_results" not in campaign.frames or "items" not in campaign.frames:

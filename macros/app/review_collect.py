@@ -12,7 +12,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from macros.adapters.file_engine import FileEngine
+from macros.adapters.ledger import Ledger, ledger_path
+from macros.adapters.review_form_reader import peek_kind
+from macros.adapters.review_ledger import ReviewLedger
+from macros.adapters.safe_write import master_lock
+from macros.adapters.secret import load_secret, secret_path
+from macros.app.campaign import load_campaign
+from macros.app.consolidate import STATUS_ZH, inbox_files
+from macros.app.intake.result import FileResult
+from macros.app.intake.targets import Target, Validated, register_target
+from macros.app.review_results import REVIEW_TABLES, ingest_review_forms, review_context
+from macros.app.review_sheet import rebuild_review_results
 from macros.errors import ConfigError, Exit, RefusedError
+from macros.schema import REVIEW_FORM_KIND
 
 
 @dataclass
@@ -47,9 +60,6 @@ class CollectResult:
 
 def split_review_forms(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     """(score forms, everything else) by the form's own ``kind``."""
-    from macros.adapters.review_form_reader import peek_kind
-    from macros.schema import REVIEW_FORM_KIND
-
     mine, others = [], []
     for p in paths:
         try:
@@ -64,12 +74,6 @@ def split_review_forms(paths: list[Path]) -> tuple[list[Path], list[Path]]:
 def collect_in_ledger(engine, master: Path, ledger, paths: list[Path], today: date | None,
                       refresh: bool = True, sha_of: dict[Path, str] | None = None) -> CollectResult:
     """Ingest ``paths`` (score forms) into ``ledger`` and rewrite the review sheets (the caller saves)."""
-    from macros.adapters.review_ledger import ReviewLedger
-    from macros.adapters.secret import load_secret, secret_path
-    from macros.app.campaign import load_campaign
-    from macros.app.review_results import REVIEW_TABLES, ingest_review_forms, review_context
-    from macros.app.review_sheet import rebuild_review_results
-
     result = CollectResult(master)
     campaign = load_campaign(engine, tables=REVIEW_TABLES + ["review_results"])
     rl = ReviewLedger(ledger.db)
@@ -88,11 +92,6 @@ def collect_in_ledger(engine, master: Path, ledger, paths: list[Path], today: da
 
 
 def collect_reviews(master: str | Path, inbox: str | Path, today: date | None = None) -> CollectResult:
-    from macros.adapters.file_engine import FileEngine
-    from macros.adapters.ledger import Ledger, ledger_path
-    from macros.adapters.safe_write import master_lock
-    from macros.app.consolidate import inbox_files
-
     master, inbox = Path(master), Path(inbox)
     if not master.is_file():
         raise ConfigError(f"找不到活动工作簿：{master}")
@@ -113,8 +112,6 @@ def collect_reviews(master: str | Path, inbox: str | Path, today: date | None = 
 
 
 def collect_lines(result: CollectResult) -> list[str]:
-    from macros.app.consolidate import STATUS_ZH
-
     lines = []
     for f in result.files:
         who = f"（专家 {f.reviewer}）" if f.reviewer else ""
@@ -138,8 +135,6 @@ def collect_lines(result: CollectResult) -> list[str]:
 def intake_stage(run, entries) -> tuple[list, bool]:
     """Score forms found by ``kexie consolidate``: into the review tables of the run's ledger,
     评审结果 and 评分 written into the run's engine (saved by the run's rebuild with 统计)."""
-    from macros.app.intake.result import FileResult
-
     paths = [e.path for e in entries]
     result = collect_in_ledger(run.engine, run.master, run.ledger, paths, run.today, refresh=False,
                                sha_of={e.path: e.sha256 for e in entries if e.sha256})
@@ -156,8 +151,6 @@ def intake_stage(run, entries) -> tuple[list, bool]:
 
 
 def _register() -> None:
-    from macros.app.intake.targets import Target, Validated, register_target
-
     register_target(Target("review_scores", validate=lambda read, setup: Validated([]), stage=intake_stage))
 
 

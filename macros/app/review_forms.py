@@ -16,6 +16,7 @@ from typing import Any
 
 from macros.adapters.review_form import ReviewEntry, ReviewFormSpec, build_review_form, excerpt, review_subject
 from macros.adapters.safe_write import owner_files
+from macros.adapters.secret import load_or_create_secret
 from macros.adapters.xlsx_form import write_atomic
 from macros.app.campaign import Campaign, load_campaign
 from macros.core.normalize import display_text
@@ -84,7 +85,6 @@ def write_review_forms(engine, master: Path, out_dir: Path, issued_at: datetime,
     plan = plan_review_forms(campaign)
     if not plan:
         return run
-    from macros.adapters.secret import load_or_create_secret
 
     secret = secret or load_or_create_secret(master)
     base = _base(campaign)

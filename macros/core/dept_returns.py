@@ -40,6 +40,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Sequence
 
 from macros.core.normalize import name_key
+from macros.core.targets import completion
 from macros.core.tasks import split_departments
 from macros.problems import Problem, problem
 from macros.schema import TASK_STATUSES
@@ -257,8 +258,6 @@ def latest_actuals(history: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def period_progress(history: Sequence[dict[str, Any]], targets: Sequence[Any]) -> list[dict[str, Any]]:
     """Rows of the indicator progress by period: one per 指标进度 row with a value, in 指标 order
     then period order; ``completion`` against the indicator's 目标值 (macros.core.targets)."""
-    from macros.core.targets import completion
-
     order = {name_key(t.name or ""): (i, t) for i, t in enumerate(targets)}
     rows = []
     for i, h in enumerate(history):

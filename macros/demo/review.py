@@ -13,8 +13,16 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from macros.adapters.file_engine import FileEngine
 from macros.adapters.review_form import FIRST_ROW, HEADER_ROW, criterion_header
 from macros.adapters.safe_write import replace_atomically
+from macros.app.campaign import load_campaign
+from macros.app.consolidate import consolidate
+from macros.app.review import assign_reviewers
+from macros.app.review_awards import awards
+from macros.app.review_forms import write_review_forms
+from macros.core.review_round import criteria
+from macros.demo.review_data import demo_scores
 from macros.schema import REVIEW_FORM_SHEET
 
 OVER_MAX, STRAY, RESENDS, HARSH = "ZJ03", "ZJ05", "ZJ07", "ZJ10"
@@ -51,8 +59,6 @@ def fill_review_form(form: Path, dest: Path, points: dict[str, dict[str, float]]
 
 
 def _returns(ctx, forms, pairs, crit) -> list[Path]:
-    from macros.demo.review_data import demo_scores
-
     scores = demo_scores(pairs, [(c.name, c.max_points) for c in crit])
     inbox = ctx.inbox
     inbox.mkdir(parents=True, exist_ok=True)
@@ -88,14 +94,6 @@ def _returns(ctx, forms, pairs, crit) -> list[Path]:
 
 
 def demo_step(ctx) -> None:
-    from macros.adapters.file_engine import FileEngine
-    from macros.app.campaign import load_campaign
-    from macros.app.review import assign_reviewers
-    from macros.app.consolidate import consolidate
-    from macros.app.review_awards import awards
-    from macros.app.review_forms import write_review_forms
-    from macros.core.review_round import criteria
-
     run = assign_reviewers(FileEngine(ctx.master), ctx.today)
     pairs = [(r["item_id"], r["reviewer_code"]) for r in run.rows]
     if not pairs:

@@ -7,6 +7,16 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
+from macros.adapters.file_engine import FileEngine
+from macros.app.campaign import load_campaign
+from macros.app.consolidate import consolidate
+from macros.app.forms import run_forms
+from macros.app.new import new_campaign
+from macros.app.notice_kinds import nothing_to_show
+from macros.app.report import KINDS, generate
+from macros.app.tally import run_tally
+from macros.presets import preset
+from macros.problems import CODES
 
 TASK_TODAY = date(2019, 10, 10)
 # (department, 序号, 状态, 进展说明, 完成日期, 材料): what the departments report
@@ -41,17 +51,6 @@ def _fill(form: Path, rows: list[tuple], dest: Path) -> None:
 
 
 def demo_step(ctx) -> None:
-    from macros.app.consolidate import consolidate
-    from macros.app.forms import run_forms
-    from macros.app.new import new_campaign
-    from macros.app.notice_kinds import nothing_to_show
-    from macros.app.report import KINDS, generate
-    from macros.adapters.file_engine import FileEngine
-    from macros.app.campaign import load_campaign
-    from macros.app.tally import run_tally
-    from macros.presets import preset
-    from macros.problems import CODES
-
     folder = ctx.out / "国庆70周年任务"
     data = preset("任务")
     data.settings["campaign_id"] = "bdkx2019gq70"  # fixed, so the demo is reproducible

@@ -18,7 +18,9 @@ from typing import Any
 from macros.adapters.dept_form import KIND_ZH, KINDS, read_dept_form
 from macros.adapters.form_reader import digest, file_mtime_ns
 from macros.adapters.readers.base import Job, Probe, Read, ReadContext, Reader, register
-from macros.core.normalize import name_key
+from macros.app.intake.targets import Target, Validated, register_target
+from macros.core.intake import json_value, problem_json
+from macros.core.normalize import coerce, name_key
 
 SEP = "#"
 
@@ -37,8 +39,6 @@ def split_unit(unit_code: str) -> tuple[str, str, str]:
 
 
 def _json(v: Any) -> Any:
-    from macros.core.intake import json_value
-
     return json_value(v)
 
 
@@ -94,9 +94,6 @@ PLEDGE_TARGET = "commitments"  # macros.adapters.readers.department_pledges regi
 def validate_department_rows(read: Read, setup) -> Any:
     """The ledger rows of a department form: every row kept as typed (judged later, see the
     module doc); ``normalised`` holds the typed values by schema keys."""
-    from macros.app.intake.targets import Validated
-    from macros.core.normalize import coerce
-
     kind = (read.meta or {}).get("kind")
     table = KINDS[kind]
     header = {c.key: c.header for c in table.columns}
@@ -109,14 +106,11 @@ def validate_department_rows(read: Read, setup) -> Any:
         rows.append({"sheet_row": sheet_row, "accepted": True,
                      "original": {header[k]: _json(v) for k, v in raw.items()},
                      "problems": [], "normalised": values, "title_key": None})
-    from macros.core.intake import problem_json
 
     return Validated(rows, [problem_json(p) for p in read.problems], len(rows))
 
 
 def _register_target() -> None:
-    from macros.app.intake.targets import Target, register_target
-
     register_target(Target("departments", validate_department_rows))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from macros.app.intake.targets import Target, Validated, register_target as register
 from macros.core.intake import json_value, problem_json
 from macros.core.pledge_returns import judge_pledge_rows
 from macros.schema import DEPT_COMMITMENT_FORM
@@ -21,8 +22,6 @@ TARGET = "commitments"
 
 
 def validate_commitment_rows(read, setup) -> Any:
-    from macros.app.intake.targets import Validated
-
     own = str((read.meta or {}).get("department") or "")
     roster = [name for _code, name in setup.expect.units.values()]
     vctx = setup.vctx
@@ -43,8 +42,6 @@ def validate_commitment_rows(read, setup) -> Any:
 
 
 def register_target() -> None:
-    from macros.app.intake.targets import Target, register_target as register
-
     register(Target(TARGET, validate_commitment_rows))
 
 

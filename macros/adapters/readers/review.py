@@ -9,6 +9,8 @@ want them (the stage reads the files itself, in the main process, with the maste
 
 from __future__ import annotations
 
+from macros.adapters.form_reader import digest
+from macros.adapters.inbox import stat_or_none
 from macros.adapters.readers.base import Job, Probe, Read, ReadContext, Reader, register
 from macros.adapters.review_form import PROPERTY_MARKER
 from macros.schema import FORM_META_SHEET, REVIEW_FORM_KIND, REVIEW_FORM_SHEET
@@ -42,9 +44,6 @@ class ReviewFormReader(Reader):
         return False
 
     def read(self, job: Job, ctx: ReadContext) -> Read:
-        from macros.adapters.form_reader import digest
-        from macros.adapters.inbox import stat_or_none
-
         data = job.path.read_bytes()
         st = stat_or_none(job.path)
         return Read(job.path, self.kind, target=self.target, sha256=digest(data), size=len(data),

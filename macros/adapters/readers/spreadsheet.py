@@ -6,6 +6,7 @@ Such a file is a unit's form saved in the wrong format: it is rejected (E201) wi
 
 from __future__ import annotations
 
+from macros.adapters.inbox import file_sha256, stat_or_none
 from macros.adapters.readers.base import Job, Probe, Read, ReadContext, Reader, register
 from macros.problems import problem
 
@@ -15,8 +16,6 @@ OTHER_SPREADSHEETS = {".ods": "LibreOffice（.ods）", ".et": "WPS 表格（.et�
 
 def rejected_read(job: Job, ctx: ReadContext, kind: str, prob) -> Read:
     """A ``Read`` holding only a file-level rejection (fingerprint and times filled in)."""
-    from macros.adapters.inbox import file_sha256, stat_or_none
-
     st = stat_or_none(job.path)
     sha = job.sha256 or file_sha256(job.path, ctx.limits.file_bytes) or ""
     return Read(job.path, kind, sha256=sha, size=st.st_size if st else 0, mtime_ns=st.st_mtime_ns if st else 0,

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from macros.adapters.readers.base import Job, Probe, Read, ReadContext, Reader, register
+from macros.adapters.readers.spreadsheet import rejected_read
 from macros.adapters.readers.word import WordReader
 from macros.core.word_fields import Block
 from macros.problems import problem
@@ -48,8 +49,6 @@ def what_is(probe: Probe) -> str:
 
 
 def _rejected(job: Job, ctx: ReadContext, kind: str, label: str) -> Read:
-    from macros.adapters.readers.spreadsheet import rejected_read
-
     return rejected_read(job, ctx, kind, problem("E240", file=job.path.name, kind=label))
 
 

@@ -21,6 +21,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from macros.adapters.inbox import file_sha256, stat_or_none
 from macros.adapters.readers.base import Job, Probe, Read, ReadContext, Reader, register
 from macros.adapters.word_reader import DocxRejected, convert_batch, document_kind, docx_blocks
 from macros.core.normalize import name_key
@@ -110,8 +111,6 @@ class WordReader(Reader):
 
     def start(self, job: Job, ctx: ReadContext) -> Read:
         """A ``Read`` with the file's fingerprint, times and source (E207 when too large)."""
-        from macros.adapters.inbox import file_sha256, stat_or_none
-
         st = stat_or_none(job.path)
         sha = job.sha256 or file_sha256(job.path, ctx.limits.file_bytes) or ""
         out = Read(job.path, self.kind, target=self.target, sha256=sha, size=st.st_size if st else 0,

@@ -8,6 +8,7 @@ from typing import Any, Mapping, Sequence
 from openpyxl.utils import get_column_letter
 
 from macros.core.grid import header_key, is_blank
+from macros.core.kind_settings import check_kind_settings
 from macros.core.validate.common import _hint, _iso, shown, text_of
 from macros.core.validate.context import ValidationContext
 from macros.core.validate.judge import _judge
@@ -85,7 +86,6 @@ def validate_settings(raw_settings: Mapping[str, Any], grid: Sequence[Sequence[A
             out.append(problem("E109", sheet=SETTINGS_SHEET, cell=cell, row=row, column=label,
                                value=shown(raw_settings.get(key)), text=text_of(raw_settings.get(key)),
                                rule=rule))
-    from macros.core.kind_settings import check_kind_settings
 
     out += check_kind_settings(raw_settings, cells)
     return out
