@@ -22,7 +22,8 @@ from macros.adapters.engine import (
 from macros.adapters.safe_write import save_with, temp_path
 from macros.adapters.xlsx_marks import replace_marks
 from macros.adapters.xlsx_report import write_report_sheet
-from macros.adapters.xlsx_splice import SpliceUnsupported, TableSplice, splice_tables
+from macros.adapters import xlsx_splice  # splice_tables is looked up when called (a test stands in for it)
+from macros.adapters.xlsx_splice import SpliceUnsupported, TableSplice
 from macros.adapters.xlsx_tables import write_table_rows
 from macros.core.grid import HEADER_SCAN_ROWS, TableData, header_key, is_blank, locate_table
 from macros.errors import ConfigError
@@ -283,7 +284,7 @@ class FileEngine(GridReading):
                 wb.save(mid)
                 src = mid
             try:
-                splice_tables(src, tmp, splices)  # checks its own XML as it writes it
+                xlsx_splice.splice_tables(src, tmp, splices)  # checks its own XML as it writes it
             except SpliceUnsupported:
                 import openpyxl
 
