@@ -87,3 +87,20 @@ def demo_run(tmp_path_factory) -> dict:
             record.write_text(json.dumps({"returncode": r.returncode, "stdout": r.stdout, "stderr": r.stderr},
                                          ensure_ascii=False), encoding="utf-8")
     return {"out": out, **json.loads(record.read_text(encoding="utf-8"))}
+
+
+@pytest.fixture(scope="session")
+def issued(tmp_path_factory):
+    """A campaign with its forms issued by ``kexie forms`` (consolidate_kit.issue), built once;
+    read it, never change it — ``camp`` is a test's own copy."""
+    from consolidate_kit import issue
+
+    return issue(tmp_path_factory.mktemp("issued"))
+
+
+@pytest.fixture
+def camp(issued, tmp_path):
+    """This test's own copy of the issued campaign, with an empty inbox (consolidate_kit.Camp)."""
+    from consolidate_kit import copy_camp
+
+    return copy_camp(issued, tmp_path / "campaign")

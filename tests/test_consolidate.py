@@ -19,19 +19,9 @@ from macros.adapters.ledger import ledger_path
 from macros.core.normalize import count_chars
 from macros.core.tokens import form_token
 from macros.schema import FORM_META_SHEET, FORM_SHEET, ITEMS
-from consolidate_kit import Camp, by_file, codes, copy_camp, good_row, issue, set_mtime
+from consolidate_kit import by_file, codes, copy_camp, good_row, set_mtime
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="session")
-def issued(tmp_path_factory):
-    return issue(tmp_path_factory.mktemp("issued"))
-
-
-@pytest.fixture
-def camp(issued, tmp_path) -> Camp:
-    return copy_camp(issued, tmp_path / "campaign")
 
 
 # --- the happy path ---------------------------------------------------------------------------

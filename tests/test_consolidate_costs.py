@@ -8,23 +8,12 @@ import gc
 import zipfile
 
 import openpyxl
-import pytest
 
-from consolidate_kit import Camp, by_file, copy_camp, good_row, issue
+from consolidate_kit import Camp, by_file, good_row
 from macros.adapters import readers as registry
 from macros.adapters.inbox import fingerprint, fingerprint_kept
 from macros.adapters.readers import Probe
 from macros.app.intake.identify import identify
-
-
-@pytest.fixture(scope="module")
-def issued(tmp_path_factory):
-    return issue(tmp_path_factory.mktemp("issued"))
-
-
-@pytest.fixture
-def camp(issued, tmp_path) -> Camp:
-    return copy_camp(issued, tmp_path / "campaign")
 
 
 def _intake_run(camp: Camp):

@@ -9,17 +9,7 @@ import sys
 
 import pytest
 
-from consolidate_kit import Camp, by_file, codes, copy_camp, good_row, issue
-
-
-@pytest.fixture(scope="module")
-def issued(tmp_path_factory):
-    return issue(tmp_path_factory.mktemp("issued"))
-
-
-@pytest.fixture
-def camp(issued, tmp_path) -> Camp:
-    return copy_camp(issued, tmp_path / "campaign")
+from consolidate_kit import by_file, codes, good_row
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="symlinks and FIFOs need POSIX")

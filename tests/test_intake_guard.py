@@ -17,17 +17,7 @@ import pytest
 
 from macros.adapters.form_guard import Limits, _check_zip, _Reject, check_spans
 from macros.schema import FORM_INFO_SHEET, FORM_META_SHEET, FORM_SHEET
-from consolidate_kit import Camp, codes, copy_camp, good_row, issue
-
-
-@pytest.fixture(scope="module")
-def issued(tmp_path_factory):
-    return issue(tmp_path_factory.mktemp("issued"))
-
-
-@pytest.fixture
-def camp(issued, tmp_path) -> Camp:
-    return copy_camp(issued, tmp_path / "campaign")
+from consolidate_kit import codes, good_row
 
 
 def _one(result, name: str):

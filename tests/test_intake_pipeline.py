@@ -11,7 +11,7 @@ from macros.adapters import readers
 from macros.adapters.readers import Job, Probe, Read, ReadContext, Reader
 from macros.core.normalize import name_key
 from macros.problems import problem
-from consolidate_kit import Camp, copy_camp, good_row, issue, set_mtime
+from consolidate_kit import good_row, set_mtime
 
 MAGIC = b"KEXIE-PLAIN\n"
 
@@ -43,16 +43,6 @@ class PlainReader(Reader):
             out.records.append({**good_row(n), "title": title, "body": body})
             out.rows.append(n)
         return out
-
-
-@pytest.fixture(scope="module")
-def issued(tmp_path_factory):
-    return issue(tmp_path_factory.mktemp("issued"))
-
-
-@pytest.fixture
-def camp(issued, tmp_path) -> Camp:
-    return copy_camp(issued, tmp_path / "campaign")
 
 
 @pytest.fixture

@@ -11,22 +11,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from macros.adapters.ledger import DDL, Ledger, ledger_path
 from macros.adapters.safe_write import master_lock
 from macros.schema import FORM_META_SHEET, FORM_SHEET, ITEMS
-from consolidate_kit import Camp, codes, copy_camp, good_row, issue, set_mtime
-
-
-@pytest.fixture(scope="module")
-def issued(tmp_path_factory):
-    return issue(tmp_path_factory.mktemp("issued"))
-
-
-@pytest.fixture
-def camp(issued, tmp_path) -> Camp:
-    return copy_camp(issued, tmp_path / "campaign")
+from consolidate_kit import Camp, codes, good_row, set_mtime
 
 
 def _one(result, name: str):

