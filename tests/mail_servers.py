@@ -36,6 +36,18 @@ def dovecot_binary() -> str | None:
     return shutil.which("dovecot") or (str(Path("/usr/sbin/dovecot")) if Path("/usr/sbin/dovecot").exists() else None)
 
 
+def required_dovecot() -> str:
+    """Dovecot's binary for a test: under CI=true its absence fails the test, elsewhere it skips."""
+    import pytest
+
+    path = dovecot_binary()
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Dovecot (dovecot-imapd) is required in CI but was not found")
+        pytest.skip("Dovecot (dovecot-imapd) not installed")
+    return path
+
+
 def _user(*names: str) -> pwd.struct_passwd:
     for n in names:
         try:

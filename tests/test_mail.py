@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import email
 import json
-import os
 import sys
 from datetime import date, datetime, timezone
 from email import policy
@@ -20,25 +19,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from consolidate_kit import copy_camp, good_row, issue  # noqa: E402
 from mail_kit import attachment, message, submission_body  # noqa: E402
-from mail_servers import ACCOUNT, PASSWORD, Dovecot, Proxy163, SmtpCapture, dovecot_binary  # noqa: E402
+from mail_servers import ACCOUNT, PASSWORD, Dovecot, Proxy163, SmtpCapture, required_dovecot  # noqa: E402
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")]
 TODAY = date(2010, 10, 25)
 SENT = datetime(2010, 10, 12, 9, 30, tzinfo=timezone.utc)
 
 
-def _binary() -> str:
-    path = dovecot_binary()
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Dovecot (dovecot-imapd) is required in CI but was not found")
-        pytest.skip("Dovecot (dovecot-imapd) not installed")
-    return path
-
-
 @pytest.fixture
 def dovecot():
-    server = Dovecot(_binary()).start()
+    server = Dovecot(required_dovecot()).start()
     yield server
     server.close()
 
@@ -303,7 +293,7 @@ def test_unknown_sender_and_submission_body(camp, dovecot, smtp):
 
 @pytest.fixture
 def dovecot_tls():
-    server = Dovecot(_binary(), ssl=True).start()
+    server = Dovecot(required_dovecot(), ssl=True).start()
     yield server
     server.close()
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from consolidate_kit import copy_camp, good_row, issue  # noqa: E402
 from mail_kit import attachment, message  # noqa: E402
-from mail_servers import PASSWORD, Dovecot, SmtpCapture, configure_master, dovecot_binary  # noqa: E402
+from mail_servers import PASSWORD, Dovecot, SmtpCapture, configure_master, required_dovecot  # noqa: E402
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")]
 TODAY = date(2010, 10, 25)
@@ -36,15 +36,6 @@ with open(sys.argv[1], "w", encoding="utf-8") as fh:
 """ % (HEAVY,)
 
 
-def _binary() -> str:
-    path = dovecot_binary()
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Dovecot (dovecot-imapd) is required in CI but was not found")
-        pytest.skip("Dovecot (dovecot-imapd) not installed")
-    return path
-
-
 @pytest.fixture(scope="module")
 def issued(tmp_path_factory):
     return issue(tmp_path_factory.mktemp("mail-idle-issued"))
@@ -52,7 +43,7 @@ def issued(tmp_path_factory):
 
 @pytest.fixture
 def camp(issued, tmp_path, monkeypatch):
-    dovecot, smtp = Dovecot(_binary()).start(), SmtpCapture()
+    dovecot, smtp = Dovecot(required_dovecot()).start(), SmtpCapture()
     c = copy_camp(issued, tmp_path / "campaign")
     configure_master(c.master, dovecot.port, smtp.port)
     monkeypatch.setenv("KEXIE_MAIL_PASSWORD", PASSWORD)
