@@ -135,23 +135,7 @@ def inbox_files(inbox: Path) -> list[Path]:
 def fingerprint(path: Path, limit: int) -> tuple[str | None, bytes, int]:
     """(SHA-256, first bytes, size) of a file; the hash is None when the file cannot be read or
     exceeds ``limit`` bytes (the head is then what could be read)."""
-    from macros.adapters.readers.base import HEAD_BYTES  # the readers' package loads every reader
-
-    h = hashlib.sha256()
-    head = b""
-    size = 0
-    try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                if not head:
-                    head = chunk[:HEAD_BYTES]
-                size += len(chunk)
-                if size > limit:
-                    return None, head, size
-                h.update(chunk)
-    except OSError:
-        return None, head, size
-    return h.hexdigest(), head, size
+    return fingerprint_kept(path, limit, keep=0)[:3]
 
 
 def fingerprint_kept(path: Path, limit: int, keep: int) -> tuple[str | None, bytes, int, bytes | None]:
