@@ -13,8 +13,10 @@ it into a rejected file and the batch goes on.
 from __future__ import annotations
 
 import io
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterator
 
 from macros.adapters.form_guard import (
@@ -71,11 +73,27 @@ def meta_table(grid: list[list[Any]]) -> dict[str, Any]:
     return out
 
 
+def too_big(name: str, size: int) -> Problem:
+    """E207: a file larger than the forms' limit."""
+    return problem("E207", file=name, detail=f"有 {size // 2**20} MB")
+
+
+def read_limited(path: Path, limits: Limits, data: bytes | None = None) -> tuple[os.stat_result, bytes | None]:
+    """A returned file's stat and bytes (``data`` when the caller has them already); the bytes are
+    None, and never read, when the file on disk is larger than the limit (:func:`too_big`)."""
+    st = path.stat()
+    if data is None:
+        if st.st_size > limits.file_bytes:
+            return st, None
+        data = path.read_bytes()
+    return st, data
+
+
 def check_bytes(data: bytes, name: str, limits: Limits) -> Spans:
     """The defences run on the bytes before any spreadsheet library reads them; the valued-cell
     spans of an .xlsx's sheets (empty for .xls)."""
     if len(data) > limits.file_bytes:
-        raise _Reject(problem("E207", file=name, detail=f"有 {len(data) // 2**20} MB"))
+        raise _Reject(too_big(name, len(data)))
     if data.startswith(OLE_MAGIC):
         _check_ole(data, name)
         _check_xls_size(data, name, limits)

@@ -30,7 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from macros.adapters.form_book import FormBook, check_identity, meta_text, open_book
+from macros.adapters.form_book import FormBook, check_identity, meta_text, open_book, read_limited, too_big
 from macros.adapters.form_guard import Limits, _Reject  # noqa: F401 - Limits is part of this API
 from macros.adapters.xlsx_form import UNIT_CODE_LABEL, UNIT_NAME_LABEL
 from macros.core.grid import TableData, header_key, is_blank, locate_table
@@ -141,12 +141,9 @@ def read_form(path: str | Path, expect: Expect, limits: Limits = Limits(),
               data: bytes | None = None) -> FormRead:
     """Read and check one returned file; never raises for a bad file (see ``FormRead.problems``)."""
     path = Path(path)
-    st = path.stat()
+    st, data = read_limited(path, limits, data)
     if data is None:
-        if st.st_size > limits.file_bytes:
-            return FormRead(path, "", st.st_size, st.st_mtime_ns,
-                            problems=[problem("E207", file=shown_name(path.name), detail=f"有 {st.st_size // 2**20} MB")])
-        data = path.read_bytes()
+        return FormRead(path, "", st.st_size, st.st_mtime_ns, problems=[too_big(shown_name(path.name), st.st_size)])
     result = FormRead(path, digest(data), len(data), st.st_mtime_ns)
     try:
         _read(result, data, expect, limits)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from macros.adapters.form_book import check_identity, meta_table, open_book
+from macros.adapters.form_book import check_identity, meta_table, open_book, read_limited, too_big
 from macros.adapters.form_book import meta_text as _text
 from macros.adapters.form_guard import OLE_MAGIC, ZIP_MAGIC, Limits, _Reject
 from macros.adapters.form_reader import digest
@@ -83,12 +83,9 @@ def peek_kind(data: bytes) -> str | None:
 def read_review_form(path: str | Path, expect: ReviewExpect, limits: Limits = Limits(),
                      data: bytes | None = None) -> ReviewFormRead:
     path = Path(path)
-    st = path.stat()
+    st, data = read_limited(path, limits, data)
     if data is None:
-        if st.st_size > limits.file_bytes:
-            return ReviewFormRead(path, "", st.st_size, st.st_mtime_ns,
-                                  problems=[problem("E207", file=path.name, detail=f"有 {st.st_size // 2**20} MB")])
-        data = path.read_bytes()
+        return ReviewFormRead(path, "", st.st_size, st.st_mtime_ns, problems=[too_big(path.name, st.st_size)])
     result = ReviewFormRead(path, digest(data), len(data), st.st_mtime_ns)
     try:
         _read(result, data, expect, limits)
