@@ -22,9 +22,9 @@ def row(table: Table, **values: Any) -> list[Any]:
     return [values.get(k) for k in table.keys]
 
 
-def col(table: Table, key: str, extra_before: int = 0) -> str:
+def col(table: Table, key: str) -> str:
     """The sheet column letter of a table column (tables start in column A)."""
-    return get_column_letter(table.keys.index(key) + 1 + extra_before)
+    return get_column_letter(table.keys.index(key) + 1)
 
 
 def formats(table: Table) -> dict[int, str]:
