@@ -242,14 +242,12 @@ def longest_match(chunk: bytes, d: int) -> tuple[int, int]:
 
 def fast_matching(self) -> tuple[int, int]:
     """``MsOvba._matching`` computed by :func:`longest_match` (offset, capped length)."""
-    from ms_ovba_compression.ms_ovba import MsOvba
-
     chunk = bytes(self._activeChunk)
     d = len(chunk) - len(self._uncompressedData)
     candidate, length = longest_match(chunk, d)
     if length < 3:
         return 0, 0
-    return d - candidate, min(MsOvba.copytoken_help(d)["maxLength"], length)
+    return d - candidate, min(type(self).copytoken_help(d)["maxLength"], length)  # the corrected one while building
 
 
 def verify_vba_project(vba_bin: bytes, modules: list[VbaModule]) -> None:
