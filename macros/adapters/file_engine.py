@@ -41,6 +41,7 @@ class FileEngine(GridReading):
         self._wb_stripped: set[str] = set()  # sheets loaded into _wb without their old data rows
         self._wb_blank: set[str] = set()  # sheets about to be regenerated whole: loaded without cells
         self._pending: dict[str, tuple[Table, list[Mapping[str, Any]]]] = {}  # table key -> new rows
+        self._reports: dict[str, ReportSheet] = {}  # report sheets not yet drawn into _wb
         self.regenerated: set[str] = set()  # product sheets rewritten in this session
 
     # --- reading -----------------------------------------------------------------------
@@ -215,6 +216,9 @@ class FileEngine(GridReading):
                 except SpliceUnsupported:
                     source = self.path
             self._wb = openpyxl.load_workbook(source, keep_vba=keep_vba, rich_text=True)
+            for report in self._reports.values():  # deferred by write_report
+                write_report_sheet(self._wb, report)
+            self._reports.clear()
         return self._wb
 
     def write_table(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -240,10 +244,22 @@ class FileEngine(GridReading):
         return splices, fallback
 
     def write_report(self, report: ReportSheet) -> None:
+        """Regenerate the report sheet. Kept until ``save`` (or until something else needs the
+        openpyxl workbook): when nothing else goes through openpyxl, ``save`` writes the sheet
+        straight into the package (``xlsx_report_parts``) in the pass that splices the tables."""
         if self._wb is None:  # the old sheet is dropped whole: openpyxl need not parse its cells
-            self._wb_blank = {report.name}
-        write_report_sheet(self.workbook(), report)
+            self._wb_blank = self._wb_blank | {report.name}
+            self._reports[report.name] = report
+        else:
+            write_report_sheet(self._wb, report)
         self.regenerated.add(report.name)
+
+    def _direct_reports(self, fallback) -> list[ReportSheet]:
+        """The pending report sheets when ``save`` can write them without openpyxl, else []."""
+        if not self._reports or self._wb is not None or fallback or self.path.suffix.lower() != ".xlsx":
+            return []
+        names = self._book().sheet_names
+        return list(self._reports.values()) if all(n in names for n in self._reports) else []
 
     def mark_cells(self, sheet: str, marks: Sequence[CellMark]) -> None:
         replace_marks(self.workbook(), sheet, marks)
@@ -252,16 +268,22 @@ class FileEngine(GridReading):
         pass  # the CLI shows progress itself (tqdm on a terminal)
 
     def save(self) -> None:
-        if self._wb is None and not self._pending:
+        if self._wb is None and not self._pending and not self._reports:
             return
 
         splices, fallback = self._plan()
-        splice_only = self._wb is None and not fallback and bool(splices)  # nothing goes through openpyxl
+        direct = bool(self._direct_reports(fallback))
+        # nothing goes through openpyxl: every part is copied, spliced or generated
+        splice_only = self._wb is None and not fallback and (bool(splices) or direct)
+        if self._reports and not direct:
+            self.workbook()  # the openpyxl path draws the deferred report sheets
         save_with(self.path, self._write_to, regenerated=self.regenerated, lossless=splice_only)
         self._pending.clear()
+        self._reports.clear()
         self._wb = None
         self._wb_stripped = set()
         self._wb_blank = set()
+        self._reports.clear()
         if self._calamine is not None:
             self._calamine.close()
         self._calamine = None
@@ -271,6 +293,9 @@ class FileEngine(GridReading):
         """Write the saved workbook to ``tmp``: openpyxl for reports, marks and tables the
         streaming rewrite cannot handle; then the pending tables spliced in."""
         splices, fallback = self._plan()
+        reports = self._direct_reports(fallback)
+        if reports and self._write_direct(tmp, splices, reports):
+            return
         mid = temp_path(self.path, "1")
         try:
             src: Path = self.path
@@ -299,3 +324,18 @@ class FileEngine(GridReading):
                 wb.save(tmp)
         finally:
             mid.unlink(missing_ok=True)
+
+    def _write_direct(self, tmp: Path, splices, reports: list[ReportSheet]) -> bool:
+        """One streaming pass: tables spliced and report sheets generated (no openpyxl load or
+        save). False when the rewrite cannot handle the workbook: the report sheets are then
+        drawn by openpyxl, the save being no longer lossless."""
+        try:
+            xlsx_splice.splice_tables(self.path, tmp, splices, reports=reports)
+            return True
+        except SpliceUnsupported:
+            from macros.adapters.safe_write import refuse_if_lossy
+
+            tmp.unlink(missing_ok=True)
+            refuse_if_lossy(self.path, list(self.regenerated))  # the fallback goes through openpyxl
+            self.workbook()  # loads the workbook and draws the deferred report sheets
+            return False

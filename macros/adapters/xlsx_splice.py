@@ -36,9 +36,11 @@ from typing import IO, Any, Iterable, Mapping, Sequence
 from defusedxml import ElementTree as SafeET
 from openpyxl.utils import get_column_letter
 
-from macros.adapters.engine import Formula
+from macros.adapters.engine import Formula, ReportSheet
 from macros.adapters.safe_write import _rels as rels, _sheet_parts as parts
 from macros.adapters.xlsx_quote import LIVE_PREFIXES, quote_twins
+from macros.adapters.xlsx_report_parts import ReportPlan
+from macros.adapters.xlsx_styles import StylesXml
 from macros.core.grid import header_key
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -512,9 +514,11 @@ def _drop_calc_chain(zf: zipfile.ZipFile, name: str, data: bytes) -> bytes:
 # --- public ------------------------------------------------------------------------------------
 
 def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[TableSplice],
-                  compresslevel: int = 6, sheet_compresslevel: int = 1, blank: Iterable[str] = ()) -> None:
+                  compresslevel: int = 6, sheet_compresslevel: int = 1, blank: Iterable[str] = (),
+                  reports: Sequence[ReportSheet] = ()) -> None:
     """Copy the workbook ``src`` to ``dst`` with the data rows of ``splices`` replaced (and the
-    cells of the sheets named in ``blank`` dropped: ``strip_tables``).
+    cells of the sheets named in ``blank`` dropped: ``strip_tables``; the report sheets
+    ``reports`` regenerated whole, with their charts: ``xlsx_report_parts``).
 
     Raises SpliceUnsupported (``dst`` then holds nothing useful) when a table cannot be spliced.
     """
@@ -523,7 +527,10 @@ def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[Ta
         parts = _sheet_parts(zin)
         names = zin.namelist()
         date1904 = b'date1904="1"' in zin.read("xl/workbook.xml") or b"date1904=\"true\"" in zin.read("xl/workbook.xml")
-        styles_xml, quote_base = quote_twins(zin, (row for sp in splices for row in sp.rows))
+        styles = StylesXml.read(zin)
+        quote_base = quote_twins(styles, (row for sp in splices for row in sp.rows))
+        plan = _report_plan(zin, reports, styles, date1904)  # after the twins: their indexes are fixed
+        styles_xml = styles.xml()
         writer = _Writer(_Styles.read(zin), date1904, quote_base)
         by_part: dict[str, TableSplice] = {}
         table_parts: dict[str, TableSplice] = {}
@@ -538,10 +545,12 @@ def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[Ta
             if tpart is not None:
                 table_parts[tpart] = sp
         blank_parts = {parts[b] for b in blank if parts.get(b) in names} - set(by_part)
+        if set(plan.replace) & set(by_part):
+            raise SpliceUnsupported("a report sheet that also holds a table")
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zout:
             for info in zin.infolist():
                 name = info.filename
-                if name == "xl/calcChain.xml":
+                if name == "xl/calcChain.xml" or name in plan.drop:
                     continue
                 zi = zipfile.ZipInfo(name, date_time=info.date_time)
                 zi.compress_type = zipfile.ZIP_DEFLATED
@@ -559,9 +568,44 @@ def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[Ta
                 elif name in table_parts:
                     sp = table_parts[name]
                     data = _resize_table(data, sp.header_row, sp.header_row + len(sp.rows))
+                elif name in plan.replace:
+                    data = _checked(name, plan.replace[name])
                 elif name in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
                     data = _drop_calc_chain(zin, name, data)
+                    if name == "[Content_Types].xml" and reports:
+                        data = plan.content_types(data)
+                elif name == "xl/workbook.xml" and reports:
+                    data = plan.workbook(data)
                 zout.writestr(zi, data)
+            for name, data in plan.add.items():
+                zi = zipfile.ZipInfo(name, date_time=datetime.now().timetuple()[:6])
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                _set_level(zi, compresslevel)
+                zout.writestr(zi, _checked(name, data))
+
+
+def _report_plan(zin: zipfile.ZipFile, reports: Sequence[ReportSheet], styles: StylesXml,
+                 date1904: bool) -> ReportPlan:
+    """What regenerating the report sheets changes in the package (``xlsx_report_parts``)."""
+    if not reports:
+        return ReportPlan()
+    from macros.adapters.xlsx_report_parts import ReportUnsupported, plan_reports
+    from macros.adapters.xlsx_styles import StylesUnsupported
+
+    try:
+        return plan_reports(zin, reports, styles, date1904)
+    except (ReportUnsupported, StylesUnsupported) as exc:
+        raise SpliceUnsupported(f"report sheet: {exc}") from exc
+
+
+def _checked(name: str, data: bytes) -> bytes:
+    """``data`` when it is well-formed XML (generated parts are checked before they are written)."""
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise SpliceUnsupported(f"generated part {name} is not well-formed: {exc}") from exc
+    return data
 
 
 def _set_level(zi: zipfile.ZipInfo, level: int) -> None:
