@@ -457,6 +457,8 @@ def test_refuses_while_the_master_is_open_and_the_ledger_keeps_what_arrived(camp
 
 
 def test_refuses_when_the_write_would_drop_a_chart_staff_made(camp):
+    """Without a 统计 sheet to replace in place, the save goes through openpyxl, which would
+    drop the chart: refused."""
     from openpyxl.chart import BarChart, Reference
 
     wb = openpyxl.load_workbook(camp.master)
@@ -464,6 +466,7 @@ def test_refuses_when_the_write_would_drop_a_chart_staff_made(camp):
     chart = BarChart()
     chart.add_data(Reference(ws, min_col=9, min_row=1, max_row=10), titles_from_data=True)
     ws.add_chart(chart, "M2")
+    del wb["统计"]
     wb.save(camp.master)
     before = camp.master.read_bytes()
     camp.fill("XH01", [good_row(1)])
@@ -472,6 +475,25 @@ def test_refuses_when_the_write_would_drop_a_chart_staff_made(camp):
     assert camp.master.read_bytes() == before
     with camp.ledger() as ledger:
         assert len(ledger.files()) == 1
+
+
+def test_a_chart_staff_made_survives_a_run_that_writes_no_sheet_through_openpyxl(camp):
+    """Tables spliced and 统计 generated in one streaming pass: every other part is copied as it
+    is, so the staff's chart on 单位名册 stays."""
+    from openpyxl.chart import BarChart, Reference
+
+    wb = openpyxl.load_workbook(camp.master)
+    ws = wb["单位名册"]
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=9, min_row=1, max_row=10), titles_from_data=True)
+    ws.add_chart(chart, "M2")
+    wb.save(camp.master)
+    camp.fill("XH01", [good_row(1)])
+    result = camp.run()
+    assert result.exit_code == 0 and result.written
+    ws = openpyxl.load_workbook(camp.master)["单位名册"]
+    assert len(ws._charts) == 1
+    assert len(camp.items()) == 1
 
 
 def test_a_ledger_of_another_campaign_is_not_mixed_in(camp):

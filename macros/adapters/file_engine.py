@@ -274,9 +274,9 @@ class FileEngine(GridReading):
         splices, fallback = self._plan()
         direct = bool(self._direct_reports(fallback))
         # nothing goes through openpyxl: every part is copied, spliced or generated
-        splice_only = self._wb is None and not fallback and (bool(splices) or direct)
         if self._reports and not direct:
             self.workbook()  # the openpyxl path draws the deferred report sheets
+        splice_only = self._wb is None and not fallback and (bool(splices) or direct)
         save_with(self.path, self._write_to, regenerated=self.regenerated, lossless=splice_only)
         self._pending.clear()
         self._reports.clear()
