@@ -8,8 +8,9 @@ from typing import Any
 
 from macros.adapters.engine import Formula
 
-# openpyxl refuses these control characters in cell text (they are illegal in XML).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Characters XML 1.0 cannot hold: openpyxl refuses the control characters, and its writer fails
+# on the two non-characters and on lone surrogates.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 EXCEL_MAX_CELL = 32767
 
 

@@ -80,7 +80,7 @@ class ReportPlan:
 
 
 def _add_defined_name(data: bytes, index: int, sheet: str, rows: str) -> bytes:
-    first, last = rows.split(":")
+    first, last = rows.replace("$", "").split(":")
     quoted = "'" + sheet.replace("'", "''") + "'"
     text = f"{quoted}!${first}:${last}".replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     new = f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">{text}</definedName>'.encode("utf-8")

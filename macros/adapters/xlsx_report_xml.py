@@ -16,7 +16,6 @@ Values it does not know raise ``ReportUnsupported`` (``SpliceUnsupported`` for t
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta
 from decimal import Decimal
@@ -42,8 +41,6 @@ NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 _TIME_FORMATS = {datetime: "yyyy-mm-dd h:mm:ss", date: "yyyy-mm-dd", dtime: "h:mm:ss",
                  timedelta: "[hh]:mm:ss"}
-# What XML 1.0 cannot hold at all (cell_text removes the C0 controls openpyxl refuses).
-_NOT_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass
@@ -151,8 +148,9 @@ class _Formats:
 
 
 def _esc(text: str) -> str:
-    text = _NOT_XML.sub("", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Character data as openpyxl's writer (lxml) escapes it (``cell_text`` removed what XML
+    cannot hold)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def _number(value: Any) -> str | None:
@@ -165,6 +163,8 @@ def cell_xml(ref: str, cell: _Cell, style: int | None, epoch) -> str:
     """The ``<c>`` element openpyxl writes for ``cell`` ('' for an unstyled empty cell)."""
     s = f' s="{style}"' if style is not None else ""
     kind, value = cell.kind, cell.value
+    if value == "" and kind == "s":  # openpyxl keeps the (empty) text cell
+        return f'<c r="{ref}"{s} t="inlineStr"/>'
     if value is None or value == "":
         return f'<c r="{ref}"{s}/>' if s else ""
     if kind == "s":
