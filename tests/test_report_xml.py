@@ -22,6 +22,7 @@ from macros.adapters.engine import Block, CellMark, ChartSpec, Formula, ReportSh
 from macros.adapters.file_engine import FileEngine
 from macros.adapters.safe_write import _rels, _sheet_parts
 from macros.adapters.xlsx_cells import cell_text
+from macros.adapters.xlsx_splice import SpliceUnsupported, splice_tables
 from macros.app.campaign import load_campaign
 from macros.app.tally import write_stats
 from macros.core.tally import compute_tally
@@ -294,6 +295,23 @@ def test_a_master_without_the_sheet_falls_back_to_openpyxl(demo_master, tmp_path
     assert_same_sheet(direct, viaopx)
     assert STATS_SHEET in openpyxl.load_workbook(direct).sheetnames
     assert MARK not in part_bytes(direct, "设置")  # went through openpyxl
+
+
+def test_a_chart_sheet_of_that_name_falls_back_to_openpyxl(small_book, tmp_path):
+    path = tmp_path / "chartsheet.xlsx"
+    wb = openpyxl.load_workbook(small_book)
+    del wb[STATS_SHEET]
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.add_data(Reference(wb["说明"], min_col=1, min_row=1, max_row=3))
+    wb.create_chartsheet(STATS_SHEET).add_chart(chart)
+    wb.save(path)
+    with pytest.raises(SpliceUnsupported):
+        splice_tables(path, tmp_path / "x.xlsx", [], reports=[awkward_report()])
+    write(path, awkward_report(), False)
+    ws = openpyxl.load_workbook(path)[STATS_SHEET]
+    assert ws["A7"].value == "=SUM(1)" and len(ws._charts) == 4
 
 
 def test_pending_marks_take_the_openpyxl_path(demo_master, tmp_path):

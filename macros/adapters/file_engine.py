@@ -4,8 +4,11 @@ Reads always come from the file on disk through python-calamine (fast, values on
 result of a formula, never the formula). ``write_table`` keeps the new rows and a read of that
 table in the same session sees them; ``save`` streams them into the package (xlsx_splice: no
 openpyxl load, seconds → fractions of a second at 40,000 rows), falling back to openpyxl when the
-sheet holds something the streaming rewrite does not handle. Reports and marks go to an openpyxl
-workbook loaded on first use (without the old rows of tables being rewritten, so it loads fast).
+sheet holds something the streaming rewrite does not handle. A report sheet (统计) is kept until
+``save`` too: when nothing else needs openpyxl (no marks, no table the rewrite cannot take, an
+.xlsx whose report sheet exists) the same streaming pass generates it (xlsx_report_parts) and the
+save copies every other part as it is. Otherwise reports and marks go to an openpyxl workbook
+loaded on first use (without the old rows of tables being rewritten, so it loads fast).
 ``save`` goes through ``safe_write.save_with`` (lock files, lock, lossy-content check, backup,
 atomic replace). Other reads see the file as it was on disk.
 """

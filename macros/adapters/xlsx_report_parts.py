@@ -35,6 +35,7 @@ from macros.adapters.xlsx_styles import StylesXml
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_DRAWING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
 _CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
+_CT_WORKSHEET = b"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 _XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _SHEET_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
@@ -146,10 +147,14 @@ def plan_reports(zin: zipfile.ZipFile, reports: Sequence[ReportSheet], styles: S
     parts = sheet_parts(zin)
     order = [s.get("name") for s in SafeET.fromstring(zin.read("xl/workbook.xml")).iter(f"{_NS_MAIN}sheet")]
     graph = _graph(zin)
+    types = zin.read("[Content_Types].xml")
     for report in reports:
         part = parts.get(report.name)
         if part is None or part not in zin.namelist() or report.name not in order:
             raise ReportUnsupported(f"no sheet {report.name}")
+        if not re.search(rb'<Override\b(?=[^>]*\bPartName="/' + re.escape(part.encode("utf-8")) + rb'")'
+                         rb'(?=[^>]*\bContentType="' + re.escape(_CT_WORKSHEET) + rb'")', types):
+            raise ReportUnsupported(f"{report.name} is not a worksheet")
         plan.drop |= _only_used_by(zin, graph, part)
     taken = set(zin.namelist()) - plan.drop
     for report in reports:

@@ -532,18 +532,7 @@ def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[Ta
         plan = _report_plan(zin, reports, styles, date1904)  # after the twins: their indexes are fixed
         styles_xml = styles.xml()
         writer = _Writer(_Styles.read(zin), date1904, quote_base)
-        by_part: dict[str, TableSplice] = {}
-        table_parts: dict[str, TableSplice] = {}
-        for sp in splices:
-            part = parts.get(sp.sheet)
-            if part is None or part not in names:
-                raise SpliceUnsupported(f"no sheet {sp.sheet}")
-            if part in by_part:
-                raise SpliceUnsupported("two tables on one sheet")
-            by_part[part] = sp
-            tpart = _table_part(zin, part, sp.excel_name)
-            if tpart is not None:
-                table_parts[tpart] = sp
+        by_part, table_parts = _targets(zin, parts, splices)
         blank_parts = {parts[b] for b in blank if parts.get(b) in names} - set(by_part)
         if set(plan.replace) & set(by_part):
             raise SpliceUnsupported("a report sheet that also holds a table")
@@ -577,11 +566,30 @@ def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[Ta
                 elif name == "xl/workbook.xml" and reports:
                     data = plan.workbook(data)
                 zout.writestr(zi, data)
-            for name, data in plan.add.items():
+            for name, data in plan.add.items():  # the report sheets' new charts and drawings
                 zi = zipfile.ZipInfo(name, date_time=datetime.now().timetuple()[:6])
                 zi.compress_type = zipfile.ZIP_DEFLATED
                 _set_level(zi, compresslevel)
                 zout.writestr(zi, _checked(name, data))
+
+
+def _targets(zin: zipfile.ZipFile, parts: Mapping[str, str], splices: Sequence[TableSplice]
+             ) -> tuple[dict[str, TableSplice], dict[str, TableSplice]]:
+    """The splices by worksheet part, and by the part of their Excel Table."""
+    names = set(zin.namelist())
+    by_part: dict[str, TableSplice] = {}
+    table_parts: dict[str, TableSplice] = {}
+    for sp in splices:
+        part = parts.get(sp.sheet)
+        if part is None or part not in names:
+            raise SpliceUnsupported(f"no sheet {sp.sheet}")
+        if part in by_part:
+            raise SpliceUnsupported("two tables on one sheet")
+        by_part[part] = sp
+        tpart = _table_part(zin, part, sp.excel_name)
+        if tpart is not None:
+            table_parts[tpart] = sp
+    return by_part, table_parts
 
 
 def _report_plan(zin: zipfile.ZipFile, reports: Sequence[ReportSheet], styles: StylesXml,
