@@ -221,6 +221,8 @@ def test_tables_and_the_tally_sheet_in_one_pass_keep_a_staff_chart(demo_master, 
     assert len(wb[STATS_SHEET]._charts) == len(report.charts)
     items = FileEngine(demo_master).read_table(ITEMS).records()
     assert len(items) == len(rows) + 1 and items[-1]["title"] == '=HYPERLINK("x")'
+    quoted = [c for row in wb[ITEMS.sheet].iter_rows() for c in row if c.value == '=HYPERLINK("x")']
+    assert len(quoted) == 1 and quoted[0].data_type == "s" and quoted[0].quotePrefix
     assert_nothing_dangles(demo_master)
 
 

@@ -26,10 +26,12 @@ from pathlib import PurePosixPath
 from typing import Sequence
 
 from defusedxml import ElementTree as SafeET
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.xml.functions import tostring
 
 from macros.adapters.engine import ReportSheet
 from macros.adapters.safe_write import _rels as rels_of, _sheet_parts as sheet_parts
+from macros.adapters.xlsx_report_xml import ReportUnsupported, build_report_xml
 from macros.adapters.xlsx_styles import StylesXml
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -37,12 +39,7 @@ _REL_DRAWING = "http://schemas.openxmlformats.org/officeDocument/2006/relationsh
 _CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 _CT_WORKSHEET = b"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
-_XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _SHEET_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
-
-
-class ReportUnsupported(Exception):
-    """A value or a workbook the direct writer does not handle (the caller uses openpyxl)."""
 
 
 def rels_name(part: str) -> str:
@@ -141,8 +138,6 @@ def _free(names: set[str], pattern: str, count: int) -> list[int]:
 def plan_reports(zin: zipfile.ZipFile, reports: Sequence[ReportSheet], styles: StylesXml,
                  date1904: bool) -> ReportPlan:
     """What the rewrite changes to regenerate ``reports`` (ReportUnsupported: use openpyxl)."""
-    from macros.adapters.xlsx_report_xml import build_report_xml
-
     plan = ReportPlan()
     parts = sheet_parts(zin)
     order = [s.get("name") for s in SafeET.fromstring(zin.read("xl/workbook.xml")).iter(f"{_NS_MAIN}sheet")]
@@ -172,8 +167,6 @@ def plan_reports(zin: zipfile.ZipFile, reports: Sequence[ReportSheet], styles: S
 
 
 def _add_drawing(plan: ReportPlan, taken: set[str], sheet_part: str, charts: list) -> None:
-    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-
     (n,) = _free(taken, "xl/drawings/drawing{}.xml", 1)
     drawing = SpreadsheetDrawing()
     drawing._id = n  # noqa: SLF001 - openpyxl names the part from it
@@ -181,15 +174,15 @@ def _add_drawing(plan: ReportPlan, taken: set[str], sheet_part: str, charts: lis
     for chart, k in zip(charts, _free(taken, "xl/charts/chart{}.xml", len(charts))):
         chart._id = k  # noqa: SLF001
         name = chart.path.lstrip("/")
-        plan.add[name] = _XML_DECL + tostring(chart._write())  # noqa: SLF001
+        plan.add[name] = tostring(chart._write())  # noqa: SLF001
         plan.overrides[name] = _CT_CHART
         taken.add(name)
     name = drawing.path.lstrip("/")
-    plan.add[name] = _XML_DECL + tostring(drawing._write())  # noqa: SLF001
-    plan.add[rels_name(name)] = _XML_DECL + tostring(drawing._write_rels())  # noqa: SLF001
+    plan.add[name] = tostring(drawing._write())  # noqa: SLF001
+    plan.add[rels_name(name)] = tostring(drawing._write_rels())  # noqa: SLF001
     plan.overrides[name] = _CT_DRAWING
     taken.update({name, rels_name(name)})
     sheet_rels = (f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                   f'<Relationship Id="rId1" Type="{_REL_DRAWING}" Target="/{name}"/></Relationships>')
     target = rels_name(sheet_part)
-    plan.add[target] = _XML_DECL + sheet_rels.encode("utf-8")
+    plan.add[target] = sheet_rels.encode("utf-8")

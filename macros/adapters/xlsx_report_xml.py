@@ -32,13 +32,18 @@ from macros.adapters.engine import Formula, ReportSheet
 from macros.adapters.xlsx_cells import cell_text
 from macros.adapters.xlsx_quote import LIVE_PREFIXES
 from macros.adapters.xlsx_report import HEADER_ALIGNMENT, TITLE_FONT, build_chart
-from macros.adapters.xlsx_report_parts import ReportUnsupported
 from macros.adapters.xlsx_styles import StylesUnsupported, StylesXml
 from macros.adapters.xlsx_tables import HEADER_FILL, HEADER_FONT
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
+
+
+class ReportUnsupported(Exception):
+    """A value or a workbook the direct writer does not handle (the caller uses openpyxl)."""
+
+
 _TIME_FORMATS = {datetime: "yyyy-mm-dd h:mm:ss", date: "yyyy-mm-dd", dtime: "h:mm:ss",
                  timedelta: "[hh]:mm:ss"}
 

@@ -39,8 +39,8 @@ from openpyxl.utils import get_column_letter
 from macros.adapters.engine import Formula, ReportSheet
 from macros.adapters.safe_write import _rels as rels, _sheet_parts as parts
 from macros.adapters.xlsx_quote import LIVE_PREFIXES, quote_twins
-from macros.adapters.xlsx_report_parts import ReportPlan
-from macros.adapters.xlsx_styles import StylesXml
+from macros.adapters.xlsx_report_parts import ReportPlan, ReportUnsupported, plan_reports
+from macros.adapters.xlsx_styles import StylesUnsupported, StylesXml
 from macros.core.grid import header_key
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -597,9 +597,6 @@ def _report_plan(zin: zipfile.ZipFile, reports: Sequence[ReportSheet], styles: S
     """What regenerating the report sheets changes in the package (``xlsx_report_parts``)."""
     if not reports:
         return ReportPlan()
-    from macros.adapters.xlsx_report_parts import ReportUnsupported, plan_reports
-    from macros.adapters.xlsx_styles import StylesUnsupported
-
     try:
         return plan_reports(zin, reports, styles, date1904)
     except (ReportUnsupported, StylesUnsupported) as exc:
