@@ -35,7 +35,7 @@ from macros.app.intake.sheets import rebuild
 from macros.adapters.crash_point import crash_point
 from macros.app.intake_checks import backup_ledger
 from macros.core.safe_names import shown_name
-from macros.app.intake.targets import staged_entries, target
+from macros.app.intake.targets import load_targets, staged_entries, target
 from macros.errors import ConfigError, Exit, RefusedError
 from macros.problems import CODES
 from macros.schema import ITEMS
@@ -173,6 +173,7 @@ class IntakeRun:
         if self.candidates and self.info.setup.expect.secret is None:  # configuration: said once, exit 2
             key = self.info.setup.expect.key_file or "密钥文件"
             raise ConfigError(CODES["E213"].template.format(key=key))
+        load_targets()
         workers = Workers(self.info.setup, self._worker_count())
         try:
             with master_lock(self.master, timeout=self.lock_timeout):

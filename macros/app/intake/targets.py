@@ -47,11 +47,13 @@ def register_target(target: Target) -> Target:
 
 
 def target(name: str) -> Target:
-    _load_builtin()
+    load_targets()
     return _TARGETS[name]
 
 
-def _load_builtin() -> None:
+def load_targets() -> None:
+    """Import the modules registering further targets (once; the run calls it before its reader
+    processes start, so they inherit them instead of each importing them on its first file)."""
     import importlib
 
     for module in BUILTIN_TARGETS:
@@ -64,7 +66,7 @@ def _load_builtin() -> None:
 
 def staged_entries(entries: list, kind_target: Callable[[str], str]) -> dict[str, list]:
     """Entries whose reader's target has its own stage, by target name."""
-    _load_builtin()
+    load_targets()
     out: dict[str, list] = {}
     for e in entries:
         name = kind_target(e.kind) if e.kind else None
