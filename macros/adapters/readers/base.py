@@ -193,6 +193,11 @@ class Reader:
     def prepare(self, jobs: list[Job], ctx: ReadContext, timeout: float = 600.0) -> None:
         """Batch work before reading, in the main process (default: none)."""
 
+    @property
+    def needs_prepare(self) -> bool:
+        """Whether ``prepare`` does anything: files of a reader without it are read at once."""
+        return type(self).prepare is not Reader.prepare
+
     def read(self, job: Job, ctx: ReadContext) -> Read:  # pragma: no cover - interface
         raise NotImplementedError
 

@@ -64,14 +64,19 @@ def load_targets() -> None:
                 raise
 
 
+def has_stage(name: str | None) -> bool:
+    """The target ``name`` reads its files in a stage of its own (not in the reader processes)."""
+    load_targets()
+    t = _TARGETS.get(name) if name else None
+    return t is not None and t.stage is not None
+
+
 def staged_entries(entries: list, kind_target: Callable[[str], str]) -> dict[str, list]:
     """Entries whose reader's target has its own stage, by target name."""
-    load_targets()
     out: dict[str, list] = {}
     for e in entries:
         name = kind_target(e.kind) if e.kind else None
-        t = _TARGETS.get(name) if name else None
-        if t is not None and t.stage is not None:
+        if has_stage(name):
             out.setdefault(name, []).append(e)
     return out
 

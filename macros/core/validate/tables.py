@@ -170,7 +170,6 @@ _BLANK = object()
 def _check_large(col: Column, values: np.ndarray, rows: list[int], ctx: ValidationContext,
                  sink: _Sink) -> list[Any]:
     """A column of any length judged through pandas.factorize (each distinct value once)."""
-    n = len(values)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     n_u = len(uniques)
     typed_u = np.empty(n_u + 1, dtype=object)  # the extra last slot is None: codes -1 index it
