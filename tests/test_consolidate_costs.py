@@ -133,30 +133,41 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(camp):
         gc.unfreeze()
 
 
-def test_identify_in_the_reader_processes_gives_what_this_process_gives(camp, tmp_path):
+def test_reading_starts_while_identifying_and_gives_what_one_process_gives(issued, tmp_path):
+    """Forms go to the reader processes as soon as they are identified; a Word document waits
+    for its reader's batch preparation; the outcomes come back in inbox order, the same as when
+    everything is read in this process."""
     import shutil
-    from datetime import date
 
-    from macros.adapters.file_engine import FileEngine
-    from macros.app.intake.examine import Workers
-    from macros.app.intake.setup import master_setup
+    import docx
 
-    form = camp.fill("XH01", [good_row(1)])
-    paths = [form]
-    for i in range(70):  # enough to be sent to the readers
-        copy = camp.inbox / f"副本{i:02d}.xlsx"
-        shutil.copy2(form, copy)
-        paths.append(copy)
-    note = camp.inbox / "说明.txt"
-    note.write_text("不是表格", encoding="utf-8")
-    paths.append(note)
-    info = master_setup(FileEngine(camp.master), camp.master, date(2010, 10, 25))
-    workers = Workers(info.setup, 2)
-    try:
-        spread = identify(paths, 50 << 20, mapper=workers.map)
-    finally:
-        workers.close()
-    assert spread == identify(paths, 50 << 20)
-    assert [e.kind for e in spread[:2]] == ["form", "form"] and spread[-1].kind != "form"
-    result = camp.run()  # and the batch itself: one form taken, its copies the same bytes
-    assert sum(f.status == "ingested" for f in result.files) == 1
+    from consolidate_kit import codes, copy_camp, set_mtime
+
+    def fill(camp):
+        units = sorted(camp.forms)[:6]
+        for n, code in enumerate(units):
+            form = camp.fill(code, [good_row(n * 10 + 1), good_row(n * 10 + 2)])
+            for i in range(12):  # enough files for several batches
+                copy = camp.inbox / f"{code}-副本{i:02d}.xlsx"
+                shutil.copy2(form, copy)
+                set_mtime(copy, camp.next_time())
+            if n == 2:  # a Word document in the middle of the inbox order
+                d = docx.Document()
+                for line in ("关于加快沿江开发的建议", f"报送单位：{code}", "献策人：张三", "联系电话：0415-2812345",
+                             "主题领域：提升开发开放水平", "建议加快沿江开发。"):
+                    d.add_paragraph(line)
+                d.save(camp.inbox / "建议.docx")
+                set_mtime(camp.inbox / "建议.docx", camp.next_time())
+        (camp.inbox / "说明.txt").write_text("不是表格", encoding="utf-8")
+        return camp
+
+    here, spread = fill(copy_camp(issued, tmp_path / "here")), fill(copy_camp(issued, tmp_path / "spread"))
+    alone, together = here.run(workers=0), spread.run(workers=2)
+
+    def outcome(result):
+        return [(f.file, f.status, f.kind, f.unit_code, f.rows, codes(f)) for f in result.files]
+
+    assert outcome(alone) == outcome(together)
+    assert {f.kind for f in together.files} >= {"form", "word"}
+    assert sum(f.status == "ingested" for f in together.files) == 7  # six forms and the document
+    assert here.items() == spread.items()

@@ -124,19 +124,6 @@ def _form_date(grid: list[list[Any]], header_row: int, year: int | None) -> Any:
     return None
 
 
-def _data_rows_only(data: TableData) -> TableData:
-    """Drop rows blank in every column but 字数 (its formula leaves "" or 0.0 in empty rows)."""
-    keys = [c.key for c in FORM.columns if c.key != "word_count" and c.key in data.frame.columns]
-    frame = data.frame
-    if not len(frame) or not keys:
-        return data
-    keep = [not all(is_blank(v) for v in vals) for vals in zip(*(frame[k].tolist() for k in keys))]
-    if all(keep):
-        return data
-    data.frame = frame[keep]
-    return data
-
-
 def read_form(path: str | Path, expect: Expect, limits: Limits = Limits(),
               data: bytes | None = None) -> FormRead:
     """Read and check one returned file; never raises for a bad file (see ``FormRead.problems``)."""
@@ -177,13 +164,13 @@ def _read_data(result: FormRead, form: FormBook, expect: Expect) -> None:
     name, limits = result.name, form.limits
     sheet = form.data_sheet(meta_text(result.meta.get("data_sheet")) or FORM_SHEET)
     grid = form.grid(sheet)
-    table = locate_table(grid, FORM)
+    # Rows blank but for 字数 are not data: its formula leaves "" or 0.0 in empty rows.
+    table = locate_table(grid, FORM, blank_ignoring=("word_count",))
     if not table.found or len(table.missing) >= len(FORM.columns) // 2:
         raise _Reject(problem("E203", file=name, detail=f"找不到“{sheet}”工作表的表头"))
     missing = [FORM.column(k).header for k in table.missing if FORM.column(k).required]
     if missing:
         raise _Reject(problem("E210", file=name, columns="、".join(missing)))
-    table = _data_rows_only(table)
     if len(table.frame) > limits.form_rows:
         raise _Reject(problem("E209", file=name, count=len(table.frame), limit=limits.form_rows))
     if not len(table.frame):

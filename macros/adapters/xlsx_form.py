@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping, Sequence
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
@@ -401,7 +400,9 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def _xml_text(value: str) -> bytes:
     """XML text for any part: escaped, non-ASCII as character references (valid in every encoding)."""
-    return escape(cell_text(_XML_ILLEGAL.sub("", value))).encode("ascii", "xmlcharrefreplace")
+    # &, < and > as xml.sax.saxutils.escape does (not imported: it pulls in urllib, http, ssl)
+    text = cell_text(_XML_ILLEGAL.sub("", value)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.encode("ascii", "xmlcharrefreplace")
 
 
 @dataclass

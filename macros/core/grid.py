@@ -72,19 +72,25 @@ def _header_positions(row: Sequence[Any], table: Table) -> dict[str, int]:
     return found
 
 
-def locate_table(grid: Sequence[Sequence[Any]], table: Table) -> TableData:
+def locate_table(grid: Sequence[Sequence[Any]], table: Table, blank_ignoring: Sequence[str] = ()) -> TableData:
     """Locate ``table`` in ``grid`` and return its rows as raw values.
 
     The header row is the row (among the first HEADER_SCAN_ROWS) matching most of the table's
     headers; ties go to the first. When two tables share a sheet (考核规则), each takes only its
     own columns, which is why extra headers are only collected right of the table's columns and
     up to the next blank header cell.
+
+    A row blank in every one of the table's own columns is skipped; ``blank_ignoring`` names
+    columns that do not count for that (a formula column such as 字数 shows "" or 0 in every
+    row), unless no other column was found.
     """
     best_row, best = -1, {}
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         pos = _header_positions(row, table)
         if len(pos) > len(best):
             best_row, best = r, pos
+            if len(best) == len(table.columns):  # every header: no later row can match more
+                break
     if not best or len(best) < max(1, min(2, len(table.columns))):
         empty = pd.DataFrame(columns=table.keys)
         return TableData(table, empty, {}, 0, missing=table.keys)
@@ -114,7 +120,7 @@ def locate_table(grid: Sequence[Sequence[Any]], table: Table) -> TableData:
     positions = {**best, **extra_pos}
     letters = {k: get_column_letter(i + 1) for k, i in positions.items()}
     records, index = [], []
-    own_cols = [positions[k] for k in best]
+    own_cols = [positions[k] for k in best if k not in blank_ignoring] or [positions[k] for k in best]
     for r in range(best_row + 1, len(grid)):
         row = grid[r]
         width = len(row)

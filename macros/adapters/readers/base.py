@@ -97,6 +97,24 @@ class Probe:
         except Exception:  # noqa: BLE001 - a damaged compound file: the reader will say so
             return frozenset()
 
+    @cached_property
+    def sheet_parts(self) -> dict[str, str]:
+        """Sheet name -> worksheet part of an .xlsx/.xlsm (its workbook.xml and rels, each at most
+        1 MB declared); empty when not a workbook or when those parts cannot be read."""
+        names = self.zip_names
+        small = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+        if not all(n in names for n in small):
+            return {}
+        try:
+            zf = self._zipfile()
+            if any(zf.getinfo(n).file_size > 1 << 20 for n in small):
+                return {}
+            from macros.adapters.safe_write import _sheet_parts
+
+            return _sheet_parts(zf)
+        except Exception:  # noqa: BLE001 - bad XML, DTDs refused, damaged members: not recognised
+            return {}
+
     def zip_member(self, name: str, limit: int = 1 << 20) -> bytes:
         """The first ``limit`` bytes of one ZIP member (b"" when absent)."""
         key = (name, limit)
@@ -174,6 +192,11 @@ class Reader:
 
     def prepare(self, jobs: list[Job], ctx: ReadContext, timeout: float = 600.0) -> None:
         """Batch work before reading, in the main process (default: none)."""
+
+    @property
+    def needs_prepare(self) -> bool:
+        """Whether ``prepare`` does anything: files of a reader without it are read at once."""
+        return type(self).prepare is not Reader.prepare
 
     def read(self, job: Job, ctx: ReadContext) -> Read:  # pragma: no cover - interface
         raise NotImplementedError

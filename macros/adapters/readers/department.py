@@ -21,6 +21,7 @@ from macros.adapters.readers.base import Job, Probe, Read, ReadContext, Reader, 
 from macros.app.intake.targets import Target, Validated, register_target
 from macros.core.intake import json_value, problem_json
 from macros.core.normalize import coerce, name_key
+from macros.schema import FORM_META_SHEET
 
 SEP = "#"
 
@@ -51,10 +52,14 @@ class DepartmentFormReader(Reader):
     def recognise(self, probe: Probe) -> bool:
         if probe.suffix not in (".xlsx", ".xlsm"):
             return False
-        if "xl/workbook.xml" not in probe.zip_names:
+        # Only the small _kexie sheet is looked at (and the shared strings when it uses them),
+        # never the data sheets: every unit form in the inbox passes through here.
+        part = probe.sheet_parts.get(FORM_META_SHEET)
+        if part is None:
             return False
-        parts = [n for n in probe.zip_names if n == "xl/sharedStrings.xml" or n.startswith("xl/worksheets/sheet")]
-        text = b"".join(probe.zip_member(n, 1 << 20) for n in sorted(parts)[:20])
+        text = probe.zip_member(part, 1 << 20)
+        if b't="s"' in text:  # strings kept apart (Excel, WPS or LibreOffice saved the form)
+            text += probe.zip_member("xl/sharedStrings.xml", 1 << 20)
         return b">kind<" in text and any(b">" + k.encode() + b"<" in text for k in KINDS)
 
     def read(self, job: Job, ctx: ReadContext) -> Read:

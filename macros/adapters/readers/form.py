@@ -14,6 +14,8 @@ FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 def frame_records(frame) -> list[dict[str, Any]]:
     """``frame.to_dict("records")`` without pandas' per-value boxing (an object frame)."""
     cols = [str(c) for c in frame.columns]
+    if all(dt == object for dt in frame.dtypes):  # one block of Python objects: taken as it is
+        return [dict(zip(cols, values)) for values in frame.to_numpy().tolist()]
     arrays = [frame[c].tolist() for c in frame.columns]
     return [dict(zip(cols, values)) for values in zip(*arrays)]
 

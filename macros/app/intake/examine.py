@@ -131,6 +131,10 @@ def _examine_in_worker(job: Job) -> Outcome:
     return examine(job, _SETUP)
 
 
+def _examine_batch(jobs: list[Job]) -> list[Outcome]:
+    return [_examine_in_worker(j) for j in jobs]
+
+
 class Workers:
     """Worker processes reading returns; started before the lock and the ledger are opened, so a
     worker never inherits them (a run killed mid-way leaves no process holding the lock)."""
@@ -139,6 +143,7 @@ class Workers:
         self.setup = setup
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
+        self._started: dict[int, tuple[Any, int]] = {}  # id(job) -> (future of its batch, index in it)
         if workers > 0:
             self.pool = self._start(workers)
 
@@ -153,35 +158,50 @@ class Workers:
             f.result()
         return pool
 
-    def map(self, fn, items: list) -> list:
-        """``[fn(x) for x in items]``, in the reader processes when there are enough items to be
-        worth sending (``fn`` and the items must be picklable). Should a process die, the rest is
-        done here; the reading stage then meets the broken pool and reads file by file."""
-        if self.pool is None or len(items) < 64:
-            return [fn(x) for x in items]
+    def chunk_for(self, total: int) -> int:
+        """Jobs sent to a reader process at a time, for a batch of ``total`` files."""
+        return max(1, min(16, total // (max(self.workers, 1) * 8) or 1))
+
+    def start(self, jobs: list[Job]) -> None:
+        """Begin reading ``jobs`` in the reader processes now (one task per call); ``examine``
+        collects them. Nothing happens without processes."""
+        if self.pool is None or not jobs:
+            return
         try:
-            return list(self.pool.map(fn, items, chunksize=max(8, min(64, len(items) // (self.workers * 4)))))
+            future = self.pool.submit(_examine_batch, list(jobs))
         except BrokenProcessPool:
-            return [fn(x) for x in items]
+            return  # examine meets the broken pool and reads file by file
+        for i, job in enumerate(jobs):
+            self._started[id(job)] = (future, i)
 
     def examine(self, jobs: list[Job]) -> Iterable[Outcome]:
-        """Outcomes in the order of ``jobs``; a file that kills its worker is rejected."""
+        """Outcomes in the order of ``jobs`` (started ones as they were, the others now); a file
+        that kills its worker is rejected."""
         if not jobs:
             return
         if self.pool is None:
             for j in jobs:
                 yield examine(j, self.setup)
             return
+        rest = [j for j in jobs if id(j) not in self._started]
+        size = self.chunk_for(len(rest))
+        for i in range(0, len(rest), size):
+            self.start(rest[i:i + size])
         done = 0
         try:
-            chunk = max(1, min(16, len(jobs) // (self.workers * 8) or 1))
-            for outcome in self.pool.map(_examine_in_worker, jobs, chunksize=chunk):
+            for j in jobs:
+                started = self._started.pop(id(j), None)
+                if started is None:  # its batch could not be sent: the pool is broken
+                    raise BrokenProcessPool("not started")
+                future, i = started
+                outcome = future.result()[i]
                 done += 1
                 yield outcome
             return
         except BrokenProcessPool:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
+            self._started.clear()
         # A file crashed a worker: read the rest one by one, each in a fresh process.
         for j in jobs[done:]:
             pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(self.setup, os.getpid()))

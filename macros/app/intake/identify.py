@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from macros.adapters import readers as registry
 from macros.adapters.inbox import fingerprint_kept
@@ -38,9 +36,7 @@ def identify_one(path: Path, limit: int) -> Entry:
     return Entry(path, sha, found.kind if found else None, size)
 
 
-def identify(paths: list[Path], limit: int, mapper: Callable | None = None) -> list[Entry]:
-    """Every path as an ``Entry``, in order; ``mapper(fn, items)`` may spread the work over the
-    reader processes (``examine.Workers.map``)."""
-    if mapper is None:
-        return [identify_one(p, limit) for p in paths]
-    return list(mapper(partial(identify_one, limit=limit), paths))
+def identify(paths: list[Path], limit: int) -> list[Entry]:
+    """Every path as an ``Entry``, in order (a run identifies file by file, ``IntakeRun._identify``,
+    sending each file to the readers as soon as it is known)."""
+    return [identify_one(p, limit) for p in paths]

@@ -5,8 +5,10 @@
 1. **setup** — the master's settings, roster, topics and secret (``setup.master_setup``);
 2. **identify** — list the inbox, fingerprint every entry, give it to the reader that recognises
    it (``identify``); an entry whose SHA-256 the ledger has accepted is ``unchanged``;
-3. **read** — each reader's batch ``prepare`` (conversions), then ``examine`` in worker
-   processes: the reader's ``Read``, validated for its target (``examine``, ``targets``);
+3. **read** — ``examine`` in worker processes: the reader's ``Read``, validated for its target
+   (``examine``, ``targets``). A file whose reader has no batch work is sent to them as soon as
+   it is identified, so reading overlaps identifying; the others after their reader's
+   ``prepare`` (e.g. one conversion run for every Word document);
 4. **ledger** — every verdict recorded as it comes, one transaction per file (``record``);
 5. **rebuild** — 征集明细, 报送记录 and 统计 from the ledger, saved only on change (``sheets``);
 6. **outcomes** — ``result.files``: one ``FileResult`` per inbox file (status, rows taken and
@@ -27,7 +29,7 @@ from macros.adapters import readers as registry
 from macros.adapters.inbox import Special, inbox_entries
 from macros.adapters.ledger import Ledger, accepted_stats, cache_path, ledger_path
 from macros.app.intake.examine import Workers
-from macros.app.intake.identify import Entry, identify
+from macros.app.intake.identify import Entry, identify_one
 from macros.app.intake.record import file_statuses, read_and_record, record_special
 from macros.app.intake.result import STATUS_ZH, ConsolidateResult, FileResult
 from macros.app.intake.setup import MasterInfo, master_setup
@@ -35,7 +37,7 @@ from macros.app.intake.sheets import rebuild
 from macros.adapters.crash_point import crash_point
 from macros.app.intake_checks import backup_ledger
 from macros.core.safe_names import shown_name
-from macros.app.intake.targets import staged_entries, target
+from macros.app.intake.targets import has_stage, load_targets, staged_entries, target
 from macros.errors import ConfigError, Exit, RefusedError
 from macros.problems import CODES
 from macros.schema import ITEMS
@@ -148,7 +150,6 @@ class IntakeRun:
 
     def _run(self) -> None:
         from macros.adapters.file_engine import FileEngine
-        from macros.adapters.safe_write import master_lock
 
         if self.own_engine:
             self.engine = FileEngine(self.master)
@@ -173,6 +174,7 @@ class IntakeRun:
         if self.candidates and self.info.setup.expect.secret is None:  # configuration: said once, exit 2
             key = self.info.setup.expect.key_file or "密钥文件"
             raise ConfigError(CODES["E213"].template.format(key=key))
+        load_targets()
         workers = Workers(self.info.setup, self._worker_count())
         try:
             with master_lock(self.master, timeout=self.lock_timeout):
@@ -218,13 +220,8 @@ class IntakeRun:
         self.accepted = ledger.accepted_hashes()
         self.reported_upto = ledger.reported_upto()
         current_before = ledger.current_ids()
-        self.entries = identify(self.candidates, self.info.setup.limits.file_bytes, mapper=workers.map)
-        staged = staged_entries(self.entries, lambda kind: registry.get(kind).target)
-        own = {e.path for group in staged.values() for e in group}
-        jobs = [e.job(self.hints_for(e.path)) for e in self.entries
-                if e.path not in own and (e.sha256 is None or e.sha256 not in self.accepted)]
         with tempfile.TemporaryDirectory(prefix="kexie-intake-") as work:
-            self._prepare(jobs, Path(work))
+            jobs, staged = self._identify(workers, Path(work))
             read_and_record(self, workers, jobs)
         record_special(self)
         current_after = ledger.current_ids()
@@ -262,12 +259,35 @@ class IntakeRun:
                 f"汇总台账“{self.ledger.path.name}”属于活动编号为 {stored} 的活动，与工作簿的活动编号 {campaign_id} 不符。"
                 "请核对是否把其他活动的工作簿放到了这里；如确需重新开始，请把台账文件改名移走。")
 
-    def _prepare(self, jobs: list, workdir: Path) -> None:
-        """Each reader's batch work (e.g. one conversion run for all its files), before reading."""
+    def _identify(self, workers: Workers, workdir: Path) -> tuple[list, dict[str, list]]:
+        """Every inbox file identified (``self.entries``), in order; the jobs to read, and the
+        entries of targets with a stage of their own. A job whose reader has no batch work is
+        sent to the reader processes as soon as it is known, so reading starts while the rest
+        are still being identified; the others wait for their reader's ``prepare`` (e.g. one
+        conversion run for all Word documents)."""
+        limit = self.info.setup.limits.file_bytes
+        size = workers.chunk_for(len(self.candidates))
+        self.entries, jobs, batch, waiting = [], [], [], []
+        for path in self.candidates:
+            entry = identify_one(path, limit)
+            self.entries.append(entry)
+            if has_stage(registry.get(entry.kind).target if entry.kind else None) or \
+                    (entry.sha256 is not None and entry.sha256 in self.accepted):
+                continue
+            job = entry.job(self.hints_for(entry.path))
+            job.workdir, job.cache = workdir, cache_path(self.master)
+            jobs.append(job)
+            if registry.get(job.kind).needs_prepare:
+                waiting.append(job)
+                continue
+            batch.append(job)
+            if len(batch) >= size:
+                workers.start(batch)
+                batch = []
+        workers.start(batch)
         by_kind: dict[str, list] = {}
-        for j in jobs:
-            j.workdir = workdir
-            j.cache = cache_path(self.master)
+        for j in waiting:
             by_kind.setdefault(j.kind, []).append(j)
         for kind, group in by_kind.items():
             registry.get(kind).prepare(group, self.info.setup.read)
+        return jobs, staged_entries(self.entries, lambda kind: registry.get(kind).target)

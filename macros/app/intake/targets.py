@@ -47,11 +47,13 @@ def register_target(target: Target) -> Target:
 
 
 def target(name: str) -> Target:
-    _load_builtin()
+    load_targets()
     return _TARGETS[name]
 
 
-def _load_builtin() -> None:
+def load_targets() -> None:
+    """Import the modules registering further targets (once; the run calls it before its reader
+    processes start, so they inherit them instead of each importing them on its first file)."""
     import importlib
 
     for module in BUILTIN_TARGETS:
@@ -62,14 +64,19 @@ def _load_builtin() -> None:
                 raise
 
 
+def has_stage(name: str | None) -> bool:
+    """The target ``name`` reads its files in a stage of its own (not in the reader processes)."""
+    load_targets()
+    t = _TARGETS.get(name) if name else None
+    return t is not None and t.stage is not None
+
+
 def staged_entries(entries: list, kind_target: Callable[[str], str]) -> dict[str, list]:
     """Entries whose reader's target has its own stage, by target name."""
-    _load_builtin()
     out: dict[str, list] = {}
     for e in entries:
         name = kind_target(e.kind) if e.kind else None
-        t = _TARGETS.get(name) if name else None
-        if t is not None and t.stage is not None:
+        if has_stage(name):
             out.setdefault(name, []).append(e)
     return out
 

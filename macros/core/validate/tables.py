@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date, datetime, time
 from typing import Any, Sequence
 
 import numpy as np
@@ -93,15 +94,82 @@ def _plain_text(col: Column) -> bool:
     return col.type in TEXT_TYPES and not col.vocab and not col.multi
 
 
+# Up to this many rows (a returned form has tens), a column of plain Python values is judged
+# by a dict: numpy and pandas cost more to set up than the judging itself.
+SMALL_COLUMN = 256
+_NATIVE = frozenset({str, int, float, bool, date, datetime, time, type(None)})
+
+
 def _check_column(col: Column, values: np.ndarray, rows: list[int], ctx: ValidationContext,
                   sink: _Sink) -> list[Any]:
-    """Judge one column: each distinct value once (pandas.factorize), problems only where found.
+    """Judge one column: each distinct value once, problems only where found.
 
     Returns the typed values in row order (None where blank or unreadable).
     """
     n = len(values)
     if n == 0:
         return []
+    if n <= SMALL_COLUMN and all(v.__class__ in _NATIVE for v in values):
+        return _check_small(col, values.tolist(), rows, ctx, sink)
+    return _check_large(col, values, rows, ctx, sink)
+
+
+def _check_small(col: Column, values: list[Any], rows: list[int], ctx: ValidationContext,
+                 sink: _Sink) -> list[Any]:
+    """``_check_large`` for a short column of Python values: the same verdicts, problems and
+    order (pandas.factorize and a dict group values by the same equality and hash)."""
+    plain = _plain_text(col)
+    judged: dict[Any, tuple[Any, Verdict | None]] = {}  # value -> (typed, verdict); typed BLANK = blank
+    typed: list[Any] = []
+    missing: list[int] = []
+    bad: list[int] = []
+    for i, v in enumerate(values):
+        if v is None or (v.__class__ is float and v != v):
+            typed.append(None)
+            missing.append(i)
+            continue
+        seen = judged.get(v)
+        if seen is None:
+            if v.__class__ is str and not v.strip():
+                seen = (_BLANK, None)
+            elif plain:
+                seen = (v, None)
+            else:
+                verdict = _judge(col, v, ctx)
+                seen = (verdict[0], verdict if verdict[1] is not None else None)
+            judged[v] = seen
+        if seen[0] is _BLANK:
+            typed.append(None)
+            missing.append(i)
+            continue
+        typed.append(seen[0])
+        if seen[1] is not None:
+            bad.append(i)
+    if col.required:
+        for i in missing:
+            sink.add("E101", col.key, rows[i], None)
+    for i in bad:
+        _tv, code, sug, fields = judged[values[i]][1]  # type: ignore[misc]
+        sink.add(code, col.key, rows[i], values[i], sug, **fields)
+    if col.unique:
+        first: dict[Any, int] = {}
+        for i, t in enumerate(typed):  # blanks are None: no key
+            k = _unique_key(col, t)
+            if k is None:
+                continue
+            if k in first:
+                sink.add("E108", col.key, rows[i], values[i], None, other_row=rows[first[k]])
+            else:
+                first[k] = i
+    return typed
+
+
+_BLANK = object()
+
+
+def _check_large(col: Column, values: np.ndarray, rows: list[int], ctx: ValidationContext,
+                 sink: _Sink) -> list[Any]:
+    """A column of any length judged through pandas.factorize (each distinct value once)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     n_u = len(uniques)
     typed_u = np.empty(n_u + 1, dtype=object)  # the extra last slot is None: codes -1 index it
