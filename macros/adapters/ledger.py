@@ -219,6 +219,10 @@ class Ledger:
             raise open_error(self.path, exc) from exc
         self.db.row_factory = sqlite3.Row
         try:
+            # A row holds a form's text twice (as typed and normalised), a few KB: with SQLite's
+            # default 4 KB pages most rows would spill onto overflow pages. Takes effect only
+            # when the file is created (an existing ledger keeps its page size).
+            self.db.execute("PRAGMA page_size=16384")
             try:
                 mode = self.db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             except sqlite3.OperationalError as exc:  # e.g. a network share without shared memory
