@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from macros.adapters.engine import Formula
@@ -169,3 +171,49 @@ def test_formulas_go_through_openpyxl(demo_master):
     engine.save()
     ws = openpyxl.load_workbook(demo_master)["征集明细"]
     assert ws["L2"].value == "=LEN(K2)" and ws["K2"].value == "三个字"
+
+
+_ANY_VALUE = st.one_of(
+    st.none(), st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.sampled_from(["<b>&amp;</b>", "]]>", "=1+1", "-1", "@x", "\r\n", "\x00\x1f\ufffe\uffff", "\u202e题目"]),
+    st.integers(-10**18, 10**18), st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+    st.dates(), st.datetimes(), st.times(),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.fixed_dictionaries({k: _ANY_VALUE for k in ("item_id", "title", "body", "submitted_on",
+                                                                "word_count", "score")}), min_size=1, max_size=4))
+def test_the_new_cells_are_well_formed_whatever_they_hold(demo_master_template, rows):
+    """The streamed check leaves the new cells out (they are well-formed by construction): any
+    value written must give a sheet that expat parses whole."""
+    import io
+    from xml.parsers import expat
+
+    engine = FileEngine(demo_master_template)
+    engine.write_table(ITEMS, rows)
+    splices, _fallback = engine._plan()
+    out = io.BytesIO()
+    splice_tables(demo_master_template, out, splices)
+    with zipfile.ZipFile(out) as zf:
+        xml = zf.read(sheet_part_of(demo_master_template, ITEMS.sheet))
+    expat.ParserCreate().Parse(xml, True)  # raises on anything not well-formed
+    assert xml.count(b"<row ") >= len(rows)
+
+
+def test_a_broken_cell_kept_from_the_old_sheet_is_still_caught(demo_master, tmp_path):
+    """Cells beside the table are copied from the old sheet and still go through the check."""
+    src = tmp_path / "broken.xlsx"
+    part = sheet_part_of(demo_master, ITEMS.sheet)
+    with zipfile.ZipFile(demo_master) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:  # a cell beside the table whose text was never closed
+                data = re.sub(rb"(<row [^>]*r=\"2\"[^>]*>)", rb'\1<c r="Z2" t="inlineStr"><is><t>x</is></c>', data, count=1)
+                assert b'r="Z2"' in data
+            zout.writestr(info, data)
+    engine = FileEngine(demo_master)  # the layout, from the sound copy (calamine refuses the broken one)
+    engine.write_table(ITEMS, _rows(3))
+    splices, _fallback = engine._plan()
+    with pytest.raises(SpliceUnsupported):
+        splice_tables(src, tmp_path / "out.xlsx", splices)

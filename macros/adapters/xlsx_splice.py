@@ -402,22 +402,29 @@ def _splice_sheet(xml: bytes, sp: TableSplice, writer: _Writer, out: IO[bytes]) 
     first_data = sp.header_row + 1
     last_new = sp.header_row + len(rows)
     pending_out: list[bytes] = []
-    # Every byte written is also fed to expat: a result that is not well-formed XML (which Excel
-    # would refuse to open) raises SpliceUnsupported before it can replace anything.
+    pending_check: list[bytes] = []
+    # What is written is also fed to expat: a result that is not well-formed XML (which Excel
+    # would refuse to open) raises SpliceUnsupported before it can replace anything. Everything
+    # taken from the old sheet is checked — head, tail, rows above the data, kept cells, row
+    # attributes; the new cells, well-formed by construction (escaped text, numbers), are left
+    # out of the check (they were a quarter of the whole save).
     checker = expat.ParserCreate()
 
-    def emit(data: bytes) -> None:
+    def emit(data: bytes, check: bytes | None = None) -> None:
         try:
-            checker.Parse(data, False)
+            checker.Parse(data if check is None else check, False)
         except expat.ExpatError as exc:
             raise SpliceUnsupported(f"the rewritten sheet is not well-formed: {exc}") from exc
         out.write(data)
 
-    def write(chunk: bytes) -> None:
+    def write(chunk: bytes, skeleton: bytes | None = None) -> None:
+        """``chunk`` for the output; ``skeleton`` the same XML without the new cells."""
         pending_out.append(chunk)
+        pending_check.append(chunk if skeleton is None else skeleton)
         if len(pending_out) >= 512:
-            emit(b"".join(pending_out))
+            emit(b"".join(pending_out), b"".join(pending_check))
             pending_out.clear()
+            pending_check.clear()
 
     emit(_DIMENSION.sub(b"", head, count=1))
     write(f"<{pfx}sheetData>".encode("utf-8"))
@@ -437,10 +444,13 @@ def _splice_sheet(xml: bytes, sp: TableSplice, writer: _Writer, out: IO[bytes]) 
             r += 1
             continue
         parts: list[tuple[int, str]] = []
+        kept: list[str] = []  # cells of the old row outside the table: checked
         if cur is not None:
             for col, raw, _style in cur.cells:
                 if col not in pos_set:
-                    parts.append((col, raw.decode("utf-8")))
+                    text = raw.decode("utf-8")
+                    parts.append((col, text))
+                    kept.append(text)
         if r <= last_new:
             values = rows[r - first_data]
             if fast_keys is not None and len(values) <= len(fast_keys) and fast_keys.issuperset(values):
@@ -476,13 +486,15 @@ def _splice_sheet(xml: bytes, sp: TableSplice, writer: _Writer, out: IO[bytes]) 
                 parts.sort(key=lambda p: p[0])
             opening = _row_open(pfx, r, cur.attrs if cur is not None else None)
             if parts:
-                write((opening + "".join(x for _c, x in parts) + f"</{pfx}row>").encode("utf-8"))
+                close = f"</{pfx}row>"
+                write((opening + "".join(x for _c, x in parts) + close).encode("utf-8"),
+                      (opening + "".join(kept) + close).encode("utf-8"))
             else:
                 write((opening[:-1] + "/>").encode("utf-8"))
         r += 1
     write(f"</{pfx}sheetData>".encode("utf-8"))
     write(tail)
-    emit(b"".join(pending_out))
+    emit(b"".join(pending_out), b"".join(pending_check))
     try:
         checker.Parse(b"", True)
     except expat.ExpatError as exc:
