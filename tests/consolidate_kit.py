@@ -157,3 +157,18 @@ def by_file(result) -> dict:
 def codes(file_result) -> list[str]:
     """The problem codes of one FileResult, in order."""
     return [p["code"] for p in file_result.problems]
+
+
+def add_staff_chart(master: Path, drop_stats: bool = False) -> None:
+    """A chart staff made on 单位名册 (which an openpyxl save would drop); with ``drop_stats`` the
+    统计 sheet goes too, so that the next save must go through openpyxl."""
+    from openpyxl.chart import BarChart, Reference
+
+    wb = openpyxl.load_workbook(master)
+    ws = wb["单位名册"]
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=9, min_row=1, max_row=10), titles_from_data=True)
+    ws.add_chart(chart, "M2")
+    if drop_stats:
+        del wb["统计"]
+    wb.save(master)

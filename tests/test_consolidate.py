@@ -19,7 +19,7 @@ from macros.adapters.ledger import ledger_path
 from macros.core.normalize import count_chars
 from macros.core.tokens import form_token
 from macros.schema import FORM_META_SHEET, FORM_SHEET, ITEMS
-from consolidate_kit import by_file, codes, copy_camp, good_row, set_mtime
+from consolidate_kit import add_staff_chart, by_file, codes, copy_camp, good_row, set_mtime
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -459,15 +459,7 @@ def test_refuses_while_the_master_is_open_and_the_ledger_keeps_what_arrived(camp
 def test_refuses_when_the_write_would_drop_a_chart_staff_made(camp):
     """Without a 统计 sheet to replace in place, the save goes through openpyxl, which would
     drop the chart: refused."""
-    from openpyxl.chart import BarChart, Reference
-
-    wb = openpyxl.load_workbook(camp.master)
-    ws = wb["单位名册"]
-    chart = BarChart()
-    chart.add_data(Reference(ws, min_col=9, min_row=1, max_row=10), titles_from_data=True)
-    ws.add_chart(chart, "M2")
-    del wb["统计"]
-    wb.save(camp.master)
+    add_staff_chart(camp.master, drop_stats=True)
     before = camp.master.read_bytes()
     camp.fill("XH01", [good_row(1)])
     result = camp.run()
@@ -480,14 +472,7 @@ def test_refuses_when_the_write_would_drop_a_chart_staff_made(camp):
 def test_a_chart_staff_made_survives_a_run_that_writes_no_sheet_through_openpyxl(camp):
     """Tables spliced and 统计 generated in one streaming pass: every other part is copied as it
     is, so the staff's chart on 单位名册 stays."""
-    from openpyxl.chart import BarChart, Reference
-
-    wb = openpyxl.load_workbook(camp.master)
-    ws = wb["单位名册"]
-    chart = BarChart()
-    chart.add_data(Reference(ws, min_col=9, min_row=1, max_row=10), titles_from_data=True)
-    ws.add_chart(chart, "M2")
-    wb.save(camp.master)
+    add_staff_chart(camp.master)
     camp.fill("XH01", [good_row(1)])
     result = camp.run()
     assert result.exit_code == 0 and result.written

@@ -7,9 +7,9 @@ from datetime import date
 
 import openpyxl
 import pytest
-from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import PatternFill
 
+from consolidate_kit import add_staff_chart
 from macros.adapters.engine import WorkbookEngine
 from macros.adapters.file_engine import FileEngine
 from macros.adapters.safe_write import BACKUP_DIR, BACKUPS_KEPT, master_lock
@@ -128,12 +128,7 @@ def test_refuses_while_another_run_holds_the_lock(demo_master):
 
 
 def test_refuses_to_drop_a_chart_staff_put_on_their_sheet(demo_master):
-    wb = openpyxl.load_workbook(demo_master)
-    ws = wb["单位名册"]
-    chart = BarChart()
-    chart.add_data(Reference(ws, min_col=9, min_row=1, max_row=10), titles_from_data=True)
-    ws.add_chart(chart, "M2")
-    wb.save(demo_master)
+    add_staff_chart(demo_master)
     before = demo_master.read_bytes()
     engine = FileEngine(demo_master)
     engine.workbook()  # a save that goes through openpyxl (marks, reports) would drop the chart
@@ -149,12 +144,7 @@ def test_a_splice_that_cannot_stream_refuses_instead_of_dropping_a_chart(demo_ma
     cannot handle the file, the openpyxl fallback is refused rather than dropping the chart."""
     from macros.adapters import xlsx_splice
 
-    wb = openpyxl.load_workbook(demo_master)
-    ws = wb["单位名册"]
-    chart = BarChart()
-    chart.add_data(Reference(ws, min_col=9, min_row=1, max_row=10), titles_from_data=True)
-    ws.add_chart(chart, "M2")
-    wb.save(demo_master)
+    add_staff_chart(demo_master)
     engine = FileEngine(demo_master)
     engine.write_table(ITEMS, [])
     engine.save()

@@ -18,6 +18,7 @@ import tally_rows
 from hypothesis import HealthCheck, given, settings, strategies as st
 from python_calamine import CalamineWorkbook
 
+from consolidate_kit import add_staff_chart
 from macros.adapters.engine import Block, CellMark, ChartSpec, Formula, ReportSheet
 from macros.adapters.file_engine import FileEngine
 from macros.adapters.safe_write import _rels, _sheet_parts
@@ -202,14 +203,7 @@ def test_rerunning_leaves_one_drawing_and_the_charts_of_the_last_run(demo_master
 def test_tables_and_the_tally_sheet_in_one_pass_keep_a_staff_chart(demo_master, tmp_path):
     """Rows spliced and 统计 generated without openpyxl: the save is lossless, so a chart staff
     put on 单位名册 is no reason to refuse and is kept."""
-    from openpyxl.chart import BarChart, Reference
-
-    wb = openpyxl.load_workbook(demo_master)
-    ws = wb["单位名册"]
-    chart = BarChart()
-    chart.add_data(Reference(ws, min_col=9, min_row=1, max_row=10), titles_from_data=True)
-    ws.add_chart(chart, "M2")
-    wb.save(demo_master)
+    add_staff_chart(demo_master)
     report = tally_report(demo_master)
     engine = FileEngine(demo_master)
     rows = tally_rows.item_rows()
