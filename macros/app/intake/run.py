@@ -45,7 +45,6 @@ from macros.schema import ITEMS
 WORKERS = 2
 LOG_DIR = "kexie-logs"
 LOCK_WAIT = 10.0  # seconds a run waits for another run on the same master
-RUN_GC_THRESHOLD = 20000  # allocations between collections of the youngest generation during a run
 Progress = Callable[[int, int, str], None]
 
 
@@ -158,17 +157,12 @@ class IntakeRun:
         # What is alive now (modules, the master's setup) lives for the whole run: the cyclic
         # garbage collector need not walk it again each time the rows being built trigger it
         # (nor the forked readers). A caller that froze objects itself is left as it is.
-        # The run's own objects are rows and records freed by reference counting: collecting the
-        # youngest generation every 700 allocations (the default) only costs time.
         freeze = gc.get_freeze_count() == 0
-        thresholds = gc.get_threshold()
         if freeze:
             gc.freeze()
-        gc.set_threshold(max(thresholds[0], RUN_GC_THRESHOLD), *thresholds[1:])
         try:
             self._run_with_workers()
         finally:
-            gc.set_threshold(*thresholds)
             if freeze:
                 gc.unfreeze()
 
