@@ -286,7 +286,6 @@ class FileEngine(GridReading):
         self._wb = None
         self._wb_stripped = set()
         self._wb_blank = set()
-        self._reports.clear()
         if self._calamine is not None:
             self._calamine.close()
         self._calamine = None

@@ -108,12 +108,18 @@ _NS_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _MAX_XML = 200 * 1024 * 1024  # never inflate more than this of one part while checking
 
 
+def rels_name(part: str) -> str:
+    """The relationships part of ``part`` (``xl/worksheets/_rels/sheet1.xml.rels``)."""
+    p = PurePosixPath(part)
+    return str(p.parent / "_rels" / (p.name + ".rels"))
+
+
 def _rels(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
     p = PurePosixPath(part)
-    rels_name = str(p.parent / "_rels" / (p.name + ".rels"))
-    if rels_name not in zf.namelist():
+    name = rels_name(part)
+    if name not in zf.namelist():
         return []
-    root = SafeET.fromstring(zf.read(rels_name))
+    root = SafeET.fromstring(zf.read(name))
     out = []
     for rel in root.iter(f"{_NS_REL}Relationship"):
         target = rel.get("Target", "")

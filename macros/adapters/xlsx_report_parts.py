@@ -30,7 +30,7 @@ from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.xml.functions import tostring
 
 from macros.adapters.engine import ReportSheet
-from macros.adapters.safe_write import _rels as rels_of, _sheet_parts as sheet_parts
+from macros.adapters.safe_write import _rels as rels_of, _sheet_parts as sheet_parts, rels_name
 from macros.adapters.xlsx_report_xml import ReportUnsupported, build_report_xml
 from macros.adapters.xlsx_styles import StylesXml
 
@@ -40,11 +40,6 @@ _CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 _CT_WORKSHEET = b"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 _SHEET_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
-
-
-def rels_name(part: str) -> str:
-    p = PurePosixPath(part)
-    return str(p.parent / "_rels" / (p.name + ".rels"))
 
 
 @dataclass

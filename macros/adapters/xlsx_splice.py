@@ -37,7 +37,7 @@ from defusedxml import ElementTree as SafeET
 from openpyxl.utils import get_column_letter
 
 from macros.adapters.engine import Formula, ReportSheet
-from macros.adapters.safe_write import _rels as rels, _sheet_parts as parts
+from macros.adapters.safe_write import _rels, _sheet_parts
 from macros.adapters.xlsx_quote import LIVE_PREFIXES, quote_twins
 from macros.adapters.xlsx_report_parts import ReportPlan, ReportUnsupported, plan_reports
 from macros.adapters.xlsx_styles import StylesUnsupported, StylesXml
@@ -89,14 +89,6 @@ class TableSplice:
 
 
 # --- package helpers ---------------------------------------------------------------------------
-
-def _rels(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
-    return rels(zf, part)
-
-
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    return parts(zf)
-
 
 def _table_part(zf: zipfile.ZipFile, sheet_part: str, excel_name: str) -> str | None:
     names = set(zf.namelist())
@@ -538,7 +530,8 @@ def splice_tables(src: Path | bytes, dst: Path | IO[bytes], splices: Sequence[Ta
     with zipfile.ZipFile(src_f) as zin:
         parts = _sheet_parts(zin)
         names = zin.namelist()
-        date1904 = b'date1904="1"' in zin.read("xl/workbook.xml") or b"date1904=\"true\"" in zin.read("xl/workbook.xml")
+        book = zin.read("xl/workbook.xml")
+        date1904 = b'date1904="1"' in book or b'date1904="true"' in book
         styles = StylesXml.read(zin)
         quote_base = quote_twins(styles, (row for sp in splices for row in sp.rows))
         plan = _report_plan(zin, reports, styles, date1904)  # after the twins: their indexes are fixed
