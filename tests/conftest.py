@@ -10,7 +10,6 @@ commit test the same examples).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -24,8 +23,10 @@ TESTS_DIR = Path(__file__).resolve().parent
 if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))
 
+from required_tool import in_ci, required  # noqa: E402  (found through TESTS_DIR)
+
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
-if os.environ.get("CI", "").lower() == "true":
+if in_ci():
     settings.load_profile("ci")
 
 SEEDS = Path(__file__).resolve().parent / "seeds"  # the five seed documents, see seeds/README.md
@@ -38,12 +39,7 @@ def _find_soffice() -> str | None:
 @pytest.fixture(scope="session")
 def soffice() -> str:
     """Path of LibreOffice's soffice. Under CI=true a missing LibreOffice fails the test."""
-    path = _find_soffice()
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("LibreOffice (soffice) is required in CI but was not found")
-        pytest.skip("LibreOffice (soffice) not installed")
-    return path
+    return required(_find_soffice(), "LibreOffice (soffice)")
 
 
 @pytest.fixture(scope="session")

@@ -38,14 +38,9 @@ def dovecot_binary() -> str | None:
 
 def required_dovecot() -> str:
     """Dovecot's binary for a test: under CI=true its absence fails the test, elsewhere it skips."""
-    import pytest
+    from required_tool import required
 
-    path = dovecot_binary()
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Dovecot (dovecot-imapd) is required in CI but was not found")
-        pytest.skip("Dovecot (dovecot-imapd) not installed")
-    return path
+    return required(dovecot_binary(), "Dovecot (dovecot-imapd)")
 
 
 def _user(*names: str) -> pwd.struct_passwd:

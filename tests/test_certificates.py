@@ -12,6 +12,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 import tally_rows
+from required_tool import required
 from PIL import Image
 
 from macros.adapters.file_engine import FileEngine
@@ -29,12 +30,7 @@ TOL = 0.5  # mm
 
 
 def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{name} is required in CI but was not found (scripts/setup.sh installs it)")
-        pytest.skip(f"{name} not installed")
-    return path
+    return required(shutil.which(name), name, " (scripts/setup.sh installs it)")
 
 
 # --- pure parts ---------------------------------------------------------------------------------

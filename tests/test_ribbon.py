@@ -4,7 +4,6 @@ simulated xlwings book) with Excel's own ~$ lock file beside it — with a clear
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -80,16 +79,10 @@ def _check_output(action_id: str, command, result, folder: Path) -> None:
 
 def _mailbox(master: Path, monkeypatch):
     """收取邮件 needs a mailbox: a loopback Dovecot and SMTP server (tests/mail_servers.py)."""
-    import os
-
     sys.path.insert(0, str(Path(__file__).parent))
     import mail_servers
 
-    binary = mail_servers.dovecot_binary()
-    if binary is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Dovecot (dovecot-imapd) is required in CI but was not found")
-        pytest.skip("Dovecot (dovecot-imapd) not installed")
+    binary = mail_servers.required_dovecot()
     return mail_servers.LocalMailbox(master, monkeypatch, binary)
 
 

@@ -59,16 +59,10 @@ def _sheet_rows(book, name: str) -> list[tuple]:
 def _mail_servers(book, camp, monkeypatch, stack) -> None:
     """收取邮件 needs a mailbox: loopback Dovecot and SMTP, 设置 of the open book pointed at them,
     and one message carrying a third unit's form."""
-    import os
-
     import mail_servers
     from mail_kit import attachment, message
 
-    binary = mail_servers.dovecot_binary()
-    if binary is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Dovecot (dovecot-imapd) is required in CI but was not found")
-        pytest.skip("Dovecot (dovecot-imapd) not installed")
+    binary = mail_servers.required_dovecot()
     dovecot = mail_servers.Dovecot(binary).start()
     stack.callback(dovecot.close)
     smtp = mail_servers.SmtpCapture()

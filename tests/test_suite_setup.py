@@ -4,7 +4,6 @@ resolves from the repository root)."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 from hypothesis import settings
+from required_tool import in_ci
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,7 @@ def test_the_test_command_holds_a_coverage_floor_counting_subprocesses():
 def test_hypothesis_ci_profile_is_registered_and_selected_under_ci():
     profile = settings.get_profile("ci")
     assert profile.deadline is None and profile.derandomize is True
-    if os.environ.get("CI", "").lower() == "true":
+    if in_ci():
         assert settings.default.derandomize is True and settings.default.deadline is None
 
 
