@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_consolidate import _fill_one, _run_cli  # noqa: E402
+from bench_consolidate import _fill_one  # noqa: E402
 
 
 def generate(folder: Path, n: int) -> tuple[Path, list[Path]]:

@@ -3,7 +3,6 @@ commendation rules (quota met, grade reached, never 不合格) and the 草稿 as
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,6 @@ from macros.app.report import build_context, generate
 from macros.core.commend import commend_grade, commendable_units, grade_reached
 from macros.core.tally import compute_tally
 from macros.presets import PRESETS, preset
-from macros.schema import TABLES
 
 from test_tally import GRADES, QUOTAS, TODAY, campaign, item, unit
 

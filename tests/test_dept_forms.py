@@ -5,7 +5,6 @@ typed lost; periods, latest cumulative actual, relative deadlines."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys

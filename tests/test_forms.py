@@ -6,9 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import subprocess
-import sys
 import threading
 import zipfile
 from datetime import date, datetime

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import openpyxl
 
-from macros.adapters.ledger import DDL, Ledger, ledger_path
+from macros.adapters.ledger import DDL, Ledger
 from macros.adapters.safe_write import master_lock
-from macros.schema import FORM_META_SHEET, FORM_SHEET, ITEMS
+from macros.schema import FORM_META_SHEET, ITEMS
 from consolidate_kit import Camp, codes, good_row, set_mtime
 
 

@@ -6,7 +6,6 @@ from datetime import date
 from types import SimpleNamespace
 
 import pandas as pd
-import pytest
 
 from macros.core import tally as T
 

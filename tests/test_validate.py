@@ -19,7 +19,6 @@ from openpyxl.styles.colors import Color
 
 from macros import problems as problems_mod
 from macros.adapters.file_engine import FileEngine
-from macros.app.validate import validate_workbook
 from macros.core.normalize import count_chars
 from macros.core.validate import as_table_data, build_context, validate_items
 from macros.schema import FORM, TABLES

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from macros.adapters.engine import (
-    CellMark, Formula, GridReading, ReportSheet,
+    CellMark, GridReading, ReportSheet,
 )
 from macros.adapters.safe_write import save_with, temp_path
 from macros.adapters.xlsx_marks import replace_marks

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from macros.adapters.ledger_errors import LEDGER_BACKUPS_KEPT, backup_ledger, is_permission, \
-    ledger_backups, open_error, writable
+    open_error, writable
 from macros.adapters.sqlite_kit import (
     Batch, Transaction, from_json, iso_text, make_append_only, statements, to_json,
 )

@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from macros.adapters.ledger import Ledger, ledger_backups
+from macros.adapters.ledger import Ledger
+from macros.adapters.ledger_errors import ledger_backups
 from macros.core.form_plan import category_quotas, effective_quota
 from macros.core.intake import problem_json
 from macros.core.intake_guard import replacement_problems, returning_rows, unit_ceiling

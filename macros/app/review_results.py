@@ -19,7 +19,7 @@ from typing import Any
 from macros.adapters.form_reader import Limits
 from macros.adapters.review_form_reader import ReviewExpect, read_review_form
 from macros.adapters.review_ledger import ReviewLedger
-from macros.app.campaign import Campaign, load_campaign
+from macros.app.campaign import Campaign
 from macros.core.intake import problem_json
 from macros.core.normalize import display_text, name_key
 from macros.core.review_intake import check_rows

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from macros.adapters.file_engine import FileEngine
-from macros.adapters.review_form import FIRST_ROW, HEADER_ROW, criterion_header
+from macros.adapters.review_form import FIRST_ROW, HEADER_ROW
 from macros.adapters.safe_write import replace_atomically
 from macros.app.campaign import load_campaign
 from macros.app.consolidate import consolidate

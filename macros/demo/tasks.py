@@ -13,7 +13,7 @@ from macros.app.consolidate import consolidate
 from macros.app.forms import run_forms
 from macros.app.new import new_campaign
 from macros.app.notice_kinds import nothing_to_show
-from macros.app.report import KINDS, generate
+from macros.app.report import generate
 from macros.app.tally import run_tally
 from macros.presets import preset
 from macros.problems import CODES
