@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -48,13 +49,22 @@ def _lines(page):
     return [(top, sorted(ws, key=lambda w: w["x0"])) for top, ws in sorted(rows.items())]
 
 
-def test_notice_pdf_title_signer_colophon_and_contact(soffice, tmp_path):
-    path = new_campaign(tmp_path / "献策.xlsx", "献策")
-    out = tmp_path / "out"
+@pytest.fixture(scope="module")
+def xiance_notice(soffice, tmp_path_factory) -> tuple[Path, Path]:
+    """The 献策 campaign and its 红头通知 as PDF, rendered once through the CLI for the tests
+    that measure it."""
+    root = tmp_path_factory.mktemp("notice")
+    path = new_campaign(root / "献策.xlsx", "献策")
+    out = root / "out"
     r = subprocess.run([sys.executable, "-m", "macros.cli", "report", str(path), "--kind", "notice", "--out",
                         str(out), "--format", "pdf"], capture_output=True, text=True, encoding="utf-8", timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
-    with pdfplumber.open(out / "红头通知.pdf") as pdf:
+    return path, out / "红头通知.pdf"
+
+
+def test_notice_pdf_title_signer_colophon_and_contact(xiance_notice):
+    _path, pdf_path = xiance_notice
+    with pdfplumber.open(pdf_path) as pdf:
         first = pdf.pages[0]
         texts = ["".join(w["text"] for w in ws) for _t, ws in _lines(first)]
         assert "关于开展“献策‘十二五’，建设新丹东”" in texts and "活动的通知" in texts
@@ -162,14 +172,10 @@ def test_attachment_names_follow_gbt9704_and_the_form_is_listed_once():
     assert attachment_list(["实施方案"], "") == (["实施方案"], "")
 
 
-def test_notice_pdf_lists_the_form_the_text_points_to(soffice, tmp_path):
+def test_notice_pdf_lists_the_form_the_text_points_to(xiance_notice):
     from macros.core.form_plan import form_title
 
-    path = new_campaign(tmp_path / "献策.xlsx", "献策")
-    out = tmp_path / "out"
-    r = subprocess.run([sys.executable, "-m", "macros.cli", "report", str(path), "--kind", "notice", "--out",
-                        str(out), "--format", "pdf"], capture_output=True, text=True, encoding="utf-8", timeout=300)
-    assert r.returncode == 0, r.stdout + r.stderr
+    path, pdf_path = xiance_notice
     from datetime import datetime
 
     from macros.adapters.file_engine import FileEngine
@@ -179,7 +185,7 @@ def test_notice_pdf_lists_the_form_the_text_points_to(soffice, tmp_path):
 
     wb = build_template_workbook(form_spec(load_campaign(FileEngine(path)), datetime(2010, 8, 30)))
     titles = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows(max_row=2) for c in row if c.value}
-    with pdfplumber.open(out / "红头通知.pdf") as pdf:
+    with pdfplumber.open(pdf_path) as pdf:
         pages = [(page, _lines(page)) for page in pdf.pages]
         flat = "".join("".join(w["text"] for w in ws) for _p, lines in pages for _t, ws in lines)
         assert "填写下发的报送表（见附件2）" in flat
