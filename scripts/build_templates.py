@@ -152,9 +152,8 @@ def build_summary():
     b.p("GwH1", "五、工作进度")
     b.p("GwFigure", "{{ charts.timeline }}")
     b.p("GwCaption", "图3　活动阶段安排")
-    b.tag("{%p for ph in phases %}")
-    b.p("GwBody", ("{{ ph.label }}{{ ph.name }}", {"font": KAITI}), "（{{ ph.period }}）。{{ ph.work }}")
-    b.tag("{%p endfor %}")
+    with b.each("ph in phases"):
+        b.p("GwBody", ("{{ ph.label }}{{ ph.name }}", {"font": KAITI}), "（{{ ph.period }}）。{{ ph.work }}")
     b.p("GwH1", "六、下一步工作")
     b.p("GwBody", "一是对尚未完成配额的单位发出催报通知，督促按时补报；二是组织专家对报送材料进行评审，"
                   "择优汇编报送；三是按照考核规则开展年终考核，对优秀组织单位和先进个人予以表彰。")
@@ -170,27 +169,22 @@ def build_compilation():
     b.p("GwMeta", "{{ organizer }}", ppr_extra=exact(before=6 * LINE_PITCH))
     b.p("GwMeta", "{{ date }}")
     b.p("GwTitle", "目　　录", ppr_extra='<w:pageBreakBefore/>' + exact(after=LINE_PITCH))
-    b.tag("{%p for g in groups %}")
-    b.p("GwToc", ("{{ g.label }}{{ g.name }}（{{ g.count }}篇）", {"font": HEITI}), "\t{{ g.page }}")
-    b.tag("{%p for e in g.entries %}")
-    b.p("GwToc", "{{ e.no }}．{{ e.title }}\t{{ e.page }}",
-        ppr_extra=f'<w:ind w:left="{4 * CHAR}" w:right="{2 * CHAR}" w:hanging="{2 * CHAR}"/>')
-    b.tag("{%p endfor %}")
-    b.tag("{%p endfor %}")
+    with b.each("g in groups"):
+        b.p("GwToc", ("{{ g.label }}{{ g.name }}（{{ g.count }}篇）", {"font": HEITI}), "\t{{ g.page }}")
+        with b.each("e in g.entries"):
+            b.p("GwToc", "{{ e.no }}．{{ e.title }}\t{{ e.page }}",
+                ppr_extra=f'<w:ind w:left="{4 * CHAR}" w:right="{2 * CHAR}" w:hanging="{2 * CHAR}"/>')
     b.tag("{%p if not groups %}")
     b.p("GwBody", "尚无有效的报送材料。")
     b.tag("{%p endif %}")
-    b.tag("{%p for g in groups %}")
-    b.p("GwH1", "{{ g.label }}{{ g.name }}{{ g.anchor }}", ppr_extra='<w:pageBreakBefore/>')
-    b.tag("{%p for e in g.entries %}")
-    b.p("GwItemTitle", "{{ e.title }}{{ e.anchor }}")
-    b.p("GwMeta", "献策人：{{ e.author }}{% if e.post %}（{{ e.post }}）{% endif %}　工作单位：{{ e.org }}")
-    b.p("GwMeta", "报送单位：{{ e.unit }}　报送日期：{{ e.date }}", ppr_extra=exact(after=LINE_PITCH // 2))
-    b.tag("{%p for para in e.paragraphs %}")
-    b.p("GwBody", "{{ para }}")
-    b.tag("{%p endfor %}")
-    b.tag("{%p endfor %}")
-    b.tag("{%p endfor %}")
+    with b.each("g in groups"):
+        b.p("GwH1", "{{ g.label }}{{ g.name }}{{ g.anchor }}", ppr_extra='<w:pageBreakBefore/>')
+        with b.each("e in g.entries"):
+            b.p("GwItemTitle", "{{ e.title }}{{ e.anchor }}")
+            b.p("GwMeta", "献策人：{{ e.author }}{% if e.post %}（{{ e.post }}）{% endif %}　工作单位：{{ e.org }}")
+            b.p("GwMeta", "报送单位：{{ e.unit }}　报送日期：{{ e.date }}", ppr_extra=exact(after=LINE_PITCH // 2))
+            with b.each("para in e.paragraphs"):
+                b.p("GwBody", "{{ para }}")
     return doc
 
 
@@ -308,12 +302,11 @@ def build_awards():
     b.tag("{%p if levels %}")
     b.p("GwBody", "{{ campaign_quoted }}活动开展以来，各单位积极组织、踊跃参与。经{{ experts }}位评审专家评审，"
                   "从{{ entries }}项参评成果中评出{{ summary }}，共{{ total }}项。现将获奖名单通报如下：")
-    b.tag("{%p for lv in levels %}")
-    b.p("GwH1", "{{ lv.label }}")
-    b.table(["序号", "题目", "献策人", "工作单位"], [600, 4300, 1100, 2845],
-            ["{{ e.no }}", "{{ e.title }}", "{{ e.people }}", "{{ e.org }}"],
-            "{%tr for e in lv.entries %}", font_size=10.5, center=(0, 2))
-    b.tag("{%p endfor %}")
+    with b.each("lv in levels"):
+        b.p("GwH1", "{{ lv.label }}")
+        b.table(["序号", "题目", "献策人", "工作单位"], [600, 4300, 1100, 2845],
+                ["{{ e.no }}", "{{ e.title }}", "{{ e.people }}", "{{ e.org }}"],
+                "{%tr for e in lv.entries %}", font_size=10.5, center=(0, 2))
     b.p("GwBody", "希望受到表彰的同志珍惜荣誉、再接再厉，广大科技工作者以他们为榜样，积极建言献策，"
                   "为经济社会发展作出新的更大贡献。", ppr_extra=exact(before=LINE_PITCH))
     b.tag("{%p else %}")

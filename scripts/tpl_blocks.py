@@ -63,13 +63,12 @@ def attachments_block(b: Body) -> None:
     b.tag("{%p if attachments|length == 1 %}")
     b.p("GwAttach", "附件：{{ attachments[0] }}", ppr_extra=single)
     b.tag("{%p else %}")
-    b.tag("{%p for a in attachments %}")
-    b.tag("{%p if loop.first %}")
-    b.p("GwAttach", "附件：{{ loop.index }}．\t{{ a }}", ppr_extra=numbered_first)
-    b.tag("{%p else %}")
-    b.p("GwAttach", "{{ loop.index }}．\t{{ a }}", ppr_extra='<w:spacing w:before="0"/>' + numbered_next)
-    b.tag("{%p endif %}")
-    b.tag("{%p endfor %}")
+    with b.each("a in attachments"):
+        b.tag("{%p if loop.first %}")
+        b.p("GwAttach", "附件：{{ loop.index }}．\t{{ a }}", ppr_extra=numbered_first)
+        b.tag("{%p else %}")
+        b.p("GwAttach", "{{ loop.index }}．\t{{ a }}", ppr_extra='<w:spacing w:before="0"/>' + numbered_next)
+        b.tag("{%p endif %}")
     b.tag("{%p endif %}")
 
 
@@ -129,83 +128,69 @@ def colophon(b: Body) -> None:
                             'w:lineRule="exact"/><w:ind w:firstLine="0" w:firstLineChars="0"/>')
 
 
+def _phases(b: Body) -> None:
+    """The campaign's phases, one paragraph each: 楷体 label and name, period, work."""
+    with b.each("ph in phases"):
+        b.p("GwBody", ("{{ ph.label }}{{ ph.name }}", {"font": KAITI}), "{% if ph.period %}（{{ ph.period }}）{% endif %}。{{ ph.work }}")
+
+
+def _headed_items(b: Body, items: str) -> None:
+    """Items with a 楷体 label and head before their text (方案 content, requirements)."""
+    with b.each(f"c in {items}"):
+        b.p("GwBody", ("{{ c.label }}{{ c.head }}", {"font": KAITI}), "{{ c.text }}")
+
+
 def collect_sections(b: Body) -> None:
     """征集 (献策, 课题): time, topics, how to report, organisation — each only when it has data."""
-    b.tag("{%p if h.time %}")
-    b.p("GwH1", "{{ h.time }}{{ headings.time }}")
-    b.p("GwBody", "{{ time_text }}")
-    b.tag("{%p for ph in phases %}")
-    b.p("GwBody", ("{{ ph.label }}{{ ph.name }}", {"font": KAITI}), "{% if ph.period %}（{{ ph.period }}）{% endif %}。{{ ph.work }}")
-    b.tag("{%p endfor %}")
-    b.tag("{%p endif %}")
-    b.tag("{%p if h.topics %}")
-    b.p("GwH1", "{{ h.topics }}{{ headings.topics }}")
-    b.p("GwBody", "围绕以下{{ topics|length }}个方面征集意见建议：")
-    b.tag("{%p for t in topics %}")
-    b.p("GwBody", "{{ t.no }}．{{ t.name }}{% if loop.last %}。{% else %}；{% endif %}")
-    b.tag("{%p endfor %}")
-    b.tag("{%p endif %}")
-    b.p("GwH1", "{{ h.requirements }}{{ headings.requirements }}")
-    b.p("GwBody", ("（一）报送数量。", {"font": KAITI}), "{{ quota_text }}欢迎其他单位和个人踊跃参与。")
-    b.p("GwBody", ("（二）内容要求。", {"font": KAITI}),
-        "提出的意见建议应切合实际、具有可操作性，既要提出问题，又要有解决问题的办法和措施"
-        "{% if word_limit %}，字数一般在{{ word_limit }}字以内{% endif %}。须注明献策人姓名、工作单位、职务和联系方式。")
-    b.tag("{%p if deadline %}")
-    b.p("GwBody", ("（三）报送时间。", {"font": KAITI}),
-        "请于{{ deadline }}前填写下发的报送表{% if form_ref is defined and form_ref %}（见{{ form_ref }}）{% endif %}，"
-        "将电子文档报送{{ department }}。")
-    b.tag("{%p endif %}")
-    b.p("GwH1", "{{ h.organisation }}{{ headings.organisation }}")
-    b.p("GwBody", "{% if leaders %}为加强活动的组织领导，成立活动领导小组。{% for g in leaders %}{{ g.role }}："
-                  "{{ g.names }}{% if not loop.last %}；{% endif %}{% endfor %}。{% endif %}"
-                  "活动开展情况将作为年终考核的重要内容，{{ organizer }}将对优秀组织单位和先进个人予以表彰。")
+    with b.section("time"):
+        b.p("GwBody", "{{ time_text }}")
+        _phases(b)
+    with b.section("topics"):
+        b.p("GwBody", "围绕以下{{ topics|length }}个方面征集意见建议：")
+        with b.each("t in topics"):
+            b.p("GwBody", "{{ t.no }}．{{ t.name }}{% if loop.last %}。{% else %}；{% endif %}")
+    with b.section("requirements", optional=False):
+        b.p("GwBody", ("（一）报送数量。", {"font": KAITI}), "{{ quota_text }}欢迎其他单位和个人踊跃参与。")
+        b.p("GwBody", ("（二）内容要求。", {"font": KAITI}),
+            "提出的意见建议应切合实际、具有可操作性，既要提出问题，又要有解决问题的办法和措施"
+            "{% if word_limit %}，字数一般在{{ word_limit }}字以内{% endif %}。须注明献策人姓名、工作单位、职务和联系方式。")
+        b.tag("{%p if deadline %}")
+        b.p("GwBody", ("（三）报送时间。", {"font": KAITI}),
+            "请于{{ deadline }}前填写下发的报送表{% if form_ref is defined and form_ref %}（见{{ form_ref }}）{% endif %}，"
+            "将电子文档报送{{ department }}。")
+        b.tag("{%p endif %}")
+    with b.section("organisation", optional=False):
+        b.p("GwBody", "{% if leaders %}为加强活动的组织领导，成立活动领导小组。{% for g in leaders %}{{ g.role }}："
+                      "{{ g.names }}{% if not loop.last %}；{% endif %}{% endfor %}。{% endif %}"
+                      "活动开展情况将作为年终考核的重要内容，{{ organizer }}将对优秀组织单位和先进个人予以表彰。")
 
 
 def plan_sections(b: Body) -> None:
     """实施方案 / 工作要点 / 活动方案: guiding text, content, tasks, indicators, steps, requirements."""
-    b.tag("{%p if h.guiding %}")
-    b.p("GwH1", "{{ h.guiding }}{{ headings.guiding }}")
-    b.p("GwBody", "{{ guiding }}")
-    b.tag("{%p endif %}")
-    b.tag("{%p if h.content %}")
-    b.p("GwH1", "{{ h.content }}{{ headings.content }}")
-    b.tag("{%p for c in content %}")
-    b.p("GwBody", ("{{ c.label }}{{ c.head }}", {"font": KAITI}), "{{ c.text }}")
-    b.tag("{%p endfor %}")
-    b.tag("{%p endif %}")
-    b.tag("{%p if h.tasks %}")
-    b.p("GwH1", "{{ h.tasks }}{{ headings.tasks }}")
-    b.table(["序号", "任务", "主要内容", "牵头", "配合", "时限"], [600, 2000, 3345, 1100, 1000, 800],
-            ["{{ t.seq }}", "{{ t.task }}", "{{ t.content }}", "{{ t.lead }}", "{{ t.support }}", "{{ t.limit }}"],
-            "{%tr for t in plan_tasks %}", font_size=10.5, center=(0, 3, 4, 5))
-    b.tag("{%p endif %}")
-    b.tag("{%p if h.indicators %}")
-    b.p("GwH1", "{{ h.indicators }}{{ headings.indicators }}")
-    b.table(["序号", "指标", "目标值", "责任部门"], [700, 4345, 2200, 1600],
-            ["{{ t.no }}", "{{ t.name }}", "{{ t.target }}", "{{ t.department }}"],
-            "{%tr for t in indicators %}", font_size=10.5, center=(0, 2, 3))
-    b.tag("{%p endif %}")
-    b.tag("{%p if h.steps %}")
-    b.p("GwH1", "{{ h.steps }}{{ headings.steps }}")
-    b.tag("{%p for ph in phases %}")
-    b.p("GwBody", ("{{ ph.label }}{{ ph.name }}", {"font": KAITI}), "{% if ph.period %}（{{ ph.period }}）{% endif %}。{{ ph.work }}")
-    b.tag("{%p endfor %}")
-    b.tag("{%p endif %}")
-    b.tag("{%p if h.plan_requirements %}")
-    b.p("GwH1", "{{ h.plan_requirements }}{{ headings.plan_requirements }}")
-    b.tag("{%p for c in plan_requirements %}")
-    b.p("GwBody", ("{{ c.label }}{{ c.head }}", {"font": KAITI}), "{{ c.text }}")
-    b.tag("{%p endfor %}")
-    b.tag("{%p endif %}")
+    with b.section("guiding"):
+        b.p("GwBody", "{{ guiding }}")
+    with b.section("content"):
+        _headed_items(b, "content")
+    with b.section("tasks"):
+        b.table(["序号", "任务", "主要内容", "牵头", "配合", "时限"], [600, 2000, 3345, 1100, 1000, 800],
+                ["{{ t.seq }}", "{{ t.task }}", "{{ t.content }}", "{{ t.lead }}", "{{ t.support }}", "{{ t.limit }}"],
+                "{%tr for t in plan_tasks %}", font_size=10.5, center=(0, 3, 4, 5))
+    with b.section("indicators"):
+        b.table(["序号", "指标", "目标值", "责任部门"], [700, 4345, 2200, 1600],
+                ["{{ t.no }}", "{{ t.name }}", "{{ t.target }}", "{{ t.department }}"],
+                "{%tr for t in indicators %}", font_size=10.5, center=(0, 2, 3))
+    with b.section("steps"):
+        _phases(b)
+    with b.section("plan_requirements"):
+        _headed_items(b, "plan_requirements")
 
 
 def left_out_block(b: Body) -> None:
     """The unit's materials left out of the consolidation, one paragraph each (when any)."""
     b.tag("{%p if unit.left_out is defined and unit.left_out %}")
     b.p("GwBody", "以下材料未予汇总，请修改后重新报送：")
-    b.tag("{%p for line in unit.left_out %}")
-    b.p("GwBody", "{{ loop.index }}. {{ line }}")
-    b.tag("{%p endfor %}")
+    with b.each("line in unit.left_out"):
+        b.p("GwBody", "{{ loop.index }}. {{ line }}")
     b.tag("{%p endif %}")
 
 

@@ -3,6 +3,8 @@ and template tags appended to a document, and a new document with the official s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from docx import Document
 from docx.oxml import parse_xml
@@ -42,6 +44,25 @@ class Body:
     def tag(self, text: str) -> None:
         """A paragraph holding only a docxtpl paragraph tag ({%p ... %})."""
         self.p("GwBody", text)
+
+    @contextmanager
+    def section(self, key: str, *, optional: bool = True) -> Iterator[None]:
+        """A numbered section: its 一级标题 (``h.<key>`` numbers it, ``headings.<key>`` names it)
+        and the body written inside the ``with``; an optional section only when ``h.<key>``
+        is set (the campaign has data for it)."""
+        if optional:
+            self.tag(f"{{%p if h.{key} %}}")
+        self.p("GwH1", f"{{{{ h.{key} }}}}{{{{ headings.{key} }}}}")
+        yield
+        if optional:
+            self.tag("{%p endif %}")
+
+    @contextmanager
+    def each(self, loop: str) -> Iterator[None]:
+        """The paragraphs written inside the ``with``, repeated ``{%p for <loop> %}``."""
+        self.tag(f"{{%p for {loop} %}}")
+        yield
+        self.tag("{%p endfor %}")
 
     def _run_xml(self, style: str, text: str, *, bold: bool = False, color: str | None = None,
                  font: str | None = None, size: float | None = None) -> str:
