@@ -20,6 +20,14 @@ def cell_text(value: str) -> str:
     return value[:EXCEL_MAX_CELL]
 
 
+def xml_escape(text: str, *, quote: bool = False) -> str:
+    """``text`` as XML character data (or, with ``quote``, a double-quoted attribute): &, < and >
+    escaped as xml.sax.saxutils does (not imported: it pulls in urllib, http and ssl), and \\r as
+    a character reference, which a parser would otherwise turn into \\n."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return text.replace('"', "&quot;") if quote else text
+
+
 def set_cell(cell, value: Any, number_format: str | None = None) -> None:
     """Write one value; plain strings stay text even when they start with '='."""
     if isinstance(value, Formula):

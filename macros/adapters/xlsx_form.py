@@ -27,7 +27,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from macros.adapters.safe_write import replace_atomically
-from macros.adapters.xlsx_cells import cell_text
+from macros.adapters.xlsx_cells import cell_text, xml_escape
 from macros.adapters.xlsx_print import apply_page_setup
 from macros.adapters.xlsx_tables import layout_table
 from macros.core.form_plan import form_title
@@ -400,9 +400,7 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def _xml_text(value: str) -> bytes:
     """XML text for any part: escaped, non-ASCII as character references (valid in every encoding)."""
-    # &, < and > as xml.sax.saxutils.escape does (not imported: it pulls in urllib, http, ssl)
-    text = cell_text(_XML_ILLEGAL.sub("", value)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.encode("ascii", "xmlcharrefreplace")
+    return xml_escape(cell_text(_XML_ILLEGAL.sub("", value))).encode("ascii", "xmlcharrefreplace")
 
 
 @dataclass

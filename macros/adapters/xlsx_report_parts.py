@@ -31,6 +31,7 @@ from openpyxl.xml.functions import tostring
 
 from macros.adapters.engine import ReportSheet
 from macros.adapters.safe_write import _rels as rels_of, _sheet_parts as sheet_parts, rels_name
+from macros.adapters.xlsx_cells import xml_escape
 from macros.adapters.xlsx_report_xml import ReportUnsupported, build_report_xml
 from macros.adapters.xlsx_styles import StylesXml
 
@@ -75,7 +76,7 @@ class ReportPlan:
 def _add_defined_name(data: bytes, index: int, sheet: str, rows: str) -> bytes:
     first, last = rows.replace("$", "").split(":")
     quoted = "'" + sheet.replace("'", "''") + "'"
-    text = f"{quoted}!${first}:${last}".replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = xml_escape(f"{quoted}!${first}:${last}")
     new = f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">{text}</definedName>'.encode("utf-8")
     m = re.search(rb"<definedNames>", data)
     if m is not None:

@@ -29,7 +29,7 @@ from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, to_excel
 from openpyxl.xml.functions import tostring
 
 from macros.adapters.engine import Formula, ReportSheet
-from macros.adapters.xlsx_cells import cell_text
+from macros.adapters.xlsx_cells import cell_text, xml_escape
 from macros.adapters.xlsx_quote import LIVE_PREFIXES
 from macros.adapters.xlsx_report import HEADER_ALIGNMENT, TITLE_FONT, build_chart
 from macros.adapters.xlsx_styles import StylesUnsupported, StylesXml
@@ -155,7 +155,7 @@ class _Formats:
 def _esc(text: str) -> str:
     """Character data as openpyxl's writer (lxml) escapes it (``cell_text`` removed what XML
     cannot hold)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return xml_escape(text)
 
 
 def _number(value: Any) -> str | None:

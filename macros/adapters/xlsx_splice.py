@@ -38,6 +38,7 @@ from openpyxl.utils import get_column_letter
 
 from macros.adapters.engine import Formula, ReportSheet
 from macros.adapters.safe_write import _rels, _sheet_parts
+from macros.adapters.xlsx_cells import EXCEL_MAX_CELL, xml_escape
 from macros.adapters.xlsx_quote import LIVE_PREFIXES, quote_twins
 from macros.adapters.xlsx_report_parts import ReportPlan, ReportUnsupported, plan_reports
 from macros.adapters.xlsx_styles import StylesUnsupported, StylesXml
@@ -45,7 +46,6 @@ from macros.core.grid import header_key
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-EXCEL_MAX_CELL = 32767
 KEEP_TEMPLATE_ROWS = 20
 STYLE_SAMPLE_ROWS = 200  # data rows strip_tables keeps so openpyxl carries their styles through
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47}
@@ -152,8 +152,7 @@ def _esc(text: str) -> str:
     if not _NEEDS_ESC.search(text):
         return text
     text = _ILLEGAL.sub("", text).replace("\r\n", "\n")
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\r", "&#13;"))
+    return xml_escape(text)
 
 
 class _Writer:

@@ -19,6 +19,8 @@ import zipfile
 from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
 from openpyxl.xml.functions import tostring
 
+from macros.adapters.xlsx_cells import xml_escape
+
 STYLES_PART = "xl/styles.xml"
 _XF = re.compile(rb"<(?:\w+:)?xf\b[^>]*?(?:/>|>.*?</(?:\w+:)?xf>)", re.S)
 _QUOTE_ATTR = re.compile(rb'\squotePrefix="[^"]*"')
@@ -34,11 +36,6 @@ class StylesUnsupported(Exception):
 def _section(xml: bytes, tag: str) -> re.Match | None:
     """The ``<tag …>…</tag>`` list of styles.xml (unprefixed: Excel, WPS, LibreOffice, openpyxl)."""
     return re.search(rb"(<" + tag.encode() + rb"\b[^>]*?)(/>|>(.*?)</" + tag.encode() + rb">)", xml, re.S)
-
-
-def _attr_escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
 
 
 def _attr_unescape(raw: bytes) -> str:
@@ -154,7 +151,7 @@ class StylesXml:
             nid = max([163, *known.values()]) + 1
             known[code] = nid
             self._added["numFmts"].append(
-                f'<numFmt numFmtId="{nid}" formatCode="{_attr_escape(code)}"/>'.encode("utf-8"))
+                f'<numFmt numFmtId="{nid}" formatCode="{xml_escape(code, quote=True)}"/>'.encode("utf-8"))
         return known[code]
 
     def cell_format(self, xf) -> int:
