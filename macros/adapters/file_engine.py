@@ -65,8 +65,6 @@ class FileEngine(GridReading):
         return super().read_table(table)
 
     def _pending_table(self, table: Table, rows: Sequence[Mapping[str, Any]]):
-        import numpy as np
-        import pandas as pd
         from openpyxl.utils import get_column_letter
 
         layout = self._layout(table)
@@ -79,9 +77,8 @@ class FileEngine(GridReading):
         own = [k for k in table.keys if k in positions]
         columns = table.keys + extra
         by_header = {header_key(k): k for k in extra}
-        values = np.empty((len(rows), len(columns)), dtype=object)
+        values = []
         index = []
-        n = 0
         present = [k if k in positions else None for k in columns]
         own_idx = [j for j, k in enumerate(columns) if k in own]
         for i, row in enumerate(rows):
@@ -102,13 +99,12 @@ class FileEngine(GridReading):
                 append(v)
             if all(line[j] is None for j in own_idx):
                 continue  # a blank row, as a reader of the saved file would skip it
-            values[n, :] = line
+            values.append(line)
             index.append(header_row + 1 + i)
-            n += 1
-        frame = pd.DataFrame(values[:n], columns=columns, index=pd.Index(index, name="row"), dtype=object)
         letters = {k: get_column_letter(v) for k, v in positions.items()}
         missing = [k for k in table.keys if k not in positions]
-        return TableData(table, frame, letters, header_row, missing=missing, extra=extra)
+        return TableData(table, None, letters, header_row, missing=missing, extra=extra,
+                         index=index, columns=columns, values=values)
 
     def read_grid(self, sheet: str) -> list[list[Any]]:
         pending = [(t, rows) for t, rows in self._pending.values() if t.sheet == sheet]

@@ -171,12 +171,13 @@ def _read_data(result: FormRead, form: FormBook, expect: Expect) -> None:
     missing = [FORM.column(k).header for k in table.missing if FORM.column(k).required]
     if missing:
         raise _Reject(problem("E210", file=name, columns="、".join(missing)))
-    if len(table.frame) > limits.form_rows:
-        raise _Reject(problem("E209", file=name, count=len(table.frame), limit=limits.form_rows))
-    if not len(table.frame):
+    if table.n_rows > limits.form_rows:
+        raise _Reject(problem("E209", file=name, count=table.n_rows, limit=limits.form_rows))
+    if not table.n_rows:
         raise _Reject(problem("E211", file=name))
     result.problems += visible_unit_problems(grid, table.header_row, result)
-    result.problems += typed_word_counts(table, name)
+    typed_counts, table = typed_word_counts(table, name)
+    result.problems += typed_counts
     result.data = table
     raw_date = _form_date(grid, table.header_row, expect.year)
     result.meta["_form_date_raw"] = raw_date
@@ -203,21 +204,20 @@ def visible_unit_problems(grid: list[list[Any]], header_row: int, result: FormRe
                     unit=f"{result.unit_name or ''} {result.unit_code or ''}".strip())]
 
 
-def typed_word_counts(table: TableData, name: str) -> list[Problem]:
+def typed_word_counts(table: TableData, name: str) -> tuple[list[Problem], TableData]:
     """Text typed over the 字数 formula: recomputed from 正文 anyway, so a warning (W207) and the
-    cell cleared for validation — never a rejected row."""
+    cell cleared for validation — never a rejected row. Returns the warnings and the table with
+    those cells cleared (``table`` itself is not changed)."""
     col = "word_count"
-    if col not in table.frame.columns:
-        return []
+    if not table.has(col):
+        return [], table
     out = []
-    values = table.frame[col].tolist()
-    for row, v in zip(table.frame.index.tolist(), values):
+    cleared = {}
+    for row, v in zip(table.index, table.column(col)):
         if isinstance(v, str) and v.strip() and parse_int(v) is None:
             out.append(problem("W207", file=name, cell=table.cell(col, int(row)), row=int(row), text=v.strip()[:40]))
-    if out:
-        table.frame = table.frame.copy()
-        table.frame[col] = [None if isinstance(v, str) and v.strip() and parse_int(v) is None else v for v in values]
-    return out
+            cleared[(row, col)] = None
+    return out, (table.with_cells(cleared) if cleared else table)
 
 
 def file_mtime_ns(path: Path) -> int:

@@ -32,7 +32,7 @@ def _str(value: Any) -> str | None:
     return str(value).strip() or None
 
 
-def unit_ceilings(engine, settings: dict, units_frame) -> dict[str, int]:
+def unit_ceilings(engine, settings: dict, units: list[dict]) -> dict[str, int]:
     """每单位报送上限 per unit code (see macros.core.intake_guard.unit_ceiling)."""
     try:
         rules = engine.read_table(TABLES["quota_rules"]).records()
@@ -40,7 +40,7 @@ def unit_ceilings(engine, settings: dict, units_frame) -> dict[str, int]:
         rules = []
     by_category = category_quotas(rules)
     out = {}
-    for rec in units_frame.to_dict("records"):
+    for rec in units:
         code = _str(rec.get("code"))
         if code:
             limit = unit_ceiling(settings.get("unit_row_limit"),

@@ -25,11 +25,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from macros.adapters.engine import WorkbookEngine
-from macros.app.campaign import Campaign, load_campaign, typed_frame
+from macros.app.campaign import Campaign, load_campaign, typed_table
 from macros.app.result import CommandResult
 from macros.app.stats_formulas import ItemRefs, deadline_expression
 from macros.app.stats_sheet import StatsLayout, build_stats_sheet
@@ -67,7 +66,7 @@ def _item_refs(engine: WorkbookEngine, campaign: Campaign, result: TallyResult) 
     data = campaign.tables.get("items")
     if data is None or not data.found:
         return None
-    index = [int(i) for i in data.frame.index.tolist()]
+    index = [int(i) for i in data.index]
     last = max(index) if index else data.header_row
     deadline = deadline_expression(result.deadline, campaign.raw_settings.get("deadline"),
                                    _deadline_cell(engine))
@@ -88,14 +87,20 @@ def _with_items(campaign: Campaign, rows: Sequence[Mapping[str, Any]]) -> Campai
     old = campaign.tables.get("items")
     header_row = old.header_row if old is not None and old.found else 1
     letters = dict(old.letters) if old is not None else {}
-    index = pd.Index(range(header_row + 1, header_row + 1 + len(rows)), name="row")
-    raw = pd.DataFrame.from_records([{k: r.get(k) for k in ITEMS.keys} for r in rows],
-                                    columns=ITEMS.keys, index=index).astype(object)
-    raw = raw.where(raw.notna(), None)
-    campaign.tables["items"] = TableData(ITEMS, raw, letters, header_row,
-                                         missing=[k for k in ITEMS.keys if k not in letters])
-    campaign.frames["items"] = typed_frame(ITEMS, raw, default_year=campaign.year)
+    keys = ITEMS.keys
+    values = [[_blank_as_none(r.get(k)) for k in keys] for r in rows]
+    raw = TableData(ITEMS, None, letters, header_row, missing=[k for k in keys if k not in letters],
+                    index=range(header_row + 1, header_row + 1 + len(rows)), columns=keys, values=values)
+    campaign.tables["items"] = raw
+    campaign.typed["items"] = typed_table(ITEMS, raw, default_year=campaign.year)
     return campaign
+
+
+def _blank_as_none(value: Any) -> Any:
+    """NaN (and pandas' NaT) as None, as a frame read back from the sheet holds blanks."""
+    if value is None or (isinstance(value, float) and value != value) or value.__class__.__name__ == "NaTType":
+        return None
+    return value
 
 
 def refresh_stats(engine: WorkbookEngine, today: date | None = None, *, campaign: Campaign | None = None,

@@ -7,13 +7,10 @@ It tolerates reordered columns, extra staff columns, blank rows and title rows a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
-import numpy as np
-import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from macros.core.settings_grid import (  # noqa: F401 - also this module's interface
@@ -22,16 +19,33 @@ from macros.core.settings_grid import (  # noqa: F401 - also this module's inter
 from macros.schema import Table
 
 
-@dataclass
 class TableData:
-    """A table read from a sheet: raw values by schema key, indexed by worksheet row number."""
+    """A table read from a sheet: raw values by schema key, indexed by worksheet row number.
 
-    table: Table
-    frame: pd.DataFrame  # columns: every schema key (None where missing) + extra headers
-    letters: dict[str, str]  # schema key or extra header -> column letter
-    header_row: int  # 1-based; 0 when the header was not found
-    missing: list[str] = field(default_factory=list)  # schema keys absent from the header
-    extra: list[str] = field(default_factory=list)  # headers not in the schema (staff columns)
+    Held as plain rows — ``index`` (worksheet rows), ``columns`` (every schema key, None where
+    missing, then extra headers) and one list of values per row, blanks None — so reading,
+    validating and consolidating never need pandas. ``frame`` is the same table as a pandas
+    DataFrame (object columns, index named "row"), built on first use; from then on the frame
+    is the table (a caller may change it in place), as it is for a table made from a frame.
+    """
+
+    def __init__(self, table: Table, frame: Any = None, letters: dict[str, str] | None = None,
+                 header_row: int = 0, missing: Sequence[str] | None = None, extra: Sequence[str] | None = None,
+                 *, index: Sequence[int] | None = None, columns: Sequence[str] | None = None,
+                 values: list[list[Any]] | None = None):
+        self.table = table
+        self.letters = letters if letters is not None else {}  # schema key or extra header -> letter
+        self.header_row = header_row  # 1-based; 0 when the header was not found
+        self.missing = list(missing) if missing is not None else []  # schema keys absent from the header
+        self.extra = list(extra) if extra is not None else []  # headers not in the schema (staff columns)
+        self._frame = frame
+        self._index = list(index) if index is not None else []
+        self._columns = list(columns) if columns is not None else list(table.keys)
+        self._values = values if values is not None else []
+        self._at: dict[int, int] | None = None  # worksheet row -> position, built on first value()
+
+    def __repr__(self) -> str:
+        return f"TableData({self.table.key!r}, rows={self.n_rows}, header_row={self.header_row})"
 
     @property
     def found(self) -> bool:
@@ -41,8 +55,94 @@ class TableData:
         letter = self.letters.get(key)
         return f"{letter}{row}" if letter else None
 
+    # --- the rows, without pandas -------------------------------------------------------------
+    @property
+    def index(self) -> list[int]:
+        return self._index if self._frame is None else self._frame.index.tolist()
+
+    @property
+    def columns(self) -> list[str]:
+        return self._columns if self._frame is None else list(self._frame.columns)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self._index) if self._frame is None else len(self._frame)
+
+    def has(self, key: str) -> bool:
+        return key in self.columns
+
+    def column(self, key: str) -> list[Any]:
+        """The values of one column in row order (KeyError when the table has no such column)."""
+        if self._frame is not None:
+            return self._frame[key].tolist()
+        j = self._columns.index(key) if key in self._columns else None
+        if j is None:
+            raise KeyError(key)
+        return [row[j] for row in self._values]
+
+    def value(self, row: int, key: str) -> Any:
+        """The value at worksheet ``row`` in column ``key`` (``frame.at[row, key]``); KeyError
+        when the table holds no such row or column."""
+        if self._frame is not None:
+            return self._frame.at[row, key]
+        if self._at is None:
+            self._at = {r: i for i, r in enumerate(self._index)}
+        if key not in self._columns:
+            raise KeyError(key)
+        return self._values[self._at[row]][self._columns.index(key)]
+
+    def rows(self) -> list[list[Any]]:
+        """One list of values per row, in ``columns`` order."""
+        if self._frame is not None:
+            return self._frame.to_numpy(dtype=object).tolist()
+        return self._values
+
     def records(self) -> list[dict[str, Any]]:
-        return self.frame.to_dict("records")
+        if self._frame is not None:
+            return self._frame.to_dict("records")
+        cols = self._columns
+        return [dict(zip(cols, row)) for row in self._values]
+
+    def with_values(self, index: Sequence[int], columns: Sequence[str], values: list[list[Any]]) -> "TableData":
+        """The same table (letters, header, missing and extra columns) holding other rows."""
+        return TableData(self.table, None, self.letters, self.header_row, self.missing, self.extra,
+                         index=index, columns=columns, values=values)
+
+    def with_cells(self, changes: Mapping[tuple[int, str], Any]) -> "TableData":
+        """A copy with the values at (worksheet row, column) in ``changes`` replaced (cells of
+        rows or columns the table does not hold are ignored); this table is not changed."""
+        index, columns = self.index, self.columns
+        at_row = {r: i for i, r in enumerate(index)}
+        at_col = {c: j for j, c in enumerate(columns)}
+        values = [list(r) for r in self.rows()]
+        for (row, key), value in changes.items():
+            i, j = at_row.get(row), at_col.get(key)
+            if i is not None and j is not None:
+                values[i][j] = value
+        return self.with_values(index, columns, values)
+
+    # --- the same as a pandas DataFrame ---------------------------------------------------------
+    @property
+    def frame(self):
+        if self._frame is None:
+            self._frame = _as_frame(self._index, self._columns, self._values)
+            self._index, self._columns, self._values = [], [], []
+        return self._frame
+
+    @frame.setter
+    def frame(self, frame) -> None:
+        self._frame = frame
+
+
+def _as_frame(index: Sequence[int], columns: Sequence[str], values: list[list[Any]]):
+    """One object block, blanks already None: no dtype inference, no NaN to undo."""
+    import numpy as np
+    import pandas as pd
+
+    block = np.empty((len(values), len(columns)), dtype=object)
+    for i, row in enumerate(values):
+        block[i, :] = row
+    return pd.DataFrame(block, columns=list(columns), index=pd.Index(list(index), name="row"), dtype=object)
 
 
 @lru_cache(maxsize=8192)
@@ -92,8 +192,7 @@ def locate_table(grid: Sequence[Sequence[Any]], table: Table, blank_ignoring: Se
             if len(best) == len(table.columns):  # every header: no later row can match more
                 break
     if not best or len(best) < max(1, min(2, len(table.columns))):
-        empty = pd.DataFrame(columns=table.keys)
-        return TableData(table, empty, {}, 0, missing=table.keys)
+        return TableData(table, None, {}, 0, missing=table.keys)
 
     header = list(grid[best_row])
     own = set(best.values())
@@ -119,7 +218,9 @@ def locate_table(grid: Sequence[Sequence[Any]], table: Table, blank_ignoring: Se
 
     positions = {**best, **extra_pos}
     letters = {k: get_column_letter(i + 1) for k, i in positions.items()}
-    records, index = [], []
+    columns = table.keys + list(extra_pos)
+    at = [positions.get(c) for c in columns]
+    rows, index = [], []
     own_cols = [positions[k] for k in best if k not in blank_ignoring] or [positions[k] for k in best]
     for r in range(best_row + 1, len(grid)):
         row = grid[r]
@@ -129,28 +230,33 @@ def locate_table(grid: Sequence[Sequence[Any]], table: Table, blank_ignoring: Se
                 break
         else:
             continue
-        values = {k: (row[i] if i < width else None) for k, i in positions.items()}
-        records.append({k: (None if is_blank(v) else v) for k, v in values.items()})
+        values = [None if i is None or i >= width or is_blank(row[i]) else row[i] for i in at]
+        rows.append(values)
         index.append(r + 1)
-    columns = table.keys + list(extra_pos)
-    # One object block, blanks already None: no dtype inference, no NaN to undo.
-    values = np.empty((len(records), len(columns)), dtype=object)
-    for i, rec in enumerate(records):
-        values[i, :] = [rec.get(c) for c in columns]
-    frame = pd.DataFrame(values, columns=columns, index=pd.Index(index, name="row"), dtype=object)
     missing = [k for k in table.keys if k not in best]
-    return TableData(table, frame, letters, best_row + 1, missing=missing, extra=list(extra_pos))
+    return TableData(table, None, letters, best_row + 1, missing=missing, extra=list(extra_pos),
+                     index=index, columns=columns, values=rows)
 
 
 # --- frame → records ---------------------------------------------------------------------
 
-def row_records(frame: pd.DataFrame | None) -> list[tuple[int | None, dict[str, Any]]]:
-    """(worksheet row, {column: value or None when blank}) per row of ``frame``: the one
-    frame → records converter of the use cases (tally, reports, forms, allocation, certificates).
+def row_records(frame: Any) -> list[tuple[int | None, dict[str, Any]]]:
+    """(worksheet row, {column: value or None when blank}) per row of ``frame`` (a TableData
+    or a pandas DataFrame): the one table → records converter of the use cases (tally, reports,
+    forms, allocation, certificates).
 
     Built column by column (no ``to_dict("records")``): the values are those ``to_dict`` gives
     (numpy scalars of object columns boxed to Python ones), blanks (None, NaN, empty or
     whitespace text) turned into None."""
+    if isinstance(frame, TableData):
+        if frame._frame is None:
+            if not frame.n_rows:
+                return []
+            columns = frame.columns
+            lists = [_clean_objects(list(col)) for col in zip(*frame.rows())]
+            rows = [int(r) if isinstance(r, (int, float)) else None for r in frame.index]
+            return [(row, dict(zip(columns, values))) for row, values in zip(rows, zip(*lists))]
+        frame = frame.frame
     if frame is None or len(frame) == 0:
         return []
     columns = frame.columns.tolist()

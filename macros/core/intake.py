@@ -16,7 +16,6 @@ wires them). What is decided here:
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -97,11 +96,7 @@ def clean_records(records: Sequence[Mapping[str, Any]], rows: Sequence[int], dat
             problems.append(problem("W248", sheet=sheet, cell=cell, row=row, column=headers.get(key, key),
                                     value=value, chars="、".join(invisible_chars(value))))
     if data is not None and changed:
-        frame = data.frame.copy()
-        for row, key, text in changed:
-            if key in frame.columns and row in frame.index:
-                frame.at[row, key] = text
-        data = dataclasses.replace(data, frame=frame)
+        data = data.with_cells({(row, key): text for row, key, text in changed})
     return out, data, problems
 
 

@@ -307,9 +307,12 @@ class _Cells:
 
     def raw(self, key: str, column: str, row: int | None) -> Any:
         data = self.tables.get(key)
-        if data is None or row is None or column not in data.frame.columns or row not in data.frame.index:
+        if data is None or row is None:
             return None
-        return data.frame.at[row, column]
+        try:
+            return data.value(row, column)
+        except KeyError:
+            return None
 
 
 def _category_canonical(text: str | None) -> str | None:
@@ -353,7 +356,8 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     """
     today = today or date.today()
     settings = getattr(campaign, "settings", {}) or {}
-    frames = getattr(campaign, "frames", {}) or {}
+    # typed tables by key: a Campaign's own (no pandas), or frames of a caller that has only those
+    frames = getattr(campaign, "typed", None) or getattr(campaign, "frames", {}) or {}
     cells = _Cells(campaign)
     problems: list[Problem] = []
     deadline = settings.get("deadline") if isinstance(settings.get("deadline"), date) else None
@@ -367,7 +371,7 @@ def compute_tally(campaign: Any, today: date | None = None) -> TallyResult:
     rules, thresholds, ranking, excellent, n_excellent = assessment(units, frames, settings, cells, problems)
     individuals = _individuals(items, roster)
     raw_targets = cells.tables.get("targets")
-    targets = target_tally(raw_targets.frame if raw_targets is not None else frames.get("targets"), cells,
+    targets = target_tally(raw_targets if raw_targets is not None else frames.get("targets"), cells,
                            problems)
     tasks = task_tally(frames.get("tasks"), departments, today, cells, problems)
     loads = department_loads(tasks, departments)

@@ -3,21 +3,10 @@ checks the bytes and the identity; the records are the 报送 table's rows by FO
 
 from __future__ import annotations
 
-from typing import Any
-
 from macros.adapters.form_reader import read_form
 from macros.adapters.readers.base import Job, Probe, Read, ReadContext, Reader, register
 
 FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-
-
-def frame_records(frame) -> list[dict[str, Any]]:
-    """``frame.to_dict("records")`` without pandas' per-value boxing (an object frame)."""
-    cols = [str(c) for c in frame.columns]
-    if all(dt == object for dt in frame.dtypes):  # one block of Python objects: taken as it is
-        return [dict(zip(cols, values)) for values in frame.to_numpy().tolist()]
-    arrays = [frame[c].tolist() for c in frame.columns]
-    return [dict(zip(cols, values)) for values in zip(*arrays)]
 
 
 class FormReader(Reader):
@@ -41,8 +30,8 @@ class FormReader(Reader):
         out.submitted_on = submitted_on
         out.problems += date_warnings
         out.frame = fr.data
-        out.rows = [int(r) for r in fr.data.frame.index.tolist()]
-        out.records = frame_records(fr.data.frame)
+        out.rows = [int(r) for r in fr.data.index]
+        out.records = fr.data.records()
         return out
 
 

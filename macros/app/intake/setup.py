@@ -61,8 +61,8 @@ def master_setup(engine, master: Path, today: date) -> MasterInfo:
     units: dict[str, tuple[str, str]] = {}
     order: list[str] = []
     names: dict[str, str] = {}
-    frame = tables["units"].frame
-    for code, name in zip(frame["code"].tolist(), frame["name"].tolist()):
+    roster = tables["units"]
+    for code, name in zip(roster.column("code"), roster.column("name")):
         code_t, name_t = text(code), text(name)
         if code_t and name_key(code_t) not in units:
             units[name_key(code_t)] = (code_t, name_t or code_t)
@@ -71,14 +71,14 @@ def master_setup(engine, master: Path, today: date) -> MasterInfo:
     expect = Expect(campaign_id, load_secret(master), units, year=vctx.year, key_file=secret_path(master).name)
     from macros.app.intake_checks import unit_ceilings
 
-    setup = Setup(expect, vctx, _topics(tables["topics"].frame), ceilings=unit_ceilings(engine, settings, frame))
+    setup = Setup(expect, vctx, _topics(tables["topics"]), ceilings=unit_ceilings(engine, settings, roster.records()))
     return MasterInfo(setup, order, names, campaign_id)
 
 
-def _topics(frame) -> Topics:
+def _topics(data) -> Topics:
     by_key: dict[str, str] = {}
     by_code: dict[int, str] = {}
-    for code, topic in zip(frame["code"].tolist(), frame["topic"].tolist()):
+    for code, topic in zip(data.column("code"), data.column("topic")):
         t = text(topic)
         if not t:
             continue

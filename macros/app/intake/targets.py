@@ -12,7 +12,6 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import pandas as pd
 
 from macros.adapters.readers import Read
 from macros.core.intake import clean_records, json_value, normalise_row, problem_json, row_problems, title_key
@@ -82,12 +81,18 @@ def staged_entries(entries: list, kind_target: Callable[[str], str]) -> dict[str
 
 
 def _frame(read: Read):
-    """The records as the validator reads them: the reader's table, else a frame by FORM keys."""
+    """The records as the validator reads them: the reader's table, else one by FORM keys (its
+    columns taken to sit in FORM order from column A)."""
     if read.frame is not None:
         return read.frame
-    keys = [c.key for c in FORM.columns]
-    return pd.DataFrame([{k: r.get(k) for k in keys} for r in read.records], index=read.rows, columns=keys,
-                        dtype=object)
+    from openpyxl.utils import get_column_letter
+
+    from macros.core.grid import TableData
+
+    keys = list(FORM.keys)
+    letters = {k: get_column_letter(i + 1) for i, k in enumerate(keys)}
+    return TableData(FORM, None, letters, 1, index=read.rows, columns=keys,
+                     values=[[r.get(k) for k in keys] for r in read.records])
 
 
 def validate_item_rows(read: Read, setup) -> Validated:

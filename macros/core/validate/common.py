@@ -6,8 +6,6 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-import pandas as pd
-
 from macros.core.grid import TableData
 from macros.problems import Problem, problem
 from macros.schema import LIST_SEPARATORS, Column, Table
@@ -32,7 +30,7 @@ _TYPE_ZH = {
 
 def shown(value: Any) -> Any:
     """The value as staff see it in the cell: integral floats as int, dates as dates."""
-    if value is pd.NaT or (isinstance(value, float) and value != value):
+    if (isinstance(value, float) and value != value) or value.__class__.__name__ == "NaTType":  # pandas.NaT
         return None
     if isinstance(value, float) and value.is_integer():
         return int(value)

@@ -62,9 +62,8 @@ def build_context(raw_settings: Mapping[str, Any], tables: Mapping[str, TableDat
     ctx.word_limit = wl if isinstance(wl, int) and wl > 0 else None
 
     units = tables.get("units")
-    if units is not None and len(units.frame):
-        f = units.frame
-        for code, name, category in zip(f["code"].tolist(), f["name"].tolist(), f["category"].tolist()):
+    if units is not None and units.n_rows:
+        for code, name, category in zip(units.column("code"), units.column("name"), units.column("category")):
             code_t, name_t = _display_text(code), _display_text(name)
             cat_key = name_key(category) if category is not None else ""
             unit = {"code": code_t, "name": name_t, "category": _display_text(category)}
@@ -83,19 +82,19 @@ def build_context(raw_settings: Mapping[str, Any], tables: Mapping[str, TableDat
         elif isinstance(vocab, VocabRef):
             data = tables.get(vocab.table)
             values: list[str] = []
-            if data is not None and vocab.column in data.frame.columns:
-                for v in data.frame[vocab.column].tolist():
+            if data is not None and data.has(vocab.column):
+                for v in data.column(vocab.column):
                     t = _display_text(v)
                     if t and t not in values:
                         values.append(t)
             ctx.vocabularies[key] = tuple(values)
     topics = tables.get("topics")
-    if topics is not None and len(topics.frame):
-        for code, topic in zip(topics.frame["code"].tolist(), topics.frame["topic"].tolist()):
+    if topics is not None and topics.n_rows:
+        for code, topic in zip(topics.column("code"), topics.column("topic")):
             n = parse_int(code)
             t = _display_text(topic)
             if n is not None and t:
                 ctx.topic_by_code.setdefault(n, t)
         ctx.topic_index = TopicIndex((parse_int(c), _display_text(t))
-                                     for c, t in zip(topics.frame["code"].tolist(), topics.frame["topic"].tolist()))
+                                     for c, t in zip(topics.column("code"), topics.column("topic")))
     return ctx

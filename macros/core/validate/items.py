@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any, Mapping, Sequence
 
 from openpyxl.utils import get_column_letter
-import pandas as pd
 
 from macros.core.grid import TableData
 from macros.core.normalize import count_chars, name_key, suggest
@@ -17,7 +16,7 @@ from macros.problems import Problem
 from macros.schema import INVALID_ITEM_STATUSES, TABLES, Table
 
 
-def as_table_data(frame: pd.DataFrame, table: Table | None = None,
+def as_table_data(frame, table: Table | None = None,
                   letters: Mapping[str, str] | None = None, header_row: int = 1) -> TableData:
     """Wrap a frame of rows (index = worksheet row numbers, columns = schema keys) as TableData.
 
@@ -34,7 +33,7 @@ def as_table_data(frame: pd.DataFrame, table: Table | None = None,
     return TableData(table, frame, dict(letters), header_row, missing=missing)
 
 
-def validate_items(data: TableData | pd.DataFrame, ctx: ValidationContext, *,
+def validate_items(data, ctx: ValidationContext, *,
                    sheet_names: Sequence[str] | None = None, sheet: str | None = None,
                    unit_code: str | None = None) -> list[Problem]:
     """Rules for rows of 征集明细, or of a returned form's 报送 sheet (``schema.FORM``).
@@ -46,16 +45,15 @@ def validate_items(data: TableData | pd.DataFrame, ctx: ValidationContext, *,
     skipped (a form has no 编号/单位编号/报送单位); ``unit_code`` names the form's unit.
     Returns the problems; never changes a value.
     """
-    if isinstance(data, pd.DataFrame):
+    if not isinstance(data, TableData):  # a pandas DataFrame
         data = as_table_data(data)
     data = _clean(data)
     typed: dict[str, list[Any]] = {}
     out = validate_table(data, ctx, sheet_names=sheet_names, sheet=sheet, typed_out=typed)
-    if not data.found or not len(data.frame):
+    if not data.found or not data.n_rows:
         return out
     sink = _Sink(data, sheet)
-    frame = data.frame
-    rows = frame.index.tolist()
+    rows = data.index
     n = len(rows)
     has = lambda key: key in typed  # noqa: E731 - column present and judged
 
@@ -77,7 +75,7 @@ def validate_items(data: TableData | pd.DataFrame, ctx: ValidationContext, *,
 
     # 字数 from 正文.
     if has("body"):
-        bodies = frame["body"].tolist()
+        bodies = data.column("body")
         counts_typed = typed.get("word_count")
         for i, row in enumerate(rows):
             body = bodies[i]
@@ -90,11 +88,11 @@ def validate_items(data: TableData | pd.DataFrame, ctx: ValidationContext, *,
                 typed_count = counts_typed[i]
                 # Word's 字数 (our rule) or its 字符数(不计空格) are both what staff may type.
                 if typed_count is not None and typed_count != count and typed_count != _nonspace(body):
-                    sink.add("W106", "word_count", row, frame.at[row, "word_count"], count, count=count)
+                    sink.add("W106", "word_count", row, data.value(row, "word_count"), count, count=count)
 
     # 报送日期 against the campaign dates.
     if has("submitted_on"):
-        raw_dates = frame["submitted_on"].tolist()
+        raw_dates = data.column("submitted_on")
         for i, row in enumerate(rows):
             d = typed["submitted_on"][i]
             if not isinstance(d, date):
@@ -116,7 +114,7 @@ def validate_items(data: TableData | pd.DataFrame, ctx: ValidationContext, *,
         for i, row in enumerate(rows):
             s = typed["score"][i]
             if s is not None and not (lo <= s <= hi):
-                sink.add("E109", "score", row, frame.at[row, "score"], None,
+                sink.add("E109", "score", row, data.value(row, "score"), None,
                          rule=f"应在 {lo:g} 到 {hi:g} 之间")
 
     # The same unit sending the same title twice (rows already marked 重复/作废/无效 excepted).
@@ -136,7 +134,7 @@ def validate_items(data: TableData | pd.DataFrame, ctx: ValidationContext, *,
             if first is None:
                 first_seen[k] = row
             else:
-                sink.add("W110", "title", row, frame.at[row, "title"], "重复", other_row=first)
+                sink.add("W110", "title", row, data.value(row, "title"), "重复", other_row=first)
     return out + sink.items
 
 

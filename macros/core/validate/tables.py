@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime, time
 from typing import Any, Sequence
 
-import numpy as np
 from openpyxl.utils import get_column_letter
-import pandas as pd
 
 from macros.core.grid import TableData
 from macros.core.normalize import name_key
@@ -69,11 +66,12 @@ def validate_table(data: TableData, ctx: ValidationContext, *,
     if not _structure(data, sheet_names, out, sheet):
         return out
     sink = _Sink(data, sheet)
-    rows = data.frame.index.tolist()
+    rows = data.index
+    columns = set(data.columns)
     for col in data.table.columns:
-        if col.key not in data.letters or col.key not in data.frame.columns:
+        if col.key not in data.letters or col.key not in columns:
             continue
-        typed = _check_column(col, data.frame[col.key].to_numpy(dtype=object), rows, ctx, sink)
+        typed = _check_column(col, data.column(col.key), rows, ctx, sink)
         if typed_out is not None:
             typed_out[col.key] = typed
     return out + sink.items
@@ -82,12 +80,14 @@ def validate_table(data: TableData, ctx: ValidationContext, *,
 def _clean(data: TableData) -> TableData:
     """Frames built by callers (not by the engines) may have typed columns holding NaN/NaT:
     make them object-typed with None for blanks, as the engines deliver them. (NaN in an object
-    column is treated as blank wherever it is read.)"""
+    column is treated as blank wherever it is read.) Tables held as rows are as delivered."""
+    if data._frame is None:
+        return data
     frame = data.frame
     if all(dt == object for dt in frame.dtypes):
         return data
     clean = frame.astype(object).where(frame.notna(), None)
-    return dataclasses.replace(data, frame=clean)
+    return TableData(data.table, clean, data.letters, data.header_row, data.missing, data.extra)
 
 
 def _plain_text(col: Column) -> bool:
@@ -100,7 +100,7 @@ SMALL_COLUMN = 256
 _NATIVE = frozenset({str, int, float, bool, date, datetime, time, type(None)})
 
 
-def _check_column(col: Column, values: np.ndarray, rows: list[int], ctx: ValidationContext,
+def _check_column(col: Column, values: list[Any], rows: list[int], ctx: ValidationContext,
                   sink: _Sink) -> list[Any]:
     """Judge one column: each distinct value once, problems only where found.
 
@@ -110,8 +110,12 @@ def _check_column(col: Column, values: np.ndarray, rows: list[int], ctx: Validat
     if n == 0:
         return []
     if n <= SMALL_COLUMN and all(v.__class__ in _NATIVE for v in values):
-        return _check_small(col, values.tolist(), rows, ctx, sink)
-    return _check_large(col, values, rows, ctx, sink)
+        return _check_small(col, values, rows, ctx, sink)
+    import numpy as np  # a long column (a master's 征集明细): grouped by pandas.factorize
+
+    array = np.empty(n, dtype=object)
+    array[:] = values
+    return _check_large(col, array, rows, ctx, sink)
 
 
 def _check_small(col: Column, values: list[Any], rows: list[int], ctx: ValidationContext,
@@ -167,9 +171,13 @@ def _check_small(col: Column, values: list[Any], rows: list[int], ctx: Validatio
 _BLANK = object()
 
 
-def _check_large(col: Column, values: np.ndarray, rows: list[int], ctx: ValidationContext,
+def _check_large(col: Column, values, rows: list[int], ctx: ValidationContext,
                  sink: _Sink) -> list[Any]:
-    """A column of any length judged through pandas.factorize (each distinct value once)."""
+    """A column of any length (an object ndarray) judged through pandas.factorize (each
+    distinct value once)."""
+    import numpy as np
+    import pandas as pd
+
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     n_u = len(uniques)
     typed_u = np.empty(n_u + 1, dtype=object)  # the extra last slot is None: codes -1 index it
