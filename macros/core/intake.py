@@ -214,58 +214,21 @@ def plan_items(current: Sequence[CurrentRow], old: Sequence[Mapping[str, Any]], 
     out and that match no current row were typed by staff: kept at the end, unchanged.
     """
     staff_keys = list(CARRIED) + [h for h in extra if h not in CARRIED]
-    known_ids = set(ids.values())
-    old_by_id: dict[str, int] = {}
-    old_by_key: dict[tuple[str, str, int], int] = {}
-    old_keys = occurrence_keys((name_key(r.get("unit_code")) if r.get("unit_code") is not None else "",
-                                title_key(display_text(r.get("title")))) for r in old)
-    used_ids: set[str] = set()
-    for i, r in enumerate(old):
-        item_id = display_text(r.get("item_id"))
-        if item_id:
-            used_ids.add(item_id)
-            old_by_id.setdefault(item_id, i)
-        old_by_key.setdefault(old_keys[i], i)
-
+    old_rows = _OldRows(old, set(ids.values()))
+    numbering = _Numbering(dict(max_seq), old_rows.known_ids | old_rows.used_ids)
     order = {name_key(u): i for i, u in enumerate(unit_order)}
     indexed = sorted(range(len(current)), key=lambda i: (order.get(name_key(current[i].unit_code), len(order)),
                                                            current[i].unit_code, i))
     keys = occurrence_keys((current[i].unit_code, current[i].title_key) for i in indexed)
-    seq = dict(max_seq)
-    taken = set(known_ids) | used_ids
-    new_ids: list[tuple[str, str, str, int, int]] = []
-    assigned: set[str] = set()
-    matched_old: set[int] = set()
     rows: list[dict[str, Any]] = []
     for i, key in zip(indexed, keys):
         cur = current[i]
-        unit, tk, occ = key
+        unit = key[0]
         item_id = ids.get(key)
-        # The old row to carry staff values from: the one with this row's 编号, else one with the
-        # same unit, 题目 and occurrence that kexie did not number (typed by staff, or numbered
-        # under a ledger that is gone).
-        old_i = old_by_id.get(item_id) if item_id else None
-        if old_i is None:
-            cand = old_by_key.get((name_key(unit), tk, occ))
-            if cand is not None and cand not in matched_old \
-                    and display_text(old[cand].get("item_id")) not in known_ids:
-                old_i = cand
-        if old_i is not None and old_i in matched_old:
-            old_i = None
+        old_i = old_rows.match(item_id, key)
         if item_id is None:
             old_id = display_text(old[old_i].get("item_id")) if old_i is not None else None
-            if old_id and old_id not in known_ids and old_id not in assigned:
-                item_id, number = old_id, _seq_of(old_id, unit)
-            else:
-                number = seq.get(unit, 0) + 1
-                item_id = f"{unit}-{number:03d}"
-                while item_id in taken:
-                    number += 1
-                    item_id = f"{unit}-{number:03d}"
-                seq[unit] = number
-            taken.add(item_id)
-            assigned.add(item_id)
-            new_ids.append((item_id, unit, tk, occ, number))
+            item_id = numbering.assign(key, old_id if old_id not in old_rows.known_ids else None)
         row = cur.values  # reused, not copied: 40,000 rows stay light
         for k in ITEMS.keys:
             row.setdefault(k, None)
@@ -277,28 +240,98 @@ def plan_items(current: Sequence[CurrentRow], old: Sequence[Mapping[str, Any]], 
         for h in extra:
             row[h] = None
         if old_i is not None:
-            matched_old.add(old_i)
             for k in staff_keys:
                 row[k] = old[old_i].get(k)
             _fill_from_staff(row, old[old_i], cur.fill)
         rows.append(row)
+    dropped, manual = old_rows.leftovers(staff_keys, extra)
+    return ItemsPlan(rows + manual, numbering.new_ids, dropped, kept_manual=len(manual))
 
-    dropped: list[dict[str, Any]] = []
-    manual: list[dict[str, Any]] = []
-    for i, r in enumerate(old):
-        if i in matched_old:
-            continue
-        item_id = display_text(r.get("item_id"))
-        if item_id and item_id in known_ids:
-            staff = {k: r.get(k) for k in staff_keys if not _blank(r.get(k))}
-            if staff:
-                dropped.append({"item_id": item_id, "unit_code": display_text(r.get("unit_code")),
-                                "title": display_text(r.get("title")), "staff": staff})
-            continue
-        if all(_blank(v) for v in r.values()):
-            continue
-        manual.append({k: r.get(k) for k in list(ITEMS.keys) + list(extra)})
-    return ItemsPlan(rows + manual, new_ids, dropped, kept_manual=len(manual))
+
+class _OldRows:
+    """The old 征集明细 rows, looked up by 编号 and by (unit, 题目, occurrence); each old row
+    gives its staff values to one current row at most."""
+
+    def __init__(self, old: Sequence[Mapping[str, Any]], known_ids: set[str]):
+        self.old = old
+        self.known_ids = known_ids  # 编号 kexie handed out (the ledger's)
+        self.used_ids: set[str] = set()  # 编号 in the old sheet, whoever typed them
+        self.by_id: dict[str, int] = {}
+        self.by_key: dict[tuple[str, str, int], int] = {}
+        self.matched: set[int] = set()
+        keys = occurrence_keys((name_key(r.get("unit_code")) if r.get("unit_code") is not None else "",
+                                title_key(display_text(r.get("title")))) for r in old)
+        for i, r in enumerate(old):
+            item_id = display_text(r.get("item_id"))
+            if item_id:
+                self.used_ids.add(item_id)
+                self.by_id.setdefault(item_id, i)
+            self.by_key.setdefault(keys[i], i)
+
+    def match(self, item_id: str | None, key: tuple[str, str, int]) -> int | None:
+        """The old row to carry staff values from: the one with this row's 编号, else one with
+        the same unit, 题目 and occurrence that kexie did not number (typed by staff, or
+        numbered under a ledger that is gone). Marks it matched."""
+        unit, tk, occ = key
+        old_i = self.by_id.get(item_id) if item_id else None
+        if old_i is None:
+            cand = self.by_key.get((name_key(unit), tk, occ))
+            if cand is not None and cand not in self.matched \
+                    and display_text(self.old[cand].get("item_id")) not in self.known_ids:
+                old_i = cand
+        if old_i is None or old_i in self.matched:
+            return None
+        self.matched.add(old_i)
+        return old_i
+
+    def leftovers(self, staff_keys: Sequence[str], extra: Sequence[str]
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Old rows no current row took: (dropped rows kexie numbered that held staff values,
+        rows staff typed themselves, kept as they are)."""
+        dropped: list[dict[str, Any]] = []
+        manual: list[dict[str, Any]] = []
+        for i, r in enumerate(self.old):
+            if i in self.matched:
+                continue
+            item_id = display_text(r.get("item_id"))
+            if item_id and item_id in self.known_ids:
+                staff = {k: r.get(k) for k in staff_keys if not _blank(r.get(k))}
+                if staff:
+                    dropped.append({"item_id": item_id, "unit_code": display_text(r.get("unit_code")),
+                                    "title": display_text(r.get("title")), "staff": staff})
+                continue
+            if all(_blank(v) for v in r.values()):
+                continue
+            manual.append({k: r.get(k) for k in list(ITEMS.keys) + list(extra)})
+        return dropped, manual
+
+
+@dataclass
+class _Numbering:
+    """New 编号 ``<unit>-<nnn>``: after the unit's highest number, never one already taken."""
+
+    seq: dict[str, int]  # highest number per unit
+    taken: set[str]
+    assigned: set[str] = field(default_factory=set)
+    new_ids: list[tuple[str, str, str, int, int]] = field(default_factory=list)
+
+    def assign(self, key: tuple[str, str, int], old_id: str | None) -> str:
+        """The 编号 for a row the ledger has none for: ``old_id`` (a 编号 in the old sheet that
+        kexie did not hand out) when not given to another row yet, else the unit's next."""
+        unit, tk, occ = key
+        if old_id and old_id not in self.assigned:
+            item_id, number = old_id, _seq_of(old_id, unit)
+        else:
+            number = self.seq.get(unit, 0) + 1
+            item_id = f"{unit}-{number:03d}"
+            while item_id in self.taken:
+                number += 1
+                item_id = f"{unit}-{number:03d}"
+            self.seq[unit] = number
+        self.taken.add(item_id)
+        self.assigned.add(item_id)
+        self.new_ids.append((item_id, unit, tk, occ, number))
+        return item_id
 
 
 def _fill_from_staff(row: dict[str, Any], old: Mapping[str, Any], keys: Sequence[str]) -> None:
