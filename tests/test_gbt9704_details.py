@@ -161,7 +161,7 @@ def test_colophon_is_pinned_to_the_bottom_of_the_last_page(soffice, tmp_path):
 
 
 def test_attachment_names_follow_gbt9704_and_the_form_is_listed_once():
-    from macros.app.notice_kinds import attachment_list, attachment_name
+    from macros.app.report.notice_kinds import attachment_list, attachment_name
 
     assert attachment_name("《保定市科协庆祝中华人民共和国成立70周年活动实施方案》") == "保定市科协庆祝中华人民共和国成立70周年活动实施方案"
     assert attachment_name("1．活动领导小组名单。") == "活动领导小组名单"

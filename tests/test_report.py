@@ -111,6 +111,13 @@ def tally(campaign):
     return compute_tally(campaign, TODAY)
 
 
+def test_every_kind_has_one_context_builder():
+    from macros.app.report.contexts import CONTEXTS, PER_UNIT
+
+    assert set(CONTEXTS) == set(KINDS)
+    assert set(PER_UNIT) <= set(KINDS)
+
+
 @pytest.fixture(scope="module")
 def contexts(campaign, tally, master, tmp_path_factory):
     work = tmp_path_factory.mktemp("ctx")

@@ -12,7 +12,7 @@ def demo_step(ctx) -> None:
     converter = find_converter()
     fmt = "pdf" if converter is not None else "docx"
     try:
-        from macros.app.notice_kinds import nothing_to_show
+        from macros.app.report.notice_kinds import nothing_to_show
         from macros.core.tally import compute_tally
 
         campaign = load_campaign(FileEngine(ctx.master))

@@ -12,7 +12,7 @@ from macros.app.campaign import load_campaign
 from macros.app.consolidate import consolidate
 from macros.app.forms import run_forms
 from macros.app.new import new_campaign
-from macros.app.notice_kinds import nothing_to_show
+from macros.app.report.notice_kinds import nothing_to_show
 from macros.app.report import generate
 from macros.app.tally import run_tally
 from macros.presets import preset

@@ -9,11 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from macros.core.normalize import display_text
-
-
-def _text(v: Any) -> str:
-    return display_text(v) or ""
+from macros.app.report.wording import text_or_blank
 
 
 def context_pledges(campaign, tally, common: dict[str, Any]) -> dict[str, Any]:
@@ -22,20 +18,20 @@ def context_pledges(campaign, tally, common: dict[str, Any]) -> dict[str, Any]:
     if frame is not None and len(frame):
         for rec in frame.to_dict("records"):
             rec = {k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()}
-            if _text(rec.get("department")) and _text(rec.get("goal")):
+            if text_or_blank(rec.get("department")) and text_or_blank(rec.get("goal")):
                 rows.append(rec)
     order = {d.department: i for i, d in enumerate(tally.departments)}
-    roster = [_text(r.get("name")) for r in (campaign.frames.get("units").to_dict("records")
+    roster = [text_or_blank(r.get("name")) for r in (campaign.frames.get("units").to_dict("records")
                                                if campaign.frames.get("units") is not None else [])]
     order.update({n: len(order) + i for i, n in enumerate(roster) if n and n not in order})
-    rows.sort(key=lambda r: order.get(_text(r.get("department")), len(order)))
+    rows.sort(key=lambda r: order.get(text_or_blank(r.get("department")), len(order)))
     pledges = []
     for i, rec in enumerate(rows, start=1):
         due = rec.get("due")
-        due_text = _text(rec.get("due_text")) or (f"{due.year}年{due.month}月{due.day}日" if isinstance(due, date) else "")
-        pledges.append({"no": i, "department": _text(rec.get("department")), "goal": _text(rec.get("goal")),
-                        "measures": _text(rec.get("measures")), "due": due_text,
-                        "owner": _text(rec.get("owner"))})
+        due_text = text_or_blank(rec.get("due_text")) or (f"{due.year}年{due.month}月{due.day}日" if isinstance(due, date) else "")
+        pledges.append({"no": i, "department": text_or_blank(rec.get("department")), "goal": text_or_blank(rec.get("goal")),
+                        "measures": text_or_blank(rec.get("measures")), "due": due_text,
+                        "owner": text_or_blank(rec.get("owner"))})
     ctx = dict(common)
     ctx.update({
         "title": f"{common['campaign_quoted']}活动承诺公示表",

@@ -9,18 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from macros.app.report.wording import text_or_blank
 from macros.core.review_round import award_list, review_config
 from macros.schema import AWARD_LEVELS
 
 _CN_ORDER = "一二三四五六七八九十"
-
-
-def _text(v: Any) -> str:
-    if v is None or (isinstance(v, float) and v != v):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v).strip()
 
 
 def _score(v: Any) -> str:
@@ -36,9 +29,9 @@ def _round_facts(campaign) -> dict[str, Any]:
     cfg = review_config(campaign.settings)
     reviewers = campaign.frames.get("reviewers")
     assignments = campaign.frames.get("assignments")
-    codes = {_text(c) for c in (assignments["reviewer_code"].tolist() if assignments is not None
+    codes = {text_or_blank(c) for c in (assignments["reviewer_code"].tolist() if assignments is not None
                                 and "reviewer_code" in assignments else [])} - {""}
-    experts = len(codes) or (len([c for c in reviewers["code"].tolist() if _text(c)]) if reviewers is not None
+    experts = len(codes) or (len([c for c in reviewers["code"].tolist() if text_or_blank(c)]) if reviewers is not None
                              and "code" in reviewers else 0)
     return {"experts": experts, "per_entry": cfg.per_entry, "method": cfg.method,
             "normalized": "是" if cfg.normalize else "否"}
@@ -53,14 +46,14 @@ def context_review(campaign, tally, today: date, common: dict[str, Any]) -> dict
         "title": f"{common['campaign_quoted']}评审结果汇总表",
         "entries": len(ranked),
         "unscored": len(rows) - len(ranked),
-        "recheck": sum(1 for r in ranked if _text(r.get("recheck")) == "是"),
+        "recheck": sum(1 for r in ranked if text_or_blank(r.get("recheck")) == "是"),
         "results": [{
-            "rank": int(r["rank"]), "item_id": _text(r.get("item_id")), "title": _text(r.get("title")),
-            "unit": _text(r.get("unit_name")), "count": _text(r.get("count")), "scores": _text(r.get("scores")),
+            "rank": int(r["rank"]), "item_id": text_or_blank(r.get("item_id")), "title": text_or_blank(r.get("title")),
+            "unit": text_or_blank(r.get("unit_name")), "count": text_or_blank(r.get("count")), "scores": text_or_blank(r.get("scores")),
             "mean": _score(r.get("mean")), "trimmed": _score(r.get("trimmed")),
             "normalized": _score(r.get("normalized")), "final": _score(r.get("final")),
-            "spread": _score(r.get("spread")), "recheck": "是" if _text(r.get("recheck")) == "是" else "",
-            "award": _text(r.get("award")),
+            "spread": _score(r.get("spread")), "recheck": "是" if text_or_blank(r.get("recheck")) == "是" else "",
+            "award": text_or_blank(r.get("award")),
         } for r in ranked],
     })
     return ctx
