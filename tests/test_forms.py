@@ -376,6 +376,14 @@ def _demo_units():
             for u in dandong_roster() if u["category"] in QUOTA_CATEGORIES]
 
 
+def test_plan_resubmits_two_rows_when_the_quota_is_one():
+    units = [DemoUnit(u.code, u.name, u.category, 1, u.form) for u in _demo_units()]
+    files = plan_returns(units, DANDONG_TOPICS, date(2010, 9, 1), date(2010, 10, 20))
+    first, second = [f for f in files if "初稿" in f.story or "修改稿" in f.story]
+    assert len(first.rows) == 1 and len(second.rows) == 2
+    assert first.rows[0]["title"].endswith("（初稿）")
+
+
 def test_plan_is_seeded_and_varied():
     units = _demo_units()
     a = plan_returns(units, DANDONG_TOPICS, date(2010, 9, 1), date(2010, 10, 20))

@@ -102,129 +102,166 @@ def _cn_fullwidth_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日".translate(_FULLWIDTH)
 
 
+#: Roles, handed out in the shuffled order of the units; a small roster simply gets fewer of them,
+#: a large one more "normal" units.
+ROLES = ("silent", "silent_forged", "silent_broken", "resubmit", "traditional", "fullwidth",
+         "xls", "bad_author", "bad_topic", "bad_phone", "bad_long", "late_short", "late",
+         "late", "deadline_day", "short", "short")
+
+
 def plan_returns(units: Sequence[DemoUnit], topics: Sequence[str], start: date, deadline: date,
                  word_limit: int | None = 3000, seed: int = SEED) -> list[ReturnedFile]:
     """The files the demo's inbox receives, in a stable order."""
-    rng = random.Random(seed)
+    plan = _Plan(random.Random(seed), topics, start, deadline, word_limit)
     order = list(units)
-    rng.shuffle(order)
-    used_titles: set[str] = set()
-    files: list[ReturnedFile] = []
-    # Roles, handed out in the shuffled order; a small roster simply gets fewer of them.
-    roles = ["silent", "silent_forged", "silent_broken", "resubmit", "traditional", "fullwidth",
-             "xls", "bad_author", "bad_topic", "bad_phone", "bad_long", "late_short", "late",
-             "late", "deadline_day", "short", "short"]
-    roles += ["normal"] * max(0, len(order) - len(roles))
+    plan.rng.shuffle(order)
+    roles = list(ROLES) + ["normal"] * max(0, len(order) - len(ROLES))
     by_role: dict[str, list[DemoUnit]] = {}
     for unit, role in zip(order, roles):
         by_role.setdefault(role, []).append(unit)
-
-    def quota_of(u: DemoUnit) -> int:
-        return u.quota if u.quota > 0 else 2
-
-    def n_normal(u: DemoUnit) -> int:
-        return quota_of(u) + rng.choice((0, 0, 0, 1, 1, 2))
-
-    def fill(day: date) -> Any:
-        """填表日期 as a unit types it: often blank, else the day it was sent or the day before."""
-        r = rng.random()
-        if r < 0.3:
-            return day
-        if r < 0.45:
-            return max(start, day - timedelta(days=1))
-        return None
-
+    files: list[ReturnedFile] = []
     for unit, role in zip(order, roles):
         if role.startswith("silent"):
             continue
-        rows: list[dict[str, Any]]
-        day = _on_time_day(rng, start, deadline)
-        f = ReturnedFile(unit, unit.form, _at(rng, day))
-        if role == "normal":
-            f.rows = make_rows(rng, unit, topics, n_normal(unit), used_titles)
-            f.fill_date = fill(day)
-            if rng.random() < 0.3:  # saved from the mail client with its own name
-                f.filename = rng.choice((f"{unit.name}计策报送表.xlsx", f"{unit.code}_{unit.name}(1).xlsx",
-                                         f"报送表-{unit.name}-定稿.xlsx"))
-            f.story = f"{unit.name}：按时报送 {len(f.rows)} 条"
-        elif role == "resubmit":
-            first_day = max(start, deadline - timedelta(days=10))
-            rows = make_rows(rng, unit, topics, quota_of(unit), used_titles)
-            early = ReturnedFile(unit, unit.form, _at(rng, first_day), rows=[dict(r) for r in rows[:-1]],
-                                 fill_date=first_day,
-                                 story=f"{unit.name}：第一次报送 {len(rows) - 1} 条（后被修改稿取代）")
-            early.rows[0]["title"] = early.rows[0]["title"] + "（初稿）"
-            files.append(early)
-            second_day = first_day + timedelta(days=5)
-            f = ReturnedFile(unit, unit.form.removesuffix(".xlsx") + "（修改稿）.xlsx", _at(rng, second_day),
-                             rows=rows, fill_date=second_day,
-                             story=f"{unit.name}：重新报送修改稿 {len(rows)} 条，应取代第一次报送")
-        elif role == "traditional":
-            f.rows = _traditional(make_rows(rng, unit, topics, quota_of(unit), used_titles))
-            f.story = f"{unit.name}：用繁体字填写 {len(f.rows)} 条"
-        elif role == "fullwidth":
-            f.rows = make_rows(rng, unit, topics, quota_of(unit), used_titles)
-            for r in f.rows:
-                r["phone"] = _full_width_digits(r["phone"])
-            f.fill_date = _cn_fullwidth_date(day)  # typed as text with full-width digits
-            f.story = f"{unit.name}：电话用全角数字、填表日期以文字“{f.fill_date}”填写，{len(f.rows)} 条"
-        elif role == "xls":
-            f.rows = make_rows(rng, unit, topics, n_normal(unit), used_titles)
-            f.save_as = "xls"
-            f.filename = unit.form.removesuffix(".xlsx") + ".xls"
-            f.story = f"{unit.name}：用 LibreOffice 另存为 .xls 格式，{len(f.rows)} 条"
-        elif role.startswith("bad_"):
-            f.rows = make_rows(rng, unit, topics, quota_of(unit) + 1, used_titles)
-            bad = f.rows[1]
-            if role == "bad_author":
-                bad["author"] = None
-                f.story = f"{unit.name}：{len(f.rows)} 条，其中 1 条缺少献策人"
-            elif role == "bad_topic":
-                bad["topic"] = UNKNOWN_TOPIC
-                f.story = f"{unit.name}：{len(f.rows)} 条，其中 1 条的主题领域“{UNKNOWN_TOPIC}”不在列表中"
-            elif role == "bad_phone":
-                bad["phone"] = BAD_PHONE
-                f.story = f"{unit.name}：{len(f.rows)} 条，其中 1 条联系电话“{BAD_PHONE}”无效"
-            else:
-                limit = word_limit or 3000
-                bad["body"] = make_body(rng, bad["topic"], bad["title"], min_chars=limit + 150)
-                f.story = f"{unit.name}：{len(f.rows)} 条，其中 1 条正文超过 {limit} 字"
-            f.fill_date = fill(day)
-        elif role in ("late", "late_short"):
-            late_day = deadline + timedelta(days=rng.randint(1, 4))
-            f.received_at = _at(rng, late_day)
-            n = quota_of(unit) - 1 if role == "late_short" else n_normal(unit)
-            f.rows = make_rows(rng, unit, topics, max(1, n), used_titles)
-            f.story = f"{unit.name}：逾期（{late_day.month}月{late_day.day}日收到）报送 {len(f.rows)} 条" + (
-                "，且未达配额" if role == "late_short" else "")
-        elif role == "deadline_day":
-            f.received_at = datetime.combine(deadline, time(16, 40, 12))
-            f.rows = make_rows(rng, unit, topics, quota_of(unit), used_titles)
-            f.story = f"{unit.name}：截止当天下午报送 {len(f.rows)} 条（不算逾期）"
-        elif role == "short":
-            f.rows = make_rows(rng, unit, topics, max(1, quota_of(unit) - rng.choice((1, 2))), used_titles)
-            f.fill_date = fill(day)
-            f.story = f"{unit.name}：只报送 {len(f.rows)} 条，未达配额"
+        day = _on_time_day(plan.rng, start, deadline)
+        f = ReturnedFile(unit, unit.form, _at(plan.rng, day))
+        kind = "bad" if role.startswith("bad_") else "late" if role == "late_short" else role
+        getattr(plan, kind)(f, day, role, files)
         files.append(f)
-
-    # A forged form: a returning unit's filled form relabelled as a unit that sent nothing.
-    victims = by_role.get("silent_forged", [])
-    donors = by_role.get("normal", [])
-    if victims and donors:
-        victim, donor = victims[0], donors[-1]
-        day = _on_time_day(rng, start, deadline)
-        files.append(ReturnedFile(
-            donor, victim.form, _at(rng, day), rows=make_rows(rng, victim, topics, 3, used_titles),
-            forge_as=victim,
-            story=f"伪造：用“{donor.name}”的报送表改写隐藏信息冒充“{victim.name}”（令牌不符，应拒收）",
-        ))
-    broken = by_role.get("silent_broken", [])
-    if broken:
-        unit = broken[0]
-        files.append(ReturnedFile(unit, unit.form, _at(rng, _on_time_day(rng, start, deadline)),
-                                  raw=NOT_A_WORKBOOK,
-                                  story=f"{unit.name}：附件不是 Excel 工作簿（应拒收）"))
+    files += plan.strays(by_role)
     return files
+
+
+@dataclass
+class _Plan:
+    """One plan's random source and campaign, with one method per role: each fills in the
+    unit's file ``f`` (received on ``day`` unless the role says otherwise)."""
+
+    rng: random.Random
+    topics: Sequence[str]
+    start: date
+    deadline: date
+    word_limit: int | None
+    used_titles: set[str] = field(default_factory=set)
+
+    def rows(self, unit: DemoUnit, n: int) -> list[dict[str, Any]]:
+        return make_rows(self.rng, unit, self.topics, n, self.used_titles)
+
+    @staticmethod
+    def quota_of(u: DemoUnit) -> int:
+        return u.quota if u.quota > 0 else 2
+
+    def n_normal(self, u: DemoUnit) -> int:
+        return self.quota_of(u) + self.rng.choice((0, 0, 0, 1, 1, 2))
+
+    def fill(self, day: date) -> Any:
+        """填表日期 as a unit types it: often blank, else the day it was sent or the day before."""
+        r = self.rng.random()
+        if r < 0.3:
+            return day
+        if r < 0.45:
+            return max(self.start, day - timedelta(days=1))
+        return None
+
+    def normal(self, f: ReturnedFile, day: date, _role: str, _files: list) -> None:
+        unit = f.unit
+        f.rows = self.rows(unit, self.n_normal(unit))
+        f.fill_date = self.fill(day)
+        if self.rng.random() < 0.3:  # saved from the mail client with its own name
+            f.filename = self.rng.choice((f"{unit.name}计策报送表.xlsx", f"{unit.code}_{unit.name}(1).xlsx",
+                                          f"报送表-{unit.name}-定稿.xlsx"))
+        f.story = f"{unit.name}：按时报送 {len(f.rows)} 条"
+
+    def resubmit(self, f: ReturnedFile, _day: date, _role: str, files: list) -> None:
+        """A first return (into ``files``), then a corrected one that should supersede it."""
+        unit = f.unit
+        first_day = max(self.start, self.deadline - timedelta(days=10))
+        rows = self.rows(unit, max(2, self.quota_of(unit)))
+        early = ReturnedFile(unit, unit.form, _at(self.rng, first_day), rows=[dict(r) for r in rows[:-1]],
+                             fill_date=first_day,
+                             story=f"{unit.name}：第一次报送 {len(rows) - 1} 条（后被修改稿取代）")
+        early.rows[0]["title"] = early.rows[0]["title"] + "（初稿）"
+        files.append(early)
+        second_day = first_day + timedelta(days=5)
+        f.filename = unit.form.removesuffix(".xlsx") + "（修改稿）.xlsx"
+        f.received_at = _at(self.rng, second_day)
+        f.rows, f.fill_date = rows, second_day
+        f.story = f"{unit.name}：重新报送修改稿 {len(rows)} 条，应取代第一次报送"
+
+    def traditional(self, f: ReturnedFile, _day: date, _role: str, _files: list) -> None:
+        f.rows = _traditional(self.rows(f.unit, self.quota_of(f.unit)))
+        f.story = f"{f.unit.name}：用繁体字填写 {len(f.rows)} 条"
+
+    def fullwidth(self, f: ReturnedFile, day: date, _role: str, _files: list) -> None:
+        f.rows = self.rows(f.unit, self.quota_of(f.unit))
+        for r in f.rows:
+            r["phone"] = _full_width_digits(r["phone"])
+        f.fill_date = _cn_fullwidth_date(day)  # typed as text with full-width digits
+        f.story = f"{f.unit.name}：电话用全角数字、填表日期以文字“{f.fill_date}”填写，{len(f.rows)} 条"
+
+    def xls(self, f: ReturnedFile, _day: date, _role: str, _files: list) -> None:
+        f.rows = self.rows(f.unit, self.n_normal(f.unit))
+        f.save_as = "xls"
+        f.filename = f.unit.form.removesuffix(".xlsx") + ".xls"
+        f.story = f"{f.unit.name}：用 LibreOffice 另存为 .xls 格式，{len(f.rows)} 条"
+
+    def bad(self, f: ReturnedFile, day: date, role: str, _files: list) -> None:
+        """One row of quota + 1 wrong: no 献策人, an unknown topic, a bad phone, a body too long."""
+        name = f.unit.name
+        f.rows = self.rows(f.unit, self.quota_of(f.unit) + 1)
+        bad = f.rows[1]
+        if role == "bad_author":
+            bad["author"] = None
+            f.story = f"{name}：{len(f.rows)} 条，其中 1 条缺少献策人"
+        elif role == "bad_topic":
+            bad["topic"] = UNKNOWN_TOPIC
+            f.story = f"{name}：{len(f.rows)} 条，其中 1 条的主题领域“{UNKNOWN_TOPIC}”不在列表中"
+        elif role == "bad_phone":
+            bad["phone"] = BAD_PHONE
+            f.story = f"{name}：{len(f.rows)} 条，其中 1 条联系电话“{BAD_PHONE}”无效"
+        else:
+            limit = self.word_limit or 3000
+            bad["body"] = make_body(self.rng, bad["topic"], bad["title"], min_chars=limit + 150)
+            f.story = f"{name}：{len(f.rows)} 条，其中 1 条正文超过 {limit} 字"
+        f.fill_date = self.fill(day)
+
+    def late(self, f: ReturnedFile, _day: date, role: str, _files: list) -> None:
+        late_day = self.deadline + timedelta(days=self.rng.randint(1, 4))
+        f.received_at = _at(self.rng, late_day)
+        n = self.quota_of(f.unit) - 1 if role == "late_short" else self.n_normal(f.unit)
+        f.rows = self.rows(f.unit, max(1, n))
+        f.story = f"{f.unit.name}：逾期（{late_day.month}月{late_day.day}日收到）报送 {len(f.rows)} 条" + (
+            "，且未达配额" if role == "late_short" else "")
+
+    def deadline_day(self, f: ReturnedFile, _day: date, _role: str, _files: list) -> None:
+        f.received_at = datetime.combine(self.deadline, time(16, 40, 12))
+        f.rows = self.rows(f.unit, self.quota_of(f.unit))
+        f.story = f"{f.unit.name}：截止当天下午报送 {len(f.rows)} 条（不算逾期）"
+
+    def short(self, f: ReturnedFile, day: date, _role: str, _files: list) -> None:
+        f.rows = self.rows(f.unit, max(1, self.quota_of(f.unit) - self.rng.choice((1, 2))))
+        f.fill_date = self.fill(day)
+        f.story = f"{f.unit.name}：只报送 {len(f.rows)} 条，未达配额"
+
+    def strays(self, by_role: dict[str, list[DemoUnit]]) -> list[ReturnedFile]:
+        """Files no unit should be credited for: a returning unit's filled form relabelled as a
+        unit that sent nothing (forged), and a file that is not a workbook."""
+        out: list[ReturnedFile] = []
+        victims = by_role.get("silent_forged", [])
+        donors = by_role.get("normal", [])
+        if victims and donors:
+            victim, donor = victims[0], donors[-1]
+            day = _on_time_day(self.rng, self.start, self.deadline)
+            out.append(ReturnedFile(
+                donor, victim.form, _at(self.rng, day), rows=self.rows(victim, 3), forge_as=victim,
+                story=f"伪造：用“{donor.name}”的报送表改写隐藏信息冒充“{victim.name}”（令牌不符，应拒收）",
+            ))
+        broken = by_role.get("silent_broken", [])
+        if broken:
+            unit = broken[0]
+            out.append(ReturnedFile(unit, unit.form, _at(self.rng, _on_time_day(self.rng, self.start, self.deadline)),
+                                    raw=NOT_A_WORKBOOK, story=f"{unit.name}：附件不是 Excel 工作簿（应拒收）"))
+        return out
 
 
 def summary(files: Sequence[ReturnedFile], units: Sequence[DemoUnit]) -> str:
