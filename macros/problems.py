@@ -150,7 +150,7 @@ register("W118", "等次分数线顺序不对",
          "请按 优秀 > 良好 > 合格 > 不合格 从高到低设置分数线。")
 
 
-# Tallies, assessment, targets, tasks (macros/core/tally.py) and allocation (macros/core/allocate.py,
+# Tallies, assessment, targets, tasks (macros/core/tally/) and allocation (macros/core/allocate.py,
 # macros/app/allocate.py): E3xx errors, W3xx warnings. E31x are impossible allocation requests.
 register("W301", "明细的单位编号不在名册中",
          "单位编号“{text}”不在“单位名册”中，这一条未计入任何单位的统计（仍计入按主题统计）。"

@@ -7,14 +7,14 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from macros.core import tally as T
+from macros.core.tally import sections as T
 
 
 def frame(rows: list[dict], first_row: int = 2) -> pd.DataFrame:
     return pd.DataFrame(rows, index=pd.RangeIndex(first_row, first_row + len(rows)), dtype=object)
 
 
-CELLS = T._Cells(SimpleNamespace())  # no raw tables: problems carry sheet, row and column
+CELLS = T.Cells(SimpleNamespace())  # no raw tables: problems carry sheet, row and column
 
 
 def codes(problems) -> list[tuple[str, int | None]]:
