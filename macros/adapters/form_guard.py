@@ -87,74 +87,98 @@ def _check_zip(data: bytes, name: str, limits: Limits) -> "Spans":
         raise _Reject(problem("E201", file=name, detail="压缩包结构损坏")) from exc
     with zf:
         infos = zf.infolist()
-        if len(infos) > limits.zip_members:
-            raise _Reject(problem("E207", file=name, detail=f"内含 {len(infos)} 个部件"))
-        members = {i.filename for i in infos}
-        if "[Content_Types].xml" not in members or not any(
-                m.lower().endswith("workbook.xml") or m.lower().endswith("workbook.bin") for m in members):
-            kind = "Word 文档" if any(m.startswith("word/") for m in members) else "压缩包"
-            raise _Reject(problem("E201", file=name, detail=f"这是一个{kind}，不是 Excel 工作簿"))
-        if any(i.flag_bits & 0x1 for i in infos):
-            raise _Reject(problem("E202", file=name))
-        declared = sum(i.file_size for i in infos)
-        if declared > limits.zip_total:
-            raise _Reject(problem("E207", file=name, detail=f"解压后约 {declared // 2**20} MB"))
-        if "xl/workbook.xml" not in members:
-            raise _Reject(problem("E201", file=name, detail="缺少 xl/workbook.xml，不是标准的 Excel 工作簿"))
-        for small in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-            if small in members and zf.getinfo(small).file_size > 16 << 20:
-                raise _Reject(problem("E207", file=name, detail=f"部件 {small} 过大"))
-        # The parts calamine reads as sheets (defusedxml refuses DTDs and entities).
-        from macros.adapters.safe_write import _sheet_parts
-
-        try:
-            sheet_parts = {part: sheet for sheet, part in _sheet_parts(zf).items()}
-        except Exception as exc:  # noqa: BLE001 - defusedxml refusals, bad XML, missing parts
-            detail = "DOCTYPE/ENTITY" if "DTD" in type(exc).__name__ or "Entit" in type(exc).__name__ else ""
-            if detail:
-                raise _Reject(problem("E208", file=name, detail=f"xl/workbook.xml 中的 {detail}")) from exc
-            raise _Reject(problem("E201", file=name, detail="工作簿目录无法读取")) from exc
+        _check_directory(zf, infos, name, limits)
+        sheet_parts = _sheet_part_names(zf, name)
         total = 0
         spans: Spans = {}
         for info in infos:
-            size = 0
-            head = b""
-            is_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
             span = _Span() if info.filename in sheet_parts else None
-            tail = b""
-            try:
-                with zf.open(info) as fh:
-                    while True:
-                        chunk = fh.read(1 << 20)
-                        if not chunk:
-                            break
-                        if span is not None:
-                            span.scan(tail + chunk)
-                            tail = chunk[-32:]
-                        if len(head) < 4096:
-                            head += chunk[: 4096 - len(head)]
-                        size += len(chunk)
-                        total += len(chunk)
-                        if size > limits.zip_member or total > limits.zip_total:
-                            raise _Reject(problem("E207", file=name, detail=f"解压后超过 {limits.zip_total // 2**20} MB"))
-            except _Reject:
-                raise
-            except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError, …
-                raise _Reject(problem("E201", file=name, detail=f"部件 {info.filename} 损坏")) from exc
-            if size > limits.ratio_floor and size > limits.zip_ratio * max(info.compress_size, 1):
-                raise _Reject(problem("E207", file=name, detail=f"部件 {info.filename} 的压缩比异常"))
-            if is_xml:
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise _Reject(problem("E208", file=name, detail=f"{info.filename} 中的 DOCTYPE/ENTITY"))
-                if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:64]:
-                    # UTF-16/32 XML: Excel, WPS and LibreOffice write UTF-8; the checks above
-                    # read bytes as UTF-8, so refuse rather than let such a part through unchecked
-                    raise _Reject(problem("E208", file=name, detail=f"{info.filename} 不是 UTF-8 编码"))
+            head, total = _inflate(zf, info, name, limits, total, span)
+            if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                _check_xml_head(head, info.filename, name)
             if span is not None:
                 if span.too_big(limits):  # an upper bound (any reference): measure cells with values
                     span = _valued_span(zf, info)
                 spans[sheet_parts[info.filename]] = span
         return spans
+
+
+def _check_directory(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str, limits: Limits) -> None:
+    """What the zip's directory alone tells: too many members or too large declared, not a
+    workbook (a Word document, another archive), encrypted, the workbook parts oversized."""
+    if len(infos) > limits.zip_members:
+        raise _Reject(problem("E207", file=name, detail=f"内含 {len(infos)} 个部件"))
+    members = {i.filename for i in infos}
+    if "[Content_Types].xml" not in members or not any(
+            m.lower().endswith("workbook.xml") or m.lower().endswith("workbook.bin") for m in members):
+        kind = "Word 文档" if any(m.startswith("word/") for m in members) else "压缩包"
+        raise _Reject(problem("E201", file=name, detail=f"这是一个{kind}，不是 Excel 工作簿"))
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise _Reject(problem("E202", file=name))
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.zip_total:
+        raise _Reject(problem("E207", file=name, detail=f"解压后约 {declared // 2**20} MB"))
+    if "xl/workbook.xml" not in members:
+        raise _Reject(problem("E201", file=name, detail="缺少 xl/workbook.xml，不是标准的 Excel 工作簿"))
+    for small in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+        if small in members and zf.getinfo(small).file_size > 16 << 20:
+            raise _Reject(problem("E207", file=name, detail=f"部件 {small} 过大"))
+
+
+def _sheet_part_names(zf: zipfile.ZipFile, name: str) -> dict[str, str]:
+    """The parts calamine reads as sheets: part → sheet name (defusedxml refuses DTDs and
+    entities in the workbook's directory)."""
+    from macros.adapters.safe_write import _sheet_parts
+
+    try:
+        return {part: sheet for sheet, part in _sheet_parts(zf).items()}
+    except Exception as exc:  # noqa: BLE001 - defusedxml refusals, bad XML, missing parts
+        detail = "DOCTYPE/ENTITY" if "DTD" in type(exc).__name__ or "Entit" in type(exc).__name__ else ""
+        if detail:
+            raise _Reject(problem("E208", file=name, detail=f"xl/workbook.xml 中的 {detail}")) from exc
+        raise _Reject(problem("E201", file=name, detail="工作簿目录无法读取")) from exc
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits, total: int,
+             span: "_Span | None") -> tuple[bytes, int]:
+    """Inflate one member under the caps (its size, the running ``total``, its compression
+    ratio), scanning a sheet's cell references into ``span``. Returns (its first 4 KB, the new
+    total)."""
+    size = 0
+    head = b""
+    tail = b""
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+                if span is not None:
+                    span.scan(tail + chunk)
+                    tail = chunk[-32:]
+                if len(head) < 4096:
+                    head += chunk[: 4096 - len(head)]
+                size += len(chunk)
+                total += len(chunk)
+                if size > limits.zip_member or total > limits.zip_total:
+                    raise _Reject(problem("E207", file=name, detail=f"解压后超过 {limits.zip_total // 2**20} MB"))
+    except _Reject:
+        raise
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError, …
+        raise _Reject(problem("E201", file=name, detail=f"部件 {info.filename} 损坏")) from exc
+    if size > limits.ratio_floor and size > limits.zip_ratio * max(info.compress_size, 1):
+        raise _Reject(problem("E207", file=name, detail=f"部件 {info.filename} 的压缩比异常"))
+    return head, total
+
+
+def _check_xml_head(head: bytes, part: str, name: str) -> None:
+    """An XML part's start: no DOCTYPE/ENTITY, and UTF-8."""
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise _Reject(problem("E208", file=name, detail=f"{part} 中的 DOCTYPE/ENTITY"))
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:64]:
+        # UTF-16/32 XML: Excel, WPS and LibreOffice write UTF-8; the checks above read bytes as
+        # UTF-8, so refuse rather than let such a part through unchecked
+        raise _Reject(problem("E208", file=name, detail=f"{part} 不是 UTF-8 编码"))
 
 
 Spans = dict  # sheet name -> _Span of its part

@@ -170,22 +170,8 @@ def _info_sheet(ws, spec: FormSpec) -> None:
          align=Alignment(horizontal="center", vertical="center"))
     ws.row_dimensions[1].height = 30
     wrap = Alignment(wrap_text=True, vertical="top")
-    limit = f"每条正文不超过 {spec.word_limit} 字" if spec.word_limit else "不限"
-    info: list[tuple[str, str | None]] = [
-        ("活动名称", spec.campaign_name),
-        ("主办单位", spec.organizer),
-        ("承办部门", spec.department),
-        (UNIT_NAME_LABEL, marker("unit_name")),
-        (UNIT_CODE_LABEL, marker("unit_code")),
-        ("应报数量", marker("quota_text")),
-        ("截止日期", _cn_date(spec.deadline)),
-        ("字数上限", limit),
-        ("联系人", spec.contact),
-        ("联系电话", spec.phone),
-        ("电子邮箱", spec.email),
-    ]
     r = 3
-    for label, value in info:
+    for label, value in _info_facts(spec):
         if value in (None, ""):
             continue
         _set(ws, f"A{r}", label, LABEL_FONT, LOCKED_FILL, border=BOX)
@@ -193,7 +179,37 @@ def _info_sheet(ws, spec: FormSpec) -> None:
         r += 1
     r += 1
     _set(ws, f"A{r}", "填写和报送方法", LABEL_FONT)
-    r += 1
+    r = _numbered(ws, r + 1, _info_steps(spec), always_fit=True)
+    if spec.topics:
+        _set(ws, f"A{r + 1}", "主题领域", LABEL_FONT)
+        _numbered(ws, r + 2, spec.topics, always_fit=False)
+    apply_page_setup(ws)
+    _protect(ws)
+
+
+def _word_limit_text(spec: FormSpec) -> str:
+    return f"每条正文不超过 {spec.word_limit} 字" if spec.word_limit else "不限"
+
+
+def _info_facts(spec: FormSpec) -> list[tuple[str, str | None]]:
+    """The campaign and the unit at the top of 填报说明 (a blank value leaves its row out)."""
+    return [
+        ("活动名称", spec.campaign_name),
+        ("主办单位", spec.organizer),
+        ("承办部门", spec.department),
+        (UNIT_NAME_LABEL, marker("unit_name")),
+        (UNIT_CODE_LABEL, marker("unit_code")),
+        ("应报数量", marker("quota_text")),
+        ("截止日期", _cn_date(spec.deadline)),
+        ("字数上限", _word_limit_text(spec)),
+        ("联系人", spec.contact),
+        ("联系电话", spec.phone),
+        ("电子邮箱", spec.email),
+    ]
+
+
+def _info_steps(spec: FormSpec) -> list[str]:
+    """填写和报送方法, one numbered step each."""
     deadline = _cn_date(spec.deadline)
     contact_bits = "，".join(
         x for x in (spec.contact and f"联系人：{spec.contact}", spec.phone and f"电话：{spec.phone}",
@@ -207,7 +223,7 @@ def _info_sheet(ws, spec: FormSpec) -> None:
         (f"“主题领域”请从下拉列表中选择（共 {len(spec.topics)} 项，见本页下方），不要自行改写。"
          if spec.topics else "“主题领域”请填写本条内容所属的领域。"),
         "“正文”可从 Word 复制后粘贴到单元格中（单元格内换行：Excel、WPS 按 Alt+Enter，LibreOffice 按 "
-        f"Ctrl+Enter）。“字数”列自动计算，不必填写；{limit}。",
+        f"Ctrl+Enter）。“字数”列自动计算，不必填写；{_word_limit_text(spec)}。",
         f"“{FILL_DATE_LABEL}”请填写本表填好的日期；不填时以收到文件的日期为报送日期。",
         "可以用 Excel、WPS 或 LibreOffice 填写，保存为 .xlsx 格式（.xls 也可以）。请不要修改工作表名称、"
         "表头和列的顺序，不要删除隐藏的工作表，也不要把内容复制到新建的工作簿中——新建的工作簿无法识别报送单位。",
@@ -218,30 +234,26 @@ def _info_sheet(ws, spec: FormSpec) -> None:
     ]
     if contact_bits:
         steps.append(f"如有疑问，请与{spec.department or '承办部门'}联系（{contact_bits}）。")
-    for i, text in enumerate(steps, start=1):
+    return steps
+
+
+def _numbered(ws, r: int, texts: Sequence[str], always_fit: bool) -> int:
+    """Write ``texts`` as a numbered list from row ``r`` (number in A, text in B); a row is made
+    tall enough for its text (``always_fit``: every row, else only those over one line).
+    Returns the row after the list."""
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, text in enumerate(texts, start=1):
         _set(ws, f"A{r}", f"{i}.", TEXT_FONT, align=Alignment(horizontal="right", vertical="top"))
         _set(ws, f"B{r}", text, TEXT_FONT, align=wrap)
-        ws.row_dimensions[r].height = 15 * max(1, -(-len(text) // 46))
+        if always_fit or len(text) > 46:
+            ws.row_dimensions[r].height = 15 * max(1, -(-len(text) // 46))
         r += 1
-    if spec.topics:
-        r += 1
-        _set(ws, f"A{r}", "主题领域", LABEL_FONT)
-        r += 1
-        for i, topic in enumerate(spec.topics, start=1):
-            _set(ws, f"A{r}", f"{i}.", TEXT_FONT, align=Alignment(horizontal="right", vertical="top"))
-            _set(ws, f"B{r}", topic, TEXT_FONT, align=wrap)
-            if len(topic) > 46:
-                ws.row_dimensions[r].height = 15 * -(-len(topic) // 46)
-            r += 1
-    apply_page_setup(ws)
-    _protect(ws)
+    return r
 
 
 def _form_sheet(ws, spec: FormSpec) -> None:
     cols: list[Column] = list(FORM.columns)
-    n = len(cols)
-    last = get_column_letter(n)
-    keys = [c.key for c in cols]
+    last = get_column_letter(len(cols))
     # The topic drop-down comes from the form's own hidden list, not the master's sheet: strip the
     # vocabulary here and add the validation below.
     plain = [replace(c, vocab=None) for c in cols]
@@ -252,8 +264,17 @@ def _form_sheet(ws, spec: FormSpec) -> None:
     if xt.autoFilter is not None:
         xt.autoFilter.ref = xt.ref
     ws.row_dimensions[HEADER_ROW].height = 24
+    _form_heading(ws, spec, len(cols))
+    _input_rows(ws, cols)
+    _input_rules(ws, spec, [c.key for c in cols])
+    ws.freeze_panes = f"A{FIRST_INPUT_ROW}"
+    apply_page_setup(ws, header_row=HEADER_ROW)
+    _protect(ws, allow_format=True, allow_insert_rows=True)
 
-    # Title and the unit's fixed identity (locked).
+
+def _form_heading(ws, spec: FormSpec, n: int) -> None:
+    """Title, the unit's fixed identity (locked), 填表日期 and the one-line hint."""
+    last = get_column_letter(n)
     ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
     _set(ws, f"A{TITLE_ROW}", form_title(spec.campaign_name), TITLE_FONT,
          align=Alignment(horizontal="center", vertical="center"))
@@ -285,7 +306,10 @@ def _form_sheet(ws, spec: FormSpec) -> None:
     _set(ws, f"C{DATE_ROW}", hint, HINT_FONT, align=Alignment(vertical="center", wrap_text=True))
     ws.row_dimensions[DATE_ROW].height = 22
 
-    # Input rows: unlocked, bordered; 字数 a locked formula.
+
+def _input_rows(ws, cols: Sequence[Column]) -> None:
+    """Input rows: unlocked, bordered, text columns formatted as text; 字数 a locked formula."""
+    keys = [c.key for c in cols]
     wc_idx = keys.index("word_count") if "word_count" in keys else None
     body_letter = get_column_letter(keys.index("body") + 1) if "body" in keys else None
     top_wrap = Alignment(wrap_text=True, vertical="top")
@@ -305,8 +329,12 @@ def _form_sheet(ws, spec: FormSpec) -> None:
             cell.alignment = top_wrap
             if col.type in ("phone", "email", "text", "longtext"):
                 cell.number_format = "@"  # 0415…, 139… stay text as typed
-    if wc_idx is not None and spec.word_limit:
-        wl = get_column_letter(wc_idx + 1)
+
+
+def _input_rules(ws, spec: FormSpec, keys: Sequence[str]) -> None:
+    """字数 over the limit shaded; 主题领域 a drop-down of the form's own topic list."""
+    if "word_count" in keys and spec.word_limit:
+        wl = get_column_letter(keys.index("word_count") + 1)
         ws.conditional_formatting.add(
             f"{wl}{FIRST_INPUT_ROW}:{wl}{LAST_INPUT_ROW}",
             CellIsRule(operator="greaterThan", formula=[str(int(spec.word_limit))], fill=OVER_LIMIT_FILL),
@@ -322,9 +350,6 @@ def _form_sheet(ws, spec: FormSpec) -> None:
         dv.showInputMessage = True
         dv.add(f"{tl}{FIRST_INPUT_ROW}:{tl}{LAST_INPUT_ROW}")
         ws.add_data_validation(dv)
-    ws.freeze_panes = f"A{FIRST_INPUT_ROW}"
-    apply_page_setup(ws, header_row=HEADER_ROW)
-    _protect(ws, allow_format=True, allow_insert_rows=True)
 
 
 def _topics_sheet(wb, ws, topics: Sequence[str]) -> None:
