@@ -137,6 +137,31 @@ def test_a_docx_becomes_rows_of_the_master(camp):
     assert by_file(again)[a.name].status == "unchanged" and not again.written and again.exit_code == 0
 
 
+def test_only_the_main_part_is_parsed_and_reads_as_python_docx_reads_it(tmp_path):
+    """docx_blocks parses the main part alone; its blocks are those python-docx's whole-package
+    tree gives, also for a package without _rels/.rels and for a macro-enabled .docm."""
+    import zipfile
+
+    from macros.adapters import word_reader
+    from macros.adapters.form_guard import Limits
+
+    doc = table_doc(tmp_path / "金点子.docx")
+    via_python_docx = list(word_reader._blocks(docx.Document(str(doc)).element.body))
+    assert via_python_docx and word_reader.docx_blocks(doc, Limits()) == via_python_docx
+
+    def rewrite(target: Path, drop: str = "", replace: tuple[bytes, bytes] = (b"", b"")) -> Path:
+        with zipfile.ZipFile(doc) as zin, zipfile.ZipFile(target, "w") as zout:
+            for info in zin.infolist():
+                if info.filename != drop:
+                    data = zin.read(info)
+                    zout.writestr(info, data.replace(*replace) if replace[0] else data)
+        return target
+
+    assert word_reader.docx_blocks(rewrite(tmp_path / "无关系.docx", drop="_rels/.rels"), Limits()) == via_python_docx
+    docm = rewrite(tmp_path / "宏.docm", replace=(b"document.main+xml", b"document.macroEnabled.main+xml"))
+    assert word_reader.docx_blocks(docm, Limits()) == via_python_docx
+
+
 def test_label_tables_text_boxes_content_controls_and_two_proposals(camp):
     doc = table_doc(camp.inbox / "电子学会金点子.docx")
     result = camp.run()

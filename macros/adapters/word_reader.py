@@ -18,9 +18,10 @@ documents it did not convert are converted one by one, each with its own timeout
 that hangs LibreOffice costs only itself, and is reported with its reason.
 
 ``docx_blocks(path, limits)`` checks the package (members, sizes, ratios, DOCTYPE like the
-form reader) and walks ``word/document.xml`` with python-docx's lxml tree: paragraphs, tables
-(one block per row), text boxes (``w:txbxContent``, once — the VML fallback copy is skipped) and
-content controls (``w:sdt``; placeholder text is skipped), in document order.
+form reader) and walks the main document part (``word/document.xml``; lxml, only that part
+parsed) in document order: paragraphs, tables (one block per row), text boxes
+(``w:txbxContent``, once — the VML fallback copy is skipped) and content controls (``w:sdt``;
+placeholder text is skipped).
 """
 
 from __future__ import annotations
@@ -267,12 +268,47 @@ def docx_blocks(path: Path, limits) -> list[Block]:
     """The text of a .docx in reading order (see the module doc)."""
     check_package(path, limits)
     try:
-        import docx
-
-        body = docx.Document(str(path)).element.body
-    except Exception as exc:  # noqa: BLE001 - python-docx / lxml errors of a damaged package
+        with zipfile.ZipFile(path) as zf:
+            xml = zf.read(_main_part(zf))
+        root = _parse(xml)
+    except Exception as exc:  # noqa: BLE001 - a missing part, lxml errors of a damaged package
         raise DocxRejected("E235", f"Word 文档无法打开：{type(exc).__name__}") from exc
-    return list(_blocks(body))
+    body = root.find(_w("body"))
+    return list(_blocks(body)) if body is not None else []
+
+
+_OFFICE_DOCUMENT = "/officeDocument"
+
+
+def _main_part(zf: zipfile.ZipFile) -> str:
+    """The package's main document part, as its ``_rels/.rels`` names it (``word/document.xml``
+    when the relationships cannot tell)."""
+    try:
+        rels = _parse(zf.read("_rels/.rels"))
+    except Exception:  # noqa: BLE001 - no relationships part, or not XML
+        return "word/document.xml"
+    for rel in rels:
+        if str(rel.get("Type", "")).endswith(_OFFICE_DOCUMENT) and rel.get("TargetMode") != "External":
+            target = str(rel.get("Target", "")).lstrip("/")
+            if target in zf.NameToInfo:
+                return target
+    return "word/document.xml"
+
+
+_PARSER = None
+
+
+def _parse(xml: bytes):
+    """The lxml tree of ``xml``, by one parser as python-docx configures its own (blank text between elements dropped,
+    entities never resolved) that also never reaches the network. Only the main part is parsed:
+    python-docx's ``Document()`` would parse every part of the package (styles, numbering,
+    theme, …) and leave object cycles behind that hold their trees until a full collection."""
+    global _PARSER
+    from lxml import etree
+
+    if _PARSER is None:
+        _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+    return etree.fromstring(xml, _PARSER)
 
 
 def _blocks(parent) -> Iterator[Block]:

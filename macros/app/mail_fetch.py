@@ -129,6 +129,7 @@ def take_message(raw: bytes, uid: int, inbox: Path, eml: Path, senders: Mapping[
         saved = save_attachment(inbox, att, when) if usable else None
         files.append({"saved": saved, "original": att.name, "origin": att.origin,
                       "problems": [problem_dict(p) for p in att.problems]})
+        att.data = b""  # on disk now: the run does not hold every attachment of every message
     msg_problems = [problem_dict(p) for p in parsed.problems + unit_problems]
     rec = {"message_id": parsed.message_id, "sha256": parsed.sha256, "status": "saved", "eml": str(eml),
            "sender": parsed.sender, "unit_code": unit, "subject": parsed.subject, "files": files,
