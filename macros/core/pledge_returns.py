@@ -38,7 +38,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from macros.core.normalize import clean_text, display_text, name_key, nfkc, parse_date, parse_int, to_simplified
+from macros.core.normalize import (
+    clean_text, name_key, nfkc, parse_date, parse_int, text_or_blank, to_simplified,
+)
 from macros.problems import Problem, problem
 
 __all__ = [
@@ -58,9 +60,6 @@ _MONTH = re.compile(r"(?:(\d{4})年)?(\d{1,2}|[一二三四五六七八九十]{1
 _YEAR = re.compile(r"(?:(\d{4})年)?(?:年)?(底|末|内|年底|年末|年内)(?:前|以前|之前|完成|止)?")
 
 
-def _text(v: Any) -> str:
-    return display_text(v) or ""
-
 
 def parse_due(value: Any, default_year: int | None = None) -> tuple[date | None, str | None]:
     """(the date of a 完成时限, the text to keep in 时限说明 or None).
@@ -74,7 +73,7 @@ def parse_due(value: Any, default_year: int | None = None) -> tuple[date | None,
     plain = parse_date(value, default_year=default_year)
     if plain is not None:
         return plain, None
-    typed = clean_text(_text(value))[0]
+    typed = clean_text(text_or_blank(value))[0]
     s = re.sub(r"\s+", "", to_simplified(nfkc(typed)))
     m = _MONTH.fullmatch(s)
     if m:
@@ -91,7 +90,7 @@ def parse_due(value: Any, default_year: int | None = None) -> tuple[date | None,
 
 def pledge_departments(units: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
     """(code, name) of the 部室 that return 承诺, in roster order (see the module doc)."""
-    rows = [(_text(u.get("code")), _text(u.get("name")), _text(u.get("category"))) for u in units]
+    rows = [(text_or_blank(u.get("code")), text_or_blank(u.get("name")), text_or_blank(u.get("category"))) for u in units]
     rows = [r for r in rows if r[0] and r[1]]
     chosen = [r for r in rows if name_key(r[2]) == name_key(DEPARTMENT_CATEGORY)] or rows
     seen: set[str] = set()
@@ -108,7 +107,7 @@ def unknown_departments(commitments: Iterable[dict[str, Any]], names: Sequence[s
     keys = {name_key(n) for n in names}
     out, seen = [], set()
     for rec in commitments:
-        dept = _text(rec.get("department"))
+        dept = text_or_blank(rec.get("department"))
         if not dept or name_key(dept) in keys or name_key(dept) in seen:
             continue
         seen.add(name_key(dept))
@@ -121,9 +120,9 @@ def unknown_departments(commitments: Iterable[dict[str, Any]], names: Sequence[s
 
 def pledge_form_rows(commitments: Iterable[dict[str, Any]], dept: str, blank: int) -> list[dict[str, Any]]:
     """The rows of a 部室's form: its 承诺 rows, then ``blank`` empty rows; 序号 and 部室 on all."""
-    own = [r for r in commitments if name_key(_text(r.get("department"))) == name_key(dept) and _text(r.get("goal"))]
-    rows = [{"department": dept, "goal": _text(r.get("goal")), "measures": _text(r.get("measures")) or None,
-             "due": _text(r.get("due_text")) or r.get("due"), "owner": _text(r.get("owner")) or None} for r in own]
+    own = [r for r in commitments if name_key(text_or_blank(r.get("department"))) == name_key(dept) and text_or_blank(r.get("goal"))]
+    rows = [{"department": dept, "goal": text_or_blank(r.get("goal")), "measures": text_or_blank(r.get("measures")) or None,
+             "due": text_or_blank(r.get("due_text")) or r.get("due"), "owner": text_or_blank(r.get("owner")) or None} for r in own]
     rows += [{"department": dept} for _ in range(blank)]
     for i, r in enumerate(rows, start=1):
         r["seq"] = i
@@ -134,7 +133,7 @@ def missing_pledges(units: Iterable[dict[str, Any]], commitments: Iterable[dict[
                     ) -> tuple[list[str], list[str]]:
     """(the 部室 that return 承诺, those of them with no 承诺 row yet — returned or typed in)."""
     names = [n for _c, n in pledge_departments(units)]
-    have = {name_key(_text(r.get("department"))) for r in commitments if _text(r.get("goal"))}
+    have = {name_key(text_or_blank(r.get("department"))) for r in commitments if text_or_blank(r.get("goal"))}
     return names, [d for d in names if name_key(d) not in have]
 
 
@@ -169,11 +168,11 @@ def judge_pledge_rows(own: str, roster: Sequence[str], rows: Iterable[tuple[int,
     """Each filled row of ``own``'s returned form, judged (see the module doc)."""
     out = []
     for row, rec in rows:
-        if not any(_text(rec.get(k)) for k in TYPED_KEYS):
+        if not any(text_or_blank(rec.get(k)) for k in TYPED_KEYS):
             continue  # an unused blank row
         where = {"sheet": "报送", "row": row, "file": file}
-        bad = _dept_problem(own, clean_text(_text(rec.get("department")))[0], roster, where)
-        if bad is None and not _text(rec.get("goal")):
+        bad = _dept_problem(own, clean_text(text_or_blank(rec.get("department")))[0], roster, where)
+        if bad is None and not text_or_blank(rec.get("goal")):
             bad = problem("E852", **where, cell=_cell("goal", row), column="目标任务")
         if bad is not None:
             out.append(PledgeRow(row, False, problems=[bad]))
@@ -188,7 +187,7 @@ def judge_pledge_rows(own: str, roster: Sequence[str], rows: Iterable[tuple[int,
                                     due=due.isoformat(), end=end.isoformat()))
         values = {"department": own, "due": due, "due_text": due_text}
         for key in ("goal", "measures", "owner"):
-            values[key] = clean_text(_text(rec.get(key)))[0] or None
+            values[key] = clean_text(text_or_blank(rec.get(key)))[0] or None
         out.append(PledgeRow(row, True, values, problems))
     return out
 
@@ -205,14 +204,14 @@ class Merged:
 def merge_pledges(existing: Sequence[dict[str, Any]], dept: str, returned: Sequence[dict[str, Any]],
                   source: str) -> Merged:
     """承诺 after ``dept``'s returned rows (values of accepted rows, in form order); see the module doc."""
-    mine = [i for i, r in enumerate(existing) if name_key(_text(r.get("department"))) == name_key(dept)]
+    mine = [i for i, r in enumerate(existing) if name_key(text_or_blank(r.get("department"))) == name_key(dept)]
     by_goal: dict[str, list[int]] = {}
     for i in mine:
-        by_goal.setdefault(name_key(_text(existing[i].get("goal"))), []).append(i)
+        by_goal.setdefault(name_key(text_or_blank(existing[i].get("goal"))), []).append(i)
     used: set[int] = set()
     block = []
     for values in returned:
-        hits = [i for i in by_goal.get(name_key(_text(values.get("goal"))), []) if i not in used]
+        hits = [i for i in by_goal.get(name_key(text_or_blank(values.get("goal"))), []) if i not in used]
         old = dict(existing[hits[0]]) if hits else {}
         if hits:
             used.add(hits[0])
@@ -222,14 +221,14 @@ def merge_pledges(existing: Sequence[dict[str, Any]], dept: str, returned: Seque
         if i in used:
             continue
         old = dict(existing[i])
-        if not _text(old.get("source")):
+        if not text_or_blank(old.get("source")):
             block.append(old)  # typed by hand: the clerk's, kept
             continue
-        filled = [k for k in STAFF_KEYS if _text(old.get(k))]
+        filled = [k for k in STAFF_KEYS if text_or_blank(old.get(k))]
         if filled:
-            if WITHDRAWN not in _text(old.get("source")):
-                old["source"] = f"{_text(old.get('source'))}（{WITHDRAWN}）"
-                withdrawn.append((_text(old.get("goal")), filled))
+            if WITHDRAWN not in text_or_blank(old.get("source")):
+                old["source"] = f"{text_or_blank(old.get('source'))}（{WITHDRAWN}）"
+                withdrawn.append((text_or_blank(old.get("goal")), filled))
             block.append(old)
     at = mine[0] if mine else len(existing)
     rows = [dict(r) for i, r in enumerate(existing) if i not in set(mine) and i < at] + block + \
@@ -244,7 +243,7 @@ def check_commitments(data, typed, ctx, sink) -> None:
     names = list(ctx.departments.values()) or list(ctx.unit_names)
     keys = {name_key(n) for n in names}
     for i, row in enumerate(data.frame.index.tolist()):
-        dept = _text((typed.get("department") or [None] * (i + 1))[i])
+        dept = text_or_blank((typed.get("department") or [None] * (i + 1))[i])
         if not dept or name_key(dept) in keys:
             continue
         close = difflib.get_close_matches(dept, names, n=1, cutoff=0.3)

@@ -14,11 +14,11 @@ from macros.app.report.notice_kinds import notice_extras
 from macros.app.report.pledges import context_pledges
 from macros.app.report.review import context_awards, context_review
 from macros.app.report.wording import (
-    cn_date, cn_number, num, pct, period, quoted, split_items, text_or_blank,
+    cn_date, cn_number, num, pct, period, quoted, split_items,
 )
 from macros.app.returns import left_out_by_unit
 from macros.core.grid import row_records
-from macros.core.normalize import parse_yesno
+from macros.core.normalize import parse_yesno, text_or_blank
 from macros.core.title_lines import break_title
 
 REMINDERS_DIR = "催报通知"

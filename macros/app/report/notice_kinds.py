@@ -25,7 +25,8 @@ from typing import Any
 
 from macros.core.form_plan import form_title
 from macros.core.kind_settings import campaign_kind
-from macros.core.normalize import display_text, parse_yesno
+from macros.core.normalize import text_or_blank
+from macros.core.normalize import parse_yesno
 from macros.core.validate import build_context, validate_settings
 from macros.problems import problem
 from macros.schema import setting
@@ -61,12 +62,9 @@ OFFICIAL_KINDS: dict[str, tuple[str, ...] | None] = {
 }
 
 
-def _text(v: Any) -> str:
-    return display_text(v) or ""
-
 
 def _lines(value: Any) -> list[str]:
-    return [line.strip() for line in _text(value).replace("\r", "\n").split("\n") if line.strip()]
+    return [line.strip() for line in text_or_blank(value).replace("\r", "\n").split("\n") if line.strip()]
 
 
 def _headed(lines: list[str]) -> list[dict[str, str]]:
@@ -120,7 +118,7 @@ def notice_extras(campaign, tally, ctx: dict[str, Any]) -> dict[str, Any]:
         indicators.append({"no": i, "name": t.name or "", "target": target + ("以上" if t.compare == "≥" else ""),
                            "department": t.department or ""})
     data = {
-        "guiding": _text(s.get("plan_guiding")),
+        "guiding": text_or_blank(s.get("plan_guiding")),
         "content": _headed(_lines(s.get("plan_content"))),
         "plan_requirements": _headed(_lines(s.get("plan_requirements"))),
         "plan_tasks": tasks,
@@ -140,7 +138,7 @@ def notice_extras(campaign, tally, ctx: dict[str, Any]) -> dict[str, Any]:
         "steps": bool(ctx.get("phases")),
     }
     keys = [k for k in SECTIONS[kind] if present[k]]
-    plan_title = _text(s.get("attachments")).splitlines()[0].strip("《》") if _text(s.get("attachments")) else ""
+    plan_title = text_or_blank(s.get("attachments")).splitlines()[0].strip("《》") if text_or_blank(s.get("attachments")) else ""
     data.update({
         "kind": kind,
         "h": {k: "" for k in present} | _numbered(keys),
@@ -152,9 +150,9 @@ def notice_extras(campaign, tally, ctx: dict[str, Any]) -> dict[str, Any]:
 
     if parse_yesno(s.get("upward")) != "是":
         data["signer"] = ""  # GB/T 9704: 签发人 on 上行文 only
-    data["cc"] = "、".join(x.strip() for x in _text(s.get("cc")).replace("，", "、").replace("\n", "、").split("、")
+    data["cc"] = "、".join(x.strip() for x in text_or_blank(s.get("cc")).replace("，", "、").replace("\n", "、").split("、")
                           if x.strip())
-    data["print_org"] = _text(s.get("print_org")) or ctx.get("organizer", "")
+    data["print_org"] = text_or_blank(s.get("print_org")) or ctx.get("organizer", "")
     data["print_date"] = ctx.get("date", "")
     department = ctx.get("department") or ""
     data["cover_text"] = (f"现将《{data['plan_title']}》印发给你们，请结合实际认真贯彻落实"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from macros.app.report.wording import text_or_blank
+from macros.core.normalize import text_or_blank
 
 
 def context_pledges(campaign, tally, common: dict[str, Any]) -> dict[str, Any]:

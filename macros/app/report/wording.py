@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
-from macros.core.normalize import display_text
-
 
 _CN_DIGITS = "零一二三四五六七八九"
 
@@ -51,11 +47,6 @@ def quoted(name: str) -> str:
     inner = name.strip().strip("“”\"")
     inner = inner.replace("“", "‘").replace("”", "’")
     return f"“{inner}”"
-
-
-def text_or_blank(v: Any) -> str:
-    """A cell as text (``display_text``), "" when blank."""
-    return display_text(v) or ""
 
 
 def split_items(text: str | None) -> list[str]:

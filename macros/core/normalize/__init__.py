@@ -45,7 +45,8 @@ for mixed Chinese/Latin text:
 from __future__ import annotations
 
 from macros.core.normalize.text import (
-    clean_text, display_text, fix_letter_digits, invisible_chars, name_key, nfkc, to_simplified,
+    clean_text, display_text, fix_letter_digits, invisible_chars, name_key, nfkc, text_or_blank,
+    to_simplified,
 )
 from macros.core.normalize.numeric import parse_int, parse_number, parse_quantity
 from macros.core.normalize.dates import parse_date, parse_datetime
@@ -75,6 +76,7 @@ __all__ = [
     "parse_quantity",
     "parse_yesno",
     "suggest",
+    "text_or_blank",
     "to_simplified",
     "TopicIndex",
     "TopicMatch",

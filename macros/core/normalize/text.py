@@ -38,6 +38,11 @@ def display_text(value: Any) -> str | None:
     return str(value).strip() or None
 
 
+def text_or_blank(value: Any) -> str:
+    """``display_text``, with ``""`` for a blank cell (what a document or a message prints)."""
+    return display_text(value) or ""
+
+
 def _display(value: Any) -> str:
     """The cell's text before stripping (``""`` for None; integral floats without ``.0``): what
     keys are computed from and what ``coerce`` compares with to tell whether a value changed."""
