@@ -187,6 +187,9 @@ def main() -> int:
         if big["first_mem"] and little["first_mem"]:
             print(f"memory ratio main process {n}/{small}: "
                   f"{big['first_mem']['self_mb'] / little['first_mem']['self_mb']:.2f}  (goal: flat, ~1)")
+            if little["first_mem"].get("children_mb"):
+                print(f"memory ratio largest worker {n}/{small}: "
+                      f"{big['first_mem']['children_mb'] / little['first_mem']['children_mb']:.2f}  (goal: flat, ~1)")
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
