@@ -137,6 +137,21 @@ def test_a_docx_becomes_rows_of_the_master(camp):
     assert by_file(again)[a.name].status == "unchanged" and not again.written and again.exit_code == 0
 
 
+def test_a_document_after_the_units_form_is_no_replacement_of_it(camp):
+    """A unit's form and a later Word document live side by side: the document is not taken for
+    a resubmission of the form (no W205/W206 "替换了…报送表"), and the form's rows all stay."""
+    form = camp.fill("XH01", [good_row(i) for i in range(1, 5)])
+    set_mtime(form, datetime(2010, 10, 8, 9, 0))
+    doc = proposal_doc(camp.inbox / "医学会补充建议.docx")
+    set_mtime(doc, datetime(2010, 10, 9, 10, 0))
+    result = camp.run()
+    f = by_file(result)[doc.name]
+    assert f.status == "ingested" and f.rows == 1 and f.unit_code == "XH01", f.problems
+    assert not {"W205", "W206"} & set(codes(f)), f.problems
+    assert by_file(result)[form.name].status == "ingested"
+    assert sum(r["unit_code"] == "XH01" for r in camp.items()) == 5
+
+
 def test_only_the_main_part_is_parsed_and_reads_as_python_docx_reads_it(tmp_path):
     """docx_blocks parses the main part alone; its blocks are those python-docx's whole-package
     tree gives, also for a package without _rels/.rels and for a macro-enabled .docm."""

@@ -326,11 +326,13 @@ class Ledger:
     def files(self) -> list[FileRecord]:
         return [FileRecord.from_row(r) for r in self.db.execute("SELECT * FROM files ORDER BY id")]
 
-    def current_of(self, unit_code: str | None) -> FileRecord | None:
-        """The unit's current form (as this connection sees it, uncommitted batch included)."""
+    def current_of(self, unit_code: str | None, group_key: str = "") -> FileRecord | None:
+        """The unit's current file of ``group_key`` — its form by default, or the document of one
+        题目 (``doc:…``) — as this connection sees it, uncommitted batch included."""
         if not unit_code:
             return None
-        row = self.db.execute("SELECT * FROM current_files WHERE unit_code = ?", (unit_code,)).fetchone()
+        row = self.db.execute("SELECT * FROM current_files WHERE unit_code = ? AND group_key = ?",
+                              (unit_code, group_key or "")).fetchone()
         return FileRecord.from_row(row) if row else None
 
     def written_item_ids(self) -> set[str]:

@@ -1,7 +1,7 @@
 """Checks of a consolidation run against a bad day, kept out of the pipeline itself.
 
 * ``unit_ceilings``: 每单位报送上限 per unit code, from 设置, 单位名册 and 配额规则;
-* ``flag_replacement``: W205/W206 on a file about to replace its unit's current form;
+* ``flag_replacement``: W205/W206 on a file about to replace its unit's current file of its group;
 * ``warn_returning``: W208 when the rebuild puts back a row staff deleted from 征集明细 (on the
   unit's file in the inbox, else on an entry named 征集明细);
 * ``backup_ledger``: a copy of the ledger in 备份/ after a run that added to it.
@@ -51,9 +51,11 @@ def unit_ceilings(engine, settings: dict, units: list[dict]) -> dict[str, int]:
 
 
 def flag_replacement(ledger: Ledger, rec: dict[str, Any], hint: dict[str, Any] | None = None) -> None:
-    """W205/W206 on a file about to replace its unit's current form (macros.core.intake_guard);
-    ``hint``: what the caller knows of the file — ``unit_code`` of its sender (mail)."""
-    prev = ledger.current_of(rec.get("unit_code"))
+    """W205/W206 on a file about to replace the unit's current file of its group — a form its
+    form, a Word document the document of the same 题目, never one the other
+    (macros.core.intake_guard); ``hint``: what the caller knows of the file — ``unit_code`` of
+    its sender (mail)."""
+    prev = ledger.current_of(rec.get("unit_code"), rec.get("group_key") or "")
     if prev is None or rec["mtime_ns"] < prev.mtime_ns:
         return  # the unit's first form, or an older one that will not become current
     sender = _str((hint or {}).get("unit_code"))
