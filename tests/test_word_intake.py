@@ -117,6 +117,17 @@ def test_an_unlabelled_heading_is_the_title_and_a_repeated_title_starts_the_next
         ("关于发展旅游业的建议", "旅游很好。"), ("关于发展冰雪旅游的建议", "冬天也很好。")]
 
 
+def test_a_title_not_written_as_about_is_still_found_and_never_a_sentence():
+    doc = document_fields([Block("丹东市科协金点子征集表"), Block("加快港口建设的对策建议"),
+                           Block("献策人：王丽娟"), Block("港口是丹东的优势。"), Block("短段")])
+    (p,) = doc.proposals
+    assert p.fields["title"] == "加快港口建设的对策建议" and p.body == "港口是丹东的优势。\n短段"
+    assert "title" not in p.missing
+    doc = document_fields([Block("我们经过调研，提出三条建议。"), Block("献策人：王丽娟"), Block("一是加快建设。")])
+    assert doc.proposals[0].missing[:1] == ["title"]
+    assert doc.proposals[0].body == "我们经过调研，提出三条建议。\n一是加快建设。"
+
+
 # --- .docx in the inbox ---------------------------------------------------------------------
 
 def test_a_docx_becomes_rows_of_the_master(camp):

@@ -7,7 +7,9 @@ already flattened by the reader — and returns the proposals it holds.
 * Fields by label (``LABELS``: synonyms, full-width or ASCII colon, labels padded with spaces
   such as "姓　　名："), in a paragraph ("献策人：张三　职务：主任" gives two fields), or in a
   label table (a cell holding the label, the next cell the value).
-* The title: a 题目/标题 label, else an unlabelled heading "关于…的建议" (…意见/对策/设想).
+* The title: a 题目/标题 label, else an unlabelled heading "关于…的建议" (…意见/对策/设想);
+  failing both, the first unlabelled line before the 正文 that reads as a title — short, no
+  sentence punctuation, ending in 建议/对策/思考/设想… ("加快港口建设的对策建议").
 * Several proposals: a separator line (计策一、 / 建议二： / 第三条建议 …), a second title, or
   a field given twice starts the next one. Fields written before the first separator
   (报送单位, a common 献策人 …) apply to every proposal that does not give its own.
@@ -53,6 +55,8 @@ _SEPARATOR = re.compile(rf"^{_SP}(?:(?:计策|金点子|建议|对策){_SP}{_NUM
                         rf"{_SP}[、:：.．)）]?{_SP}(?P<rest>.*)$")
 _HEADING = re.compile(r"^关于.{2,60}的(?:建议|意见|对策|设想|思考|建言|计策|提案)[\s\u3000]*$")
 _PREAMBLE_MAX = 40  # lines before the title at most this long are the document's own heading
+_TITLE_LIKE = re.compile(r"^(?=.{6,60}$)[^。！？；;!?：:]*(?:建议|意见|对策|设想|思考|建言|计策|提案|思路|构想|探讨|刍议|浅析)"
+                         r"[\s\u3000]*$")
 
 
 @dataclass(frozen=True)
@@ -233,12 +237,28 @@ class _Parser:
             i += 1
 
     def result(self) -> DocumentFields:
+        for p in self.proposals:
+            _title_from_preamble(p)
         props = [p for p in self.proposals if not p.empty()]
         for n, p in enumerate(props, start=1):
             p.number = n
             for k, v in self.common.items():
                 p.fields.setdefault(k, v)
         return DocumentFields(props, self.unit)
+
+
+def _title_from_preamble(p: Proposal) -> None:
+    """A proposal with neither a labelled title nor a "关于…" heading: its first unlabelled line
+    that reads as a title (``_TITLE_LIKE``) becomes the title; the lines after it are 正文, the
+    short ones before it the document's own heading (as for any title)."""
+    if p.fields.get("title") or p.title_from:
+        return
+    for i, line in enumerate(p.preamble):
+        if _TITLE_LIKE.match(line):
+            p.fields["title"], p.title_from = line.strip(), "heading"
+            p.body_lines[:0] = p.preamble[i + 1:]
+            del p.preamble[i:]
+            return
 
 
 def document_fields(blocks: list[Block]) -> DocumentFields:
