@@ -465,7 +465,25 @@ def test_demo_runs_with_forms_and_inbox(demo_run):
     assert len(list(forms_dir.glob("*.xlsx"))) == 29
     inbox = list(inbox_dir.iterdir())
     assert len(inbox) >= 25
-    assert {p.suffix for p in inbox} <= {".xlsx", ".xls"}
+    assert {p.suffix for p in inbox} <= {".xlsx", ".xls", ".docx", ".doc", ".txt"}
+
+
+@pytest.mark.libreoffice
+def test_demo_inbox_has_word_documents_and_a_text_file_each_with_its_verdict(demo_run, soffice):
+    """Besides the forms the demo's units send a .docx, a Word 97 .doc with two 计策 in tables, a
+    document nobody can place and a text note: 报送记录 says what became of each."""
+    master = demo_run["out"] / "献策十二五-活动工作簿.xlsx"
+    grid = CalamineWorkbook.from_path(str(master)).get_sheet_by_name(schema.SUBMISSIONS.sheet).to_python()
+    header = [str(c) for c in grid[0]]
+    col = {key: header.index(schema.SUBMISSIONS.column(key).header) for key in ("file", "unit", "rows", "result")}
+    records = {str(r[col["file"]]): r for r in grid[1:] if r[col["file"]]}
+    word = {name: r for name, r in records.items() if name.endswith((".docx", ".doc", ".txt"))}
+    assert len(word) == 4, sorted(records)
+    taken = sorted(int(r[col["rows"]]) for r in word.values() if r[col["result"]] == "已汇总")
+    assert taken == [1, 2] and all(r[col["unit"]] for r in word.values() if r[col["result"]] == "已汇总")
+    assert any(name.endswith(".doc") for name in word)  # LibreOffice made the Word 97 file
+    results = sorted(str(r[col["result"]]) for r in word.values() if r[col["result"]] != "已汇总")
+    assert [r[:8] for r in results] == ["待确认（E230", "未汇总（E240"], results
 
 
 # --- LibreOffice ------------------------------------------------------------------------------

@@ -203,7 +203,7 @@ class LibreOfficeConverter:
             work_out = stage / "out"
             work_out.mkdir()
             for chunk in _chunks(staged, _max_args_chunk(staged)):
-                self._run(chunk, work_out)
+                self.run_once(chunk, work_out)
             results: list[Path] = []
             failed: list[Path] = []
             taken: set[str] = set()
@@ -226,7 +226,9 @@ class LibreOfficeConverter:
                 )
         return results
 
-    def _run(self, inputs: Sequence[Path], out_dir: Path) -> None:
+    def run_once(self, inputs: Sequence[Path], out_dir: Path) -> None:
+        """One soffice process converting ``inputs`` into ``out_dir`` with ``convert_filter``
+        (killed with its children after ``timeout``: ConversionError). Outputs are not checked."""
         cmd = self.command(inputs, out_dir)
         kwargs: dict = {}
         if sys.platform == "win32":

@@ -146,7 +146,7 @@ def _attempt(conv: DocxConverter, inputs: list[Path], done: Path) -> str | None:
     else why not (timeout, crash)."""
     try:
         with conv:
-            conv._run(inputs, done)
+            conv.run_once(inputs, done)
     except ConversionError as exc:
         return exc.args[0] if exc.args else "LibreOffice 转换失败"
     return None

@@ -8,7 +8,8 @@ Modules
   returns what and when (the same plan every run);
 * ``run`` — ``run_demo(out)``: a fresh workbook in ``out``, then each step of ``run.STEPS``;
 * one module per step: ``validate``, ``forms`` (forms issued and returns simulated into
-  ``收件箱``), ``consolidate``, ``tally``, ``review`` (a review round by sample experts: assignment,
+  ``收件箱``), ``word_returns`` (what arrives besides forms: a .docx, a Word 97 .doc with two
+  计策 in tables, a document nobody can place, a text note), ``consolidate``, ``tally``, ``review`` (a review round by sample experts: assignment,
   score forms, returns, results; data in ``review_data``), ``reports``, ``certificates`` (荣誉证书 and 会员证 with sample
   members and drawn portraits).
 

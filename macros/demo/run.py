@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from macros.app.new import new_campaign
-from macros.demo import certificates, consolidate, forms, reports, review, tally, tasks, validate
+from macros.demo import (
+    certificates, consolidate, forms, reports, review, tally, tasks, validate, word_returns,
+)
 from macros.demo.campaign import demo_campaign
 
 # Order matters: forms before returns, returns before consolidation, tallies before documents.
 STEPS: tuple[Callable[["DemoContext"], None], ...] = (
     validate.demo_step,
     forms.demo_step,
+    word_returns.demo_step,  # Word documents and a text file beside the forms
     consolidate.demo_step,
     tally.demo_step,
     review.demo_step,  # the experts' review round: assignment, score forms, returns, results
