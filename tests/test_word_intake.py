@@ -213,7 +213,8 @@ def test_the_unit_from_the_file_name_or_pending_never_guessed(camp):
     assert "待确认" in files[nobody.name].problems[0]["message"]
     assert codes(files[stranger.name]) == ["E231"] and result.exit_code == 1
     subs = {s["file"]: s["result"] for s in camp.submissions()}
-    assert subs[nobody.name].startswith("待确认（E230") and subs[stranger.name].startswith("待确认（E231")
+    assert subs[nobody.name] == "待确认（E230 无法确定报送单位）"
+    assert subs[stranger.name] == "待确认（E231 报送单位不在名册中）"
     # the mail fetcher knows the sender: its unit is used
     hinted = camp.run(hints={nobody.name: {"unit_code": "XH02", "message_id": "<a1@163.com>"}})
     f = by_file(hinted)[nobody.name]

@@ -51,8 +51,8 @@ def _result_text(rec: FileRecord, current: set[int], rows: list[tuple[int, bool,
     codes = [p.get("code") for p in rec.problems if p.get("level") == "error"]
     code = codes[0] if codes else None
     title = CODES[code].title if code in CODES else ""
-    if code in PENDING_CODES:
-        return f"待确认（{code} {title}）"
+    if code in PENDING_CODES:  # the code's title says 待确认 too: said once
+        return f"待确认（{code} {title.removesuffix('（待确认）')}）"
     return f"未汇总（{code} {title}）" if code else "未汇总"
 
 
