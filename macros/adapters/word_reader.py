@@ -231,48 +231,46 @@ class DocxRejected(Exception):
         self.reason = reason
 
 
-def check_package(path: Path, limits) -> None:
+def check_package(zf: zipfile.ZipFile, limits) -> None:
     """Bounds against ZIP and XML bombs, as for forms (inflated with a cap, ratio, DOCTYPE)."""
+    infos = zf.infolist()
+    if len(infos) > limits.zip_members:
+        raise DocxRejected("E207", f"内含 {len(infos)} 个部件")
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise DocxRejected("E236", "文档已加密")
+    total = 0
+    for info in infos:
+        size, head = 0, b""
+        try:
+            with zf.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    head = head or chunk[:4096]
+                    size += len(chunk)
+                    total += len(chunk)
+                    if size > limits.zip_member or total > limits.zip_total:
+                        raise DocxRejected("E207", f"解压后超过 {limits.zip_total // 2**20} MB")
+        except DocxRejected:
+            raise
+        except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError, …
+            raise DocxRejected("E235", f"部件 {info.filename} 损坏") from exc
+        if size > limits.ratio_floor and size > limits.zip_ratio * max(info.compress_size, 1):
+            raise DocxRejected("E207", f"部件 {info.filename} 的压缩比异常")
+        if info.filename.lower().endswith((".xml", ".rels")) and (b"<!DOCTYPE" in head or b"<!ENTITY" in head):
+            raise DocxRejected("E208", f"{info.filename} 中的 DOCTYPE/ENTITY")
+
+
+def docx_blocks(path: Path, limits) -> list[Block]:
+    """The text of a .docx in reading order (see the module doc)."""
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise DocxRejected("E235", "压缩包结构损坏") from exc
     with zf:
-        infos = zf.infolist()
-        if len(infos) > limits.zip_members:
-            raise DocxRejected("E207", f"内含 {len(infos)} 个部件")
-        if any(i.flag_bits & 0x1 for i in infos):
-            raise DocxRejected("E236", "文档已加密")
-        total = 0
-        for info in infos:
-            size, head = 0, b""
-            try:
-                with zf.open(info) as fh:
-                    while chunk := fh.read(1 << 20):
-                        head = head or chunk[:4096]
-                        size += len(chunk)
-                        total += len(chunk)
-                        if size > limits.zip_member or total > limits.zip_total:
-                            raise DocxRejected("E207", f"解压后超过 {limits.zip_total // 2**20} MB")
-            except DocxRejected:
-                raise
-            except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError, …
-                raise DocxRejected("E235", f"部件 {info.filename} 损坏") from exc
-            if size > limits.ratio_floor and size > limits.zip_ratio * max(info.compress_size, 1):
-                raise DocxRejected("E207", f"部件 {info.filename} 的压缩比异常")
-            if info.filename.lower().endswith((".xml", ".rels")) and (b"<!DOCTYPE" in head or b"<!ENTITY" in head):
-                raise DocxRejected("E208", f"{info.filename} 中的 DOCTYPE/ENTITY")
-
-
-def docx_blocks(path: Path, limits) -> list[Block]:
-    """The text of a .docx in reading order (see the module doc)."""
-    check_package(path, limits)
-    try:
-        with zipfile.ZipFile(path) as zf:
-            xml = zf.read(_main_part(zf))
-        root = _parse(xml)
-    except Exception as exc:  # noqa: BLE001 - a missing part, lxml errors of a damaged package
-        raise DocxRejected("E235", f"Word 文档无法打开：{type(exc).__name__}") from exc
+        check_package(zf, limits)
+        try:
+            root = _parse(zf.read(_main_part(zf)))
+        except Exception as exc:  # noqa: BLE001 - a missing part, lxml errors of a damaged package
+            raise DocxRejected("E235", f"Word 文档无法打开：{type(exc).__name__}") from exc
     body = root.find(_w("body"))
     return list(_blocks(body)) if body is not None else []
 
@@ -299,10 +297,11 @@ _PARSER = None
 
 
 def _parse(xml: bytes):
-    """The lxml tree of ``xml``, by one parser as python-docx configures its own (blank text between elements dropped,
-    entities never resolved) that also never reaches the network. Only the main part is parsed:
-    python-docx's ``Document()`` would parse every part of the package (styles, numbering,
-    theme, …) and leave object cycles behind that hold their trees until a full collection."""
+    """The lxml tree of ``xml``, by one parser configured as python-docx's own (blank text
+    between elements dropped, entities never resolved) that also never reaches the network.
+    Only the main part is parsed: python-docx's ``Document()`` would parse every part of the
+    package (styles, numbering, theme, …) and leave object cycles behind that hold their trees
+    until a full collection."""
     global _PARSER
     from lxml import etree
 
