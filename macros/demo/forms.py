@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 import openpyxl
 
 from macros.adapters.file_engine import FileEngine
-from macros.adapters.pdf import find_soffice
+from macros.adapters.pdf import ConversionError, ConverterNotFoundError, LibreOfficeConverter
 from macros.adapters.safe_write import replace_atomically
 from macros.adapters.xlsx_form import FILL_DATE_LABEL, FIRST_INPUT_ROW, HEADER_ROW
 from macros.app.campaign import load_campaign
@@ -65,55 +62,51 @@ def _fill_form(form: Path, f: ReturnedFile, dest: Path) -> None:
     replace_atomically(dest, wb.save)
 
 
-def _set_mtime(path: Path, when: datetime) -> None:
+def set_mtime(path: Path, when: datetime) -> None:
+    """Give a simulated return its receipt time (the consolidation takes the date from it)."""
     ts = when.timestamp()  # local time, as the consolidation reads it back
     os.utime(path, (ts, ts))
 
 
-def _find_soffice() -> Path | None:
-    return find_soffice()
+class _SaveAs(LibreOfficeConverter):
+    """LibreOffice saving documents in another format: ``filter_spec`` is the --convert-to
+    argument ("xls:MS Excel 97", "doc:MS Word 97")."""
+
+    def __init__(self, filter_spec: str, soffice: Path | str | None, timeout: float):
+        super().__init__(soffice, timeout=timeout)
+        self.filter_spec = filter_spec
+
+    def convert_filter(self) -> str:
+        return self.filter_spec
 
 
-def convert_to_xls(files: Sequence[Path], outdir: Path, soffice: Path | str | None = None,
-                   timeout: float = SOFFICE_TIMEOUT) -> dict[Path, Path]:
-    """Convert ``files`` to .xls in ONE LibreOffice call with a private profile.
+def save_as(files: Sequence[Path], outdir: Path, filter_spec: str, suffix: str,
+            soffice: Path | str | None = None, timeout: float = SOFFICE_TIMEOUT) -> dict[Path, Path]:
+    """Convert ``files`` to ``suffix`` in ONE LibreOffice call with a private profile.
 
     Returns {source: converted} for the files that came out; {} when LibreOffice is missing,
     fails or times out (the process group is killed then).
     """
-    soffice = soffice or _find_soffice()
-    if soffice is None or not files:
+    if not files:
         return {}
     outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="kexie-lo-profile-") as profile:
-        cmd = [str(soffice), f"-env:UserInstallation={Path(profile).resolve().as_uri()}", "--headless",
-               "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-               "--convert-to", "xls:MS Excel 97", "--outdir", str(outdir), *[str(p) for p in files]]
-        kwargs: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        if sys.platform != "win32":
-            kwargs["start_new_session"] = True
-        try:
-            proc = subprocess.Popen(cmd, **kwargs)
-        except OSError:
-            return {}
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            try:
-                if sys.platform == "win32":
-                    subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True)
-                else:
-                    os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                proc.kill()
-            proc.wait()
-            return {}
+    try:
+        with _SaveAs(filter_spec, soffice, timeout) as conv:
+            conv.run_once(files, outdir)
+    except (ConverterNotFoundError, ConversionError):
+        return {}
     out = {}
     for src in files:
-        dest = outdir / (src.stem + ".xls")
+        dest = outdir / (src.stem + suffix)
         if dest.is_file() and dest.stat().st_size > 0:
             out[src] = dest
     return out
+
+
+def convert_to_xls(files: Sequence[Path], outdir: Path, soffice: Path | str | None = None,
+                   timeout: float = SOFFICE_TIMEOUT) -> dict[Path, Path]:
+    """``save_as`` Excel 97–2003 .xls (what a unit saving from LibreOffice or old Excel sends)."""
+    return save_as(files, outdir, "xls:MS Excel 97", ".xls", soffice, timeout)
 
 
 def demo_units(run, forms_dir: Path) -> list[DemoUnit]:
@@ -142,7 +135,7 @@ def simulate_returns(forms_dir: Path, inbox: Path, units: Sequence[DemoUnit], to
             if f.raw is not None:
                 dest = inbox / f.filename
                 dest.write_bytes(f.raw)
-                _set_mtime(dest, f.received_at)
+                set_mtime(dest, f.received_at)
                 continue
             if f.save_as == "xls":
                 src = staging / (Path(f.filename).stem + ".xlsx")
@@ -151,7 +144,7 @@ def simulate_returns(forms_dir: Path, inbox: Path, units: Sequence[DemoUnit], to
                 continue
             dest = inbox / f.filename
             _fill_form(forms_dir / f.unit.form, f, dest)
-            _set_mtime(dest, f.received_at)
+            set_mtime(dest, f.received_at)
         converted: dict[Path, Path] = {}
         if to_xls and soffice is not False:
             converted = convert_to_xls([src for _f, src in to_xls], staging / "xls", soffice or None)
@@ -165,7 +158,7 @@ def simulate_returns(forms_dir: Path, inbox: Path, units: Sequence[DemoUnit], to
                 f.filename = dest.name
                 f.story = f.story.replace("用 LibreOffice 另存为 .xls 格式", "（未找到 LibreOffice，仍为 .xlsx）")
                 notes.append("未找到可用的 LibreOffice，示例中本应另存为 .xls 的报送表仍为 .xlsx。")
-            _set_mtime(dest, f.received_at)
+            set_mtime(dest, f.received_at)
     notes.insert(0, summary(plan, units))
     return plan, notes
 

@@ -15,7 +15,6 @@ the roster's own, so the step works for any demo roster of two units or more.
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import tempfile
@@ -25,10 +24,10 @@ from pathlib import Path
 from typing import Sequence
 
 from macros.adapters.file_engine import FileEngine
-from macros.adapters.pdf import ConversionError, ConverterNotFoundError, LibreOfficeConverter
 from macros.app.campaign import load_campaign
 from macros.core.grid import row_records
 from macros.core.normalize import display_text, topic_head
+from macros.demo.forms import save_as, set_mtime
 from macros.demo.texts import make_author, make_body, make_title
 
 SEED = 2011
@@ -56,13 +55,6 @@ class WordReturn:
     word97: bool = False  # saved as Word 97–2003 .doc through LibreOffice
     text: str | None = None  # a plain-text file instead of a Word document
     story: str = ""
-
-
-class _Word97(LibreOfficeConverter):
-    """LibreOffice saving .docx as Word 97–2003 (what many units still send)."""
-
-    def convert_filter(self) -> str:
-        return "doc:MS Word 97"
 
 
 def _proposal(rng: random.Random, unit: dict, topics: Sequence[str]) -> Proposal:
@@ -143,7 +135,7 @@ def write_word_returns(plan: Sequence[WordReturn], inbox: Path, soffice: Path | 
             elif r.word97:
                 src = Path(tmp) / (Path(r.filename).stem + ".docx")
                 _write_docx(r, src)
-                made = _to_word97(src, Path(tmp) / "doc", soffice)
+                made = save_as([src], Path(tmp) / "doc", "doc:MS Word 97", ".doc", soffice).get(src)
                 if made is None:
                     dest = inbox / src.name
                     r.filename = dest.name
@@ -153,20 +145,8 @@ def write_word_returns(plan: Sequence[WordReturn], inbox: Path, soffice: Path | 
                 shutil.move(str(made), dest)
             else:
                 _write_docx(r, dest)
-            ts = r.received_at.timestamp()
-            os.utime(dest, (ts, ts))
+            set_mtime(dest, r.received_at)
     return notes
-
-
-def _to_word97(src: Path, out: Path, soffice: Path | str | None) -> Path | None:
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        with _Word97(soffice, timeout=120) as conv:
-            conv.run_once([src], out)
-    except (ConverterNotFoundError, ConversionError):
-        return None
-    made = out / (src.stem + ".doc")
-    return made if made.is_file() and made.stat().st_size > 0 else None
 
 
 def demo_step(ctx) -> None:
