@@ -166,8 +166,8 @@ class _PdfBatch:
         self.docs.append((kind, docx, parts))
 
     def convert(self, converter) -> list[ReportFile]:
-        produced = dict(zip((d for _k, d, _p in self.docs),
-                            converter.convert_many([d for _k, d, _p in self.docs], self.work / "pdf")))
+        docx = [d for _k, d, _p in self.docs]
+        produced = dict(zip(docx, converter.convert_many(docx, self.work / "pdf")))
         files: list[ReportFile] = []
         for kind, docx, parts in self.docs:  # single documents first, as they were listed
             if parts is None:
