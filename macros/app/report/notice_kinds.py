@@ -25,6 +25,7 @@ from typing import Any
 
 from macros.core.form_plan import form_title
 from macros.core.kind_settings import campaign_kind
+from macros.app.report.wording import md
 from macros.core.normalize import text_or_blank
 from macros.core.normalize import parse_yesno
 from macros.core.validate import build_context, validate_settings
@@ -91,7 +92,7 @@ def _numbered(keys: list[str]) -> dict[str, str]:
 
 def _limit(t) -> str:
     due = t.due if isinstance(t.due, date) else None
-    return f"{due.month}月{due.day}日前" if due else (getattr(t, "due_text", "") or "")
+    return f"{md(due)}前" if due else (getattr(t, "due_text", "") or "")
 
 
 def _quota_text(quotas: list[dict[str, Any]]) -> str:

@@ -6,9 +6,9 @@ written; ``missing`` names the 部室 with no 承诺 yet (as ``kexie tally`` cou
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from macros.app.report.wording import cn_date
 from macros.core.normalize import text_or_blank
 
 
@@ -28,7 +28,7 @@ def context_pledges(campaign, tally, common: dict[str, Any]) -> dict[str, Any]:
     pledges = []
     for i, rec in enumerate(rows, start=1):
         due = rec.get("due")
-        due_text = text_or_blank(rec.get("due_text")) or (f"{due.year}年{due.month}月{due.day}日" if isinstance(due, date) else "")
+        due_text = text_or_blank(rec.get("due_text")) or cn_date(due)
         pledges.append({"no": i, "department": text_or_blank(rec.get("department")), "goal": text_or_blank(rec.get("goal")),
                         "measures": text_or_blank(rec.get("measures")), "due": due_text,
                         "owner": text_or_blank(rec.get("owner"))})
