@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import Callable
 
 from macros.problems import Problem, problem
 
@@ -141,12 +142,24 @@ def _sheet_part_names(zf: zipfile.ZipFile, name: str) -> dict[str, str]:
 
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits, total: int,
              span: "_Span | None") -> tuple[bytes, int]:
-    """Inflate one member under the caps (its size, the running ``total``, its compression
-    ratio), scanning a sheet's cell references into ``span``. Returns (its first 4 KB, the new
-    total)."""
+    """``inflate_capped`` for a form: refusals are problems of ``name``, a damaged part E201."""
+    def reject(code: str, detail: str) -> _Reject:
+        return _Reject(problem(code, file=name, detail=detail))
+
+    return inflate_capped(zf, info, limits, total, reject, corrupt="E201", span=span)
+
+
+def inflate_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, total: int,
+                   reject: Callable[[str, str], Exception], corrupt: str, span: "_Span | None" = None
+                   ) -> tuple[bytes, int]:
+    """Inflate one member under the caps (its size, the running ``total`` of the archive, its
+    compression ratio), scanning a sheet's cell references into ``span``. Returns (its first
+    4 KB, the new total). A cap exceeded raises ``reject("E207", detail)``, a member that cannot
+    be inflated ``reject(corrupt, detail)`` — forms and Word documents give their own codes."""
     size = 0
     head = b""
     tail = b""
+    too_big = False
     try:
         with zf.open(info) as fh:
             while True:
@@ -161,13 +174,14 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limi
                 size += len(chunk)
                 total += len(chunk)
                 if size > limits.zip_member or total > limits.zip_total:
-                    raise _Reject(problem("E207", file=name, detail=f"解压后超过 {limits.zip_total // 2**20} MB"))
-    except _Reject:
-        raise
+                    too_big = True
+                    break
     except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError, …
-        raise _Reject(problem("E201", file=name, detail=f"部件 {info.filename} 损坏")) from exc
+        raise reject(corrupt, f"部件 {info.filename} 损坏") from exc
+    if too_big:
+        raise reject("E207", f"解压后超过 {limits.zip_total // 2**20} MB")
     if size > limits.ratio_floor and size > limits.zip_ratio * max(info.compress_size, 1):
-        raise _Reject(problem("E207", file=name, detail=f"部件 {info.filename} 的压缩比异常"))
+        raise reject("E207", f"部件 {info.filename} 的压缩比异常")
     return head, total
 
 

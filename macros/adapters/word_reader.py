@@ -34,6 +34,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from macros.adapters.form_guard import inflate_capped
 from macros.adapters.pdf import ConversionError, ConverterNotFoundError, LibreOfficeConverter
 from macros.core.word_fields import Block
 
@@ -240,21 +241,7 @@ def check_package(zf: zipfile.ZipFile, limits) -> None:
         raise DocxRejected("E236", "文档已加密")
     total = 0
     for info in infos:
-        size, head = 0, b""
-        try:
-            with zf.open(info) as fh:
-                while chunk := fh.read(1 << 20):
-                    head = head or chunk[:4096]
-                    size += len(chunk)
-                    total += len(chunk)
-                    if size > limits.zip_member or total > limits.zip_total:
-                        raise DocxRejected("E207", f"解压后超过 {limits.zip_total // 2**20} MB")
-        except DocxRejected:
-            raise
-        except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError, …
-            raise DocxRejected("E235", f"部件 {info.filename} 损坏") from exc
-        if size > limits.ratio_floor and size > limits.zip_ratio * max(info.compress_size, 1):
-            raise DocxRejected("E207", f"部件 {info.filename} 的压缩比异常")
+        head, total = inflate_capped(zf, info, limits, total, DocxRejected, corrupt="E235")
         if info.filename.lower().endswith((".xml", ".rels")) and (b"<!DOCTYPE" in head or b"<!ENTITY" in head):
             raise DocxRejected("E208", f"{info.filename} 中的 DOCTYPE/ENTITY")
 
