@@ -25,13 +25,13 @@ from typing import Sequence
 
 from macros.adapters.file_engine import FileEngine
 from macros.app.campaign import load_campaign
+from macros.app.report.wording import cn_number
 from macros.core.grid import row_records
 from macros.core.normalize import display_text, topic_head
 from macros.demo.forms import save_as, set_mtime
 from macros.demo.texts import make_author, make_body, make_title
 
 SEED = 2011
-CN_ORDINALS = "一二三四五六七八九十"
 
 
 @dataclass
@@ -100,7 +100,7 @@ def _write_docx(r: WordReturn, dest: Path) -> None:
         d.add_paragraph(f"报送单位：{r.unit_label}")
     for n, p in enumerate(r.proposals, start=1):
         if r.as_table:
-            d.add_paragraph(f"计策{CN_ORDINALS[n - 1]}")
+            d.add_paragraph(f"计策{cn_number(n)}")
             rows = [("题　　目", p.title, "主题领域", p.topic),
                     ("献 策 人", p.author, "职  务", p.post or ""),
                     ("工作单位", p.org, "联系电话", p.phone),

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from macros.app.report.wording import cn_number
 from macros.core.normalize import text_or_blank
 from macros.core.review_round import award_list, review_config
 from macros.schema import AWARD_LEVELS
-
-_CN_ORDER = "一二三四五六七八九十"
 
 
 def _score(v: Any) -> str:
@@ -69,7 +68,7 @@ def context_awards(campaign, tally, today: date, common: dict[str, Any], recipie
     for level in AWARD_LEVELS:
         mine = [a for a in winners if a.level == level]
         if mine:
-            levels.append({"label": f"{_CN_ORDER[len(levels)]}、{level}（{len(mine)}项）", "name": level,
+            levels.append({"label": f"{cn_number(len(levels) + 1)}、{level}（{len(mine)}项）", "name": level,
                            "count": len(mine),
                            "entries": [{"no": i, "title": a.title or "", "people": a.people or "",
                                         "org": a.people_org or a.unit or "", "unit": a.unit or "",
